@@ -1,0 +1,33 @@
+import { type JsonWebKey, type KeyObject, createPrivateKey } from 'node:crypto';
+import { type SignatureAlgorithm, signatureAlgorithms } from '@wimse-pep/core';
+import { decodeJwt } from 'jose';
+
+export interface WorkloadCredentials {
+  /** The caller's Workload Identity Token. */
+  readonly wit: string;
+  /** The private key matching the WIT's `cnf.jwk`: a KeyObject or a private JWK. */
+  readonly privateKey: KeyObject | JsonWebKey;
+}
+
+export interface SigningKey {
+  readonly wit: string;
+  readonly alg: string;
+  readonly algorithm: SignatureAlgorithm;
+  readonly privateKey: KeyObject;
+}
+
+/** Resolves the signing algorithm from the WIT's `cnf.jwk.alg`: the only one a verifier accepts. */
+export function resolveSigningKey(credentials: WorkloadCredentials): SigningKey {
+  const claims = decodeJwt(credentials.wit);
+  const cnf = claims.cnf as { jwk?: { alg?: unknown } } | undefined;
+  const alg = cnf?.jwk?.alg;
+  if (typeof alg !== 'string' || !Object.hasOwn(signatureAlgorithms, alg)) {
+    throw new TypeError('the WIT has no usable cnf.jwk.alg');
+  }
+  const privateKey =
+    'type' in credentials.privateKey && typeof credentials.privateKey.type === 'string'
+      ? (credentials.privateKey as KeyObject)
+      : createPrivateKey({ key: credentials.privateKey as JsonWebKey, format: 'jwk' });
+  if (privateKey.type !== 'private') throw new TypeError('privateKey must be a private key');
+  return { wit: credentials.wit, alg, algorithm: signatureAlgorithms[alg] as SignatureAlgorithm, privateKey };
+}

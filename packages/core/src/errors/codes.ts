@@ -1,0 +1,31 @@
+/**
+ * Every error code the verifier can produce, with its HTTP status and a coarse, client-safe title.
+ * The table is the contract: codes never change meaning, and a new code is added here first.
+ */
+export const errorCodes = {
+  wit_missing: { status: 400, title: 'Workload identity token missing' },
+  wit_malformed: { status: 400, title: 'Workload identity token malformed' },
+  wit_invalid: { status: 400, title: 'Workload identity token invalid' },
+  wit_expired: { status: 400, title: 'Workload identity token expired' },
+  untrusted_issuer: { status: 400, title: 'Workload identity token issuer not trusted' },
+  identifier_invalid: { status: 400, title: 'Workload identifier invalid' },
+  signature_missing: { status: 400, title: 'HTTP message signature missing' },
+  signature_malformed: { status: 400, title: 'HTTP message signature malformed' },
+  signature_invalid: { status: 400, title: 'HTTP message signature invalid' },
+  signature_expired: { status: 400, title: 'HTTP message signature outside its validity window' },
+  signature_profile: { status: 400, title: 'HTTP message signature does not meet the WIMSE profile' },
+  audience_mismatch: { status: 400, title: 'Signature audience does not name this service' },
+  digest_missing: { status: 400, title: 'Content-Digest missing' },
+  digest_mismatch: { status: 400, title: 'Content-Digest does not match the body' },
+  body_too_large: { status: 413, title: 'Request body too large' },
+  /** A server-side configuration fault: the adapter could not hand the raw body to the verifier. */
+  body_unavailable: { status: 500, title: 'Request body not available to the verifier' },
+  replay: { status: 400, title: 'Replayed request' },
+  policy_denied: { status: 403, title: 'Denied by policy' },
+  unavailable: { status: 503, title: 'Verification dependency unavailable' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type WimseErrorCode = keyof typeof errorCodes;
+
+/** Base of the `type` URI of every problem document. */
+export const problemTypeBase = 'https://wimse-pep.dev/problems/';

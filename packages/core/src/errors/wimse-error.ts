@@ -1,0 +1,45 @@
+import { errorCodes, problemTypeBase, type WimseErrorCode } from './codes.js';
+
+/** An RFC 9457 problem details object. */
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  code: WimseErrorCode;
+  detail?: string;
+  instance?: string;
+}
+
+/**
+ * The one error type of the verifier. `code` is stable and machine-readable; `message` is a
+ * detailed reason for logs and audit (it never contains a token, signature or key); the problem
+ * object sent to clients carries the coarse title only unless `exposeDetail` is asked for, so a
+ * forger learns little about which check failed (threat O4).
+ */
+export class WimseError extends Error {
+  override readonly name = 'WimseError';
+  readonly code: WimseErrorCode;
+  readonly status: number;
+
+  constructor(code: WimseErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.status = errorCodes[code].status;
+  }
+
+  toProblem(options: { exposeDetail?: boolean; instance?: string } = {}): ProblemDetails {
+    const problem: ProblemDetails = {
+      type: `${problemTypeBase}${this.code.replaceAll('_', '-')}`,
+      title: errorCodes[this.code].title,
+      status: this.status,
+      code: this.code,
+    };
+    if (options.exposeDetail) problem.detail = this.message;
+    if (options.instance !== undefined) problem.instance = options.instance;
+    return problem;
+  }
+}
+
+export function isWimseError(value: unknown): value is WimseError {
+  return value instanceof WimseError;
+}

@@ -1,0 +1,21 @@
+export { contentDigest } from './digest/check-content-digest.js';
+export { errorCodes, problemTypeBase, type WimseErrorCode } from './errors/codes.js';
+export { isWimseError, type ProblemDetails, WimseError } from './errors/wimse-error.js';
+export { buildSignatureBase, type SignedMessage, splitTarget } from './httpsig/signature-base.js';
+export * from './identifier/index.js';
+export * from './policy/index.js';
+export { defaultProfileName, type ProfileName, profiles, type SignatureProfile } from './profiles/profiles.js';
+export { MemoryReplayStore, type MemoryReplayStoreOptions } from './replay/memory-replay-store.js';
+
+export type { ReplayStore } from './replay/replay-store.js';
+export type { WorkloadIdentity } from './types/identity.js';
+export type {
+  AudienceOption,
+  IssuerKeySource,
+  IssuerOptions,
+  TrustDomainOptions,
+  VerifierOptions,
+} from './types/options.js';
+export type { HeaderValue, WorkloadRequest } from './types/request.js';
+export { createVerifier, type WorkloadVerifier } from './verifier/create-verifier.js';
+export { type SignatureAlgorithm, signatureAlgorithms } from './wit/algorithms.js';

@@ -1,0 +1,13 @@
+/**
+ * Remembers nonces until their signature can no longer be accepted. Asynchronous so that a shared
+ * store (Redis `SET NX PX`) can implement it for a cluster.
+ */
+export interface ReplayStore {
+  /**
+   * Atomically records `nonce` until `expiresAtMs` (epoch milliseconds) if it is not already
+   * recorded. Resolves `true` when it was recorded now, `false` when it was already there (a
+   * replay). Rejects when the store cannot answer; the verifier then refuses the request.
+   * `createdAtMs` is the signature's `created`, for stores that must bound what they accept.
+   */
+  addIfAbsent(nonce: string, expiresAtMs: number, createdAtMs: number): Promise<boolean>;
+}

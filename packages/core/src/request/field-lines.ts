@@ -1,0 +1,22 @@
+import type { WorkloadRequest } from '../types/request.js';
+
+/**
+ * All field lines of one header, whatever the case of its name in the record (a record may hold
+ * `Signature` and `signature` both). An empty result means the field is absent.
+ */
+export function fieldLines(headers: WorkloadRequest['headers'], name: string): string[] {
+  const wanted = name.toLowerCase();
+  const lines: string[] = [];
+  for (const [key, value] of Object.entries(headers)) {
+    if (key.toLowerCase() !== wanted || value === undefined) continue;
+    if (typeof value === 'string') lines.push(value);
+    else for (const line of value) lines.push(line);
+  }
+  return lines;
+}
+
+/** The combined field value (lines joined with `, `, RFC 9110 §5.3), or undefined when absent. */
+export function fieldValue(headers: WorkloadRequest['headers'], name: string): string | undefined {
+  const lines = fieldLines(headers, name);
+  return lines.length === 0 ? undefined : lines.join(', ');
+}

@@ -1,0 +1,69 @@
+import type { JSONWebKeySet } from 'jose';
+import type { ProfileName } from '../profiles/profiles.js';
+import type { ReplayStore } from '../replay/replay-store.js';
+import type { WorkloadRequest } from './request.js';
+
+/** Where an issuer's WIT-signing keys come from: never from the token itself. */
+export type IssuerKeySource =
+  | { readonly jwks: JSONWebKeySet }
+  | {
+      /** An https URL configured out of band (plain http only on loopback, for development). */
+      readonly jwksUri: string;
+      /** Minimum time between refetches triggered by an unknown `kid`, in ms (default 30 000). */
+      readonly cooldownMs?: number;
+      /** How long a fetched key set is used before it is refetched, in ms (default 600 000). */
+      readonly cacheMaxAgeMs?: number;
+      /** Timeout of one fetch, in ms (default 5 000). */
+      readonly timeoutMs?: number;
+    };
+
+/** One identity server allowed to issue WITs for some origins of a trust domain. */
+export type IssuerOptions = IssuerKeySource & {
+  /**
+   * The `iss` value this issuer puts in its WITs. A WIT that carries `iss` must carry exactly
+   * this; a WIT without `iss` is accepted unless `requireIssuerClaim` is set.
+   */
+  readonly issuer?: string;
+  readonly requireIssuerClaim?: boolean;
+  /**
+   * Origins (`scheme://trust-domain`) this issuer may assert identities in. Default: the trust
+   * domain under the `wimse` scheme only. Two issuers can never claim the same origin.
+   */
+  readonly origins?: readonly string[];
+  /** JWS algorithms accepted for this issuer's WITs (asymmetric only). Default: ES256, EdDSA. */
+  readonly algorithms?: readonly string[];
+};
+
+export interface TrustDomainOptions {
+  /** The trust domain, e.g. `example.com`: lower-case, as it appears in identifiers. */
+  readonly trustDomain: string;
+  readonly issuers: readonly IssuerOptions[];
+}
+
+/** The audiences this service answers as: fixed origins, or a function of the request. */
+export type AudienceOption = readonly string[] | ((request: WorkloadRequest) => readonly string[]);
+
+export interface VerifierOptions {
+  /** The trust domains whose workloads may call this service. At least one. */
+  readonly trustDomains: readonly TrustDomainOptions[];
+  /**
+   * The origins this service answers as (e.g. `https://orders.internal.example`); a signature's
+   * `wimse-aud` must equal one of them followed by the request path. Never derived from `Host`.
+   * Required by every profile that carries `wimse-aud`.
+   */
+  readonly audiences?: AudienceOption;
+  /** Signature profile; default `http-sig-07`. */
+  readonly profile?: ProfileName;
+  /** Allowed clock skew, in seconds, for WIT and signature times (default 60, at most 300). */
+  readonly clockToleranceSec?: number;
+  /** Longest accepted `expires - created`, in seconds (default 300). */
+  readonly maxSignatureLifetimeSec?: number;
+  /** Largest accepted `Workload-Identity-Token` value, in bytes (default 8192). */
+  readonly maxWitBytes?: number;
+  /** Where nonces are remembered; default an in-memory store of 100 000 entries. */
+  readonly replayStore?: ReplayStore;
+  /** How many verified WITs to keep (by exact token) until their `exp`; 0 disables. Default 1000. */
+  readonly witCacheSize?: number;
+  /** The clock, in milliseconds since the epoch; for tests. Default `Date.now`. */
+  readonly now?: () => number;
+}

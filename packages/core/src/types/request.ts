@@ -1,0 +1,17 @@
+/** Header values as Node and most frameworks expose them: one string, or one entry per field line. */
+export type HeaderValue = string | readonly string[] | undefined;
+
+/**
+ * One HTTP request as received, in plain data. Adapters build it; the core never sees a framework
+ * object.
+ */
+export interface WorkloadRequest {
+  /** The request method, as on the request line. */
+  readonly method: string;
+  /** Path and query exactly as received on the request line (origin-form), e.g. `/orders?id=7`. */
+  readonly target: string;
+  /** Header names in any case; a name repeated on several field lines maps to an array. */
+  readonly headers: Readonly<Record<string, HeaderValue>>;
+  /** The raw body bytes as received (before any parsing or decoding); absent when there is none. */
+  readonly body?: Uint8Array | undefined;
+}

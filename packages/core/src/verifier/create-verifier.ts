@@ -1,0 +1,26 @@
+import type { WorkloadIdentity } from '../types/identity.js';
+import type { VerifierOptions } from '../types/options.js';
+import type { WorkloadRequest } from '../types/request.js';
+import { normalizeOptions, type VerifierSettings } from './normalize-options.js';
+import { verifyWorkloadRequest } from './verify-workload-request.js';
+import { WitCache } from './wit-cache.js';
+
+export interface WorkloadVerifier {
+  /** Verifies one request; resolves the caller's identity or rejects with a WimseError. */
+  verify(request: WorkloadRequest): Promise<WorkloadIdentity>;
+  /** The validated settings (profile, tolerance, ...), for adapters and diagnostics. */
+  readonly settings: Readonly<Omit<VerifierSettings, 'trust' | 'replayStore'>>;
+}
+
+/**
+ * Validates every option once (throwing a TypeError on a bad or contradictory configuration) and
+ * returns a verifier for requests.
+ */
+export function createVerifier(options: VerifierOptions): WorkloadVerifier {
+  const settings = normalizeOptions(options);
+  const witCache = new WitCache(settings.witCacheSize, settings.now);
+  return {
+    verify: (request) => verifyWorkloadRequest(request, settings, witCache),
+    settings,
+  };
+}

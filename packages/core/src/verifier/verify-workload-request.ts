@@ -1,0 +1,125 @@
+import { checkContentDigest } from '../digest/check-content-digest.js';
+import { WimseError } from '../errors/wimse-error.js';
+import { checkAudience } from '../httpsig/audience.js';
+import { checkCoveredRequestComponents } from '../httpsig/check-covered-components.js';
+import { checkSignatureParams } from '../httpsig/check-signature-params.js';
+import { parseSignatureFields } from '../httpsig/parse-signature-fields.js';
+import { selectWimseSignature } from '../httpsig/select-wimse-signature.js';
+import { buildSignatureBase, splitTarget } from '../httpsig/signature-base.js';
+import { verifySignatureBytes } from '../httpsig/verify-signature-bytes.js';
+import { fieldLines } from '../request/field-lines.js';
+import type { WorkloadIdentity } from '../types/identity.js';
+import type { WorkloadRequest } from '../types/request.js';
+import { readWitHeader } from '../wit/read-wit-header.js';
+import { verifyWit } from '../wit/verify-wit.js';
+import type { VerifierSettings } from './normalize-options.js';
+import type { WitCache } from './wit-cache.js';
+
+/**
+ * The pipeline, top to bottom in the order of the drafts (http-signature-07; requirements §7 as
+ * amended by §0). Each step either returns what the next one needs or throws a WimseError.
+ */
+export async function verifyWorkloadRequest(
+  request: WorkloadRequest,
+  settings: VerifierSettings,
+  witCache: WitCache,
+): Promise<WorkloadIdentity> {
+  assertRequestShape(request);
+  const nowMs = settings.now();
+  const nowSec = Math.floor(nowMs / 1000);
+  const { profile, clockToleranceSec } = settings;
+
+  // 1-2. The WIT, fully validated before the signature is looked at.
+  const token = readWitHeader(request.headers, settings.maxWitBytes);
+  const wit = await witCache.get(
+    token,
+    () => verifyWit(token, { trust: settings.trust, profile, clockToleranceSec, nowMs }),
+    clockToleranceSec,
+  );
+  if (wit.expiresAt + clockToleranceSec <= nowSec) throw new WimseError('wit_expired', 'WIT has expired');
+
+  // 3. The WIMSE signature and its profile.
+  const signature = selectWimseSignature(parseSignatureFields(request.headers), profile);
+  const params = checkSignatureParams(signature.params, profile, 'request', wit.cnf.algorithm, {
+    nowSec,
+    clockToleranceSec,
+    maxLifetimeSec: settings.maxSignatureLifetimeSec,
+  });
+  const { path } = splitTarget(request.target);
+  checkAudience(params.audience, audiencesFor(request, settings), path);
+  const hasBody = requestHasBody(request);
+  const coveredComponents = checkCoveredRequestComponents(signature.components, profile, request.headers, hasBody);
+
+  // 4. Content-Digest against the raw bytes.
+  checkContentDigest(request.headers, request.body, hasBody);
+
+  // 5. The signature itself, with cnf.jwk under cnf.jwk.alg.
+  const base = buildSignatureBase(signature.input, { kind: 'request', request });
+  await verifySignatureBytes(base, signature.signature, wit.cnf.publicKey, wit.cnf.algorithm);
+
+  // 6. The nonce, only now that everything else holds.
+  const expiresAtMs = (params.expires + clockToleranceSec) * 1000;
+  let fresh: boolean;
+  try {
+    fresh = await settings.replayStore.addIfAbsent(params.nonce, expiresAtMs, params.created * 1000);
+  } catch (cause) {
+    throw new WimseError('unavailable', 'the replay store did not answer', { cause });
+  }
+  if (fresh !== true) throw new WimseError('replay', 'nonce already seen');
+
+  // 7. The authenticated identity.
+  return {
+    id: wit.subject.id,
+    trustDomain: wit.subject.trustDomain,
+    origin: wit.subject.origin,
+    issuer: typeof wit.claims.iss === 'string' ? wit.claims.iss : undefined,
+    claims: wit.claims,
+    keyThumbprint: wit.keyThumbprint,
+    proof: 'http-signature',
+    profile: profile.name,
+    signatureLabel: signature.label,
+    created: params.created,
+    expires: params.expires,
+    nonce: params.nonce,
+    audience: params.audience,
+    signResponse: params.signResponse,
+    coveredComponents,
+    expiresAt: wit.expiresAt,
+  };
+}
+
+function audiencesFor(request: WorkloadRequest, settings: VerifierSettings): readonly string[] {
+  try {
+    return settings.audiences(request);
+  } catch (cause) {
+    throw new WimseError('unavailable', 'the audiences function failed', { cause });
+  }
+}
+
+/**
+ * A body is present when bytes were received or the framing says so (Content-Length > 0 or
+ * Transfer-Encoding). Framing without bytes means the adapter could not read the raw body: that
+ * is refused rather than letting the digest check be skipped.
+ */
+function requestHasBody(request: WorkloadRequest): boolean {
+  if (request.body !== undefined) return request.body.byteLength > 0;
+  const length = fieldLines(request.headers, 'content-length')[0];
+  const framed =
+    (length !== undefined && length.trim() !== '0') || fieldLines(request.headers, 'transfer-encoding').length > 0;
+  if (framed) throw new WimseError('body_unavailable', 'the request has a body but its raw bytes were not provided');
+  return false;
+}
+
+function assertRequestShape(request: WorkloadRequest): void {
+  if (
+    typeof request !== 'object' ||
+    request === null ||
+    typeof request.method !== 'string' ||
+    typeof request.target !== 'string' ||
+    typeof request.headers !== 'object' ||
+    request.headers === null ||
+    (request.body !== undefined && !(request.body instanceof Uint8Array))
+  ) {
+    throw new TypeError('verify() needs { method, target, headers, body?: Uint8Array }');
+  }
+}

@@ -1,0 +1,52 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { WimseError } from '../errors/wimse-error.js';
+import { lookupSignatureAlgorithm, minimumRsaModulusBits, type SignatureAlgorithm } from './algorithms.js';
+
+/** Members that only a private or symmetric JWK has. */
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
+
+export interface ConfirmationKey {
+  readonly jwk: Readonly<Record<string, unknown>>;
+  /** `cnf.jwk.alg`: the only algorithm the proof of possession may use. */
+  readonly alg: string;
+  readonly algorithm: SignatureAlgorithm;
+  readonly publicKey: KeyObject;
+}
+
+/**
+ * Validates `cnf.jwk` strictly (threat W7) and imports it: a public key, an asymmetric signature
+ * `alg`, key type and curve consistent with that `alg`, a point on the curve (node:crypto refuses
+ * off-curve points on import), an RSA modulus of at least 2048 bits.
+ */
+export function importCnfKey(cnf: unknown): ConfirmationKey {
+  if (!isObject(cnf) || !isObject(cnf.jwk)) throw invalid('cnf.jwk is missing or not an object');
+  const jwk = cnf.jwk;
+  for (const member of PRIVATE_MEMBERS) {
+    if (member in jwk) throw invalid('cnf.jwk must be a public key');
+  }
+  const alg = jwk.alg;
+  if (typeof alg !== 'string') throw invalid('cnf.jwk.alg is missing');
+  const algorithm = lookupSignatureAlgorithm(alg);
+  if (!algorithm) throw invalid(`cnf.jwk.alg ${alg} is not an asymmetric signature algorithm`);
+  if (jwk.kty !== algorithm.kty) throw invalid(`cnf.jwk.kty does not fit alg ${alg}`);
+  if (algorithm.crv !== undefined && jwk.crv !== algorithm.crv) throw invalid(`cnf.jwk.crv does not fit alg ${alg}`);
+  let publicKey: KeyObject;
+  try {
+    publicKey = createPublicKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' });
+  } catch (cause) {
+    throw new WimseError('wit_invalid', 'cnf.jwk is not a valid public key', { cause });
+  }
+  const bits = publicKey.asymmetricKeyDetails?.modulusLength;
+  if (algorithm.kty === 'RSA' && (bits === undefined || bits < minimumRsaModulusBits)) {
+    throw invalid(`cnf.jwk RSA modulus is shorter than ${minimumRsaModulusBits} bits`);
+  }
+  return { jwk, alg, algorithm, publicKey };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function invalid(message: string): WimseError {
+  return new WimseError('wit_invalid', message);
+}

@@ -1,0 +1,23 @@
+import { WimseError } from '../errors/wimse-error.js';
+import { fieldLines } from '../request/field-lines.js';
+import type { WorkloadRequest } from '../types/request.js';
+
+/** `JWT = base64url "." base64url "." base64url` (workload-creds ABNF): no padding, no spaces. */
+const COMPACT_JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+export const WIT_HEADER = 'workload-identity-token';
+
+/** Step 1: exactly one `Workload-Identity-Token` field line holding one compact JWT. */
+export function readWitHeader(headers: WorkloadRequest['headers'], maxBytes: number): string {
+  const lines = fieldLines(headers, WIT_HEADER);
+  if (lines.length === 0) throw new WimseError('wit_missing', 'no Workload-Identity-Token header');
+  if (lines.length > 1) throw new WimseError('wit_malformed', 'more than one Workload-Identity-Token field line');
+  const value = lines[0] as string;
+  // Checked on the string length first so an oversized value is never scanned by the pattern.
+  if (value.length > maxBytes)
+    throw new WimseError('wit_malformed', `Workload-Identity-Token exceeds ${maxBytes} bytes`);
+  if (!COMPACT_JWT.test(value)) {
+    throw new WimseError('wit_malformed', 'Workload-Identity-Token is not exactly one compact JWT');
+  }
+  return value;
+}

@@ -1,0 +1,141 @@
+import {
+  calculateJwkThumbprint,
+  decodeJwt,
+  decodeProtectedHeader,
+  errors,
+  type JWTHeaderParameters,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  jwtVerify,
+} from 'jose';
+import { WimseError } from '../errors/wimse-error.js';
+import { type ParsedWorkloadId, parseWorkloadId } from '../identifier/parse-workload-id.js';
+import type { SignatureProfile } from '../profiles/profiles.js';
+import type { TrustedIssuer, TrustRegistry } from '../trust/build-trust-registry.js';
+import { lookupSignatureAlgorithm } from './algorithms.js';
+import { type ConfirmationKey, importCnfKey } from './import-cnf-key.js';
+
+/** A WIT whose signature, issuer binding, times and confirmation key have all been checked. */
+export interface VerifiedWit {
+  readonly token: string;
+  readonly header: JWTHeaderParameters;
+  readonly claims: JWTPayload;
+  readonly subject: ParsedWorkloadId;
+  readonly issuer: TrustedIssuer;
+  readonly cnf: ConfirmationKey;
+  readonly keyThumbprint: string;
+  readonly expiresAt: number;
+}
+
+export interface WitVerificationContext {
+  readonly trust: TrustRegistry;
+  readonly profile: SignatureProfile;
+  readonly clockToleranceSec: number;
+  readonly nowMs: number;
+}
+
+/**
+ * Step 2: validates a WIT completely, in the order the drafts prescribe: header, then a canonical
+ * `sub` whose origin selects the one allowlisted issuer, then that issuer's signature, times and
+ * the confirmation key. Nothing from the token chooses where keys come from.
+ */
+export async function verifyWit(token: string, context: WitVerificationContext): Promise<VerifiedWit> {
+  let header: JWTHeaderParameters;
+  let unverified: JWTPayload;
+  try {
+    header = decodeProtectedHeader(token) as JWTHeaderParameters;
+    unverified = decodeJwt(token);
+  } catch (cause) {
+    throw new WimseError('wit_malformed', 'Workload-Identity-Token does not decode as a JWT', { cause });
+  }
+  if (!acceptedType(header.typ, context.profile.witTypes)) {
+    throw new WimseError('wit_invalid', 'WIT typ is not wit+jwt');
+  }
+  if (!lookupSignatureAlgorithm(header.alg)) {
+    throw new WimseError('wit_invalid', 'WIT alg is not an asymmetric signature algorithm');
+  }
+  const subject = parseWorkloadId(unverified.sub);
+  const issuer = context.trust.get(subject.origin);
+  if (!issuer) throw new WimseError('untrusted_issuer', `no issuer is trusted for ${subject.origin}`);
+  checkIssuerClaim(unverified.iss, issuer);
+  if (!issuer.algorithms.includes(header.alg as string)) {
+    throw new WimseError('wit_invalid', `WIT alg ${String(header.alg)} is not allowed for this issuer`);
+  }
+
+  let claims: JWTPayload;
+  try {
+    ({ payload: claims } = await jwtVerify(token, keyLookupFailingClosed(issuer.getKey), {
+      algorithms: [...issuer.algorithms],
+      currentDate: new Date(context.nowMs),
+      clockTolerance: context.clockToleranceSec,
+      requiredClaims: ['exp', 'sub', 'cnf'],
+    }));
+  } catch (cause) {
+    throw mapJoseError(cause);
+  }
+  if (claims.aud !== undefined && !context.profile.witAudienceTolerated) {
+    throw new WimseError('wit_invalid', 'a WIT carries no aud claim');
+  }
+  const cnf = importCnfKey(claims.cnf);
+  const keyThumbprint = await calculateJwkThumbprint(cnf.jwk as Parameters<typeof calculateJwkThumbprint>[0]);
+  return {
+    token,
+    header,
+    claims,
+    subject,
+    issuer,
+    cnf,
+    keyThumbprint,
+    expiresAt: claims.exp as number,
+  };
+}
+
+function acceptedType(typ: unknown, accepted: readonly string[]): boolean {
+  if (typeof typ !== 'string') return false;
+  const normalized = typ.toLowerCase().replace(/^application\//, '');
+  return accepted.includes(normalized);
+}
+
+function checkIssuerClaim(iss: unknown, issuer: TrustedIssuer): void {
+  if (iss === undefined) {
+    if (issuer.requireIssuerClaim) throw new WimseError('untrusted_issuer', 'WIT has no iss claim');
+    return;
+  }
+  if (iss !== issuer.issuer) throw new WimseError('untrusted_issuer', 'WIT iss is not the issuer bound to its origin');
+}
+
+/**
+ * An unreachable or broken key set must refuse the request as unavailable (503), not as an
+ * invalid token: jose reports "no such kid" with its own error, anything else is the key set.
+ */
+function keyLookupFailingClosed(getKey: JWTVerifyGetKey): JWTVerifyGetKey {
+  return async (protectedHeader, token) => {
+    try {
+      return await getKey(protectedHeader, token);
+    } catch (cause) {
+      if (cause instanceof errors.JWKSNoMatchingKey || cause instanceof errors.JWKSMultipleMatchingKeys) throw cause;
+      throw new WimseError('unavailable', 'the issuer key set could not be obtained', { cause });
+    }
+  };
+}
+
+function mapJoseError(cause: unknown): WimseError {
+  if (cause instanceof WimseError) return cause;
+  if (cause instanceof errors.JWTExpired) return new WimseError('wit_expired', 'WIT has expired', { cause });
+  if (cause instanceof errors.JWKSNoMatchingKey) {
+    return new WimseError('wit_invalid', 'no trusted key matches the WIT kid', { cause });
+  }
+  if (cause instanceof errors.JWKSMultipleMatchingKeys) {
+    return new WimseError('wit_invalid', 'the WIT does not select one trusted key', { cause });
+  }
+  if (cause instanceof errors.JWSSignatureVerificationFailed) {
+    return new WimseError('wit_invalid', 'WIT signature does not verify', { cause });
+  }
+  if (cause instanceof errors.JWTClaimValidationFailed) {
+    return new WimseError('wit_invalid', `WIT claim ${cause.claim} is not acceptable: ${cause.reason}`, { cause });
+  }
+  if (cause instanceof errors.JOSEError) {
+    return new WimseError('wit_invalid', `WIT rejected: ${cause.code}`, { cause });
+  }
+  return new WimseError('wit_invalid', 'WIT could not be verified', { cause });
+}

@@ -1,0 +1,3 @@
+export * from './keys.js';
+export * from './mint-wit.js';
+export * from './scenario.js';
