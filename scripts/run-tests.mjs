@@ -20,7 +20,10 @@ function collect(dir) {
   return found;
 }
 
-const roots = [join(root, 'test'), ...readdirSync(join(root, 'packages')).map((p) => join(root, 'packages', p, 'test'))];
+const roots = [
+  join(root, 'test'),
+  ...readdirSync(join(root, 'packages')).map((p) => join(root, 'packages', p, 'test')),
+];
 const files = roots
   .flatMap((dir) => {
     try {

@@ -1,4 +1,4 @@
-import { type JsonWebKey, type KeyObject, generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
 
 export interface TestKeyPair {
   readonly alg: string;

@@ -1,5 +1,5 @@
-import type { KeyObject } from 'node:crypto';
-import { type JWTPayload, SignJWT } from 'jose';
+import { type KeyObject, sign } from 'node:crypto';
+import { base64url, type JWTPayload, SignJWT } from 'jose';
 import type { TestKeyPair } from './keys.js';
 
 export interface MintWitOptions {
@@ -36,5 +36,15 @@ export function mintWit(options: MintWitOptions): Promise<string> {
     ...(options.kid === undefined ? {} : { kid: options.kid }),
     ...options.extraHeader,
   };
-  return new SignJWT(claims).setProtectedHeader(header).sign(options.signingKey ?? options.issuerKey.privateKey);
+  const key = options.signingKey ?? options.issuerKey.privateKey;
+  // jose refuses to sign what it would refuse to verify (an unknown `crit`): sign those by hand.
+  if ('crit' in header) return signCompactByHand(header, claims, key, header.alg);
+  return new SignJWT(claims).setProtectedHeader(header).sign(key);
+}
+
+function signCompactByHand(header: object, claims: JWTPayload, key: KeyObject, alg: string): Promise<string> {
+  const input = `${base64url.encode(JSON.stringify(header))}.${base64url.encode(JSON.stringify(claims))}`;
+  const hash = alg === 'EdDSA' ? null : `sha${alg.slice(2)}`;
+  const signature = sign(hash, Buffer.from(input), alg.startsWith('ES') ? { key, dsaEncoding: 'ieee-p1363' } : key);
+  return Promise.resolve(`${input}.${base64url.encode(signature)}`);
 }

@@ -1,6 +1,6 @@
-import type { VerifierOptions, WorkloadRequest } from '@wimse-pep/core';
 import { type SignRequestOptions, signRequest } from '@wimse-pep/client';
-import { type TestKeyPair, generateTestKey } from './keys.js';
+import type { VerifierOptions, WorkloadRequest } from '@wimse-pep/core';
+import { generateTestKey, type TestKeyPair } from './keys.js';
 import { mintWit } from './mint-wit.js';
 
 /** A fixed clock for deterministic tests: 2026-11-22T12:00:00Z. */
@@ -72,7 +72,7 @@ export async function signedWorkloadRequest(
   const target = request.target ?? '/orders?id=7';
   const signed = await signRequest(
     { method, url: `${AUDIENCE}${target}`, headers: request.headers ?? {}, body: request.body },
-    { wit: scenario.wit, privateKey: scenario.workloadKey.privateKey },
+    { wit: scenario.wit, privateKey: scenario.workloadKey.privateKey, alg: scenario.workloadKey.alg },
     { now, ...signOptions },
   );
   return { method, target, headers: signed.headers, body: signed.body };

@@ -1,3 +1,2 @@
-export { signRequest, type RequestToSign, type SignRequestOptions, type SignedRequest } from './sign/sign-request.js';
-export { resolveSigningKey, type SigningKey, type WorkloadCredentials } from './sign/signing-key.js';
-export { signBytes } from './sign/sign-bytes.js';
+export { resolveSigningKey, type SigningKey, signBytes, type WorkloadCredentials } from '@wimse-pep/core';
+export { type RequestToSign, type SignedRequest, type SignRequestOptions, signRequest } from './sign/sign-request.js';

@@ -1,13 +1,14 @@
 export { contentDigest } from './digest/check-content-digest.js';
 export { errorCodes, problemTypeBase, type WimseErrorCode } from './errors/codes.js';
 export { isWimseError, type ProblemDetails, WimseError } from './errors/wimse-error.js';
+export * from './guard/index.js';
 export { buildSignatureBase, type SignedMessage, splitTarget } from './httpsig/signature-base.js';
 export * from './identifier/index.js';
 export * from './policy/index.js';
 export { defaultProfileName, type ProfileName, profiles, type SignatureProfile } from './profiles/profiles.js';
 export { MemoryReplayStore, type MemoryReplayStoreOptions } from './replay/memory-replay-store.js';
-
 export type { ReplayStore } from './replay/replay-store.js';
+export * from './signing/index.js';
 export type { WorkloadIdentity } from './types/identity.js';
 export type {
   AudienceOption,

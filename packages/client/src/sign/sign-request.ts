@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import {
-  type ProfileName,
-  buildSignatureBase,
   contentDigest,
+  createSignatureFields,
   defaultProfileName,
+  type ProfileName,
   profiles,
+  resolveSigningKey,
+  type WorkloadCredentials,
 } from '@wimse-pep/core';
-import { type BareItem, type InnerList, type Item, serializeDictionary } from 'structured-headers';
-import { signBytes } from './sign-bytes.js';
-import { type WorkloadCredentials, resolveSigningKey } from './signing-key.js';
+import type { BareItem, InnerList, Item } from 'structured-headers';
 
 export interface RequestToSign {
   readonly method: string;
@@ -84,14 +84,7 @@ export async function signRequest(
   if (options.signResponse) params.set('wimse-sign-response', true);
 
   const input: InnerList = [components, params];
-  const base = buildSignatureBase(input, { kind: 'request', request: { method: request.method, target, headers } });
-  const signature = await signBytes(base, key.privateKey, key.algorithm);
-  const label = options.label ?? profile.label;
-  headers['signature-input'] = serializeDictionary(new Map([[label, input]]));
-  headers.signature = serializeDictionary(new Map([[label, [toArrayBuffer(signature), new Map()]]]));
+  const message = { kind: 'request', request: { method: request.method, target, headers } } as const;
+  Object.assign(headers, await createSignatureFields(input, message, key, options.label ?? profile.label));
   return { headers, nonce, body };
-}
-
-function toArrayBuffer(bytes: Buffer): ArrayBuffer {
-  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }

@@ -7,13 +7,14 @@ import type { HeaderValue } from '../types/request.js';
 /**
  * Step 3c: the covered components must include everything the profile requires of the message
  * actually received: the target components, the WIT, and each conditional field that is present
- * (threats S6, S17). Components are compared in serialized form, and none may repeat.
+ * (threats S6, S17). A body's `content-digest` is among those fields; a body without the field
+ * at all is the digest step's `digest_missing`. Components are compared in serialized form, and
+ * none may repeat.
  */
 export function checkCoveredRequestComponents(
   components: readonly Item[],
   profile: SignatureProfile,
   headers: Readonly<Record<string, HeaderValue>>,
-  hasBody: boolean,
 ): string[] {
   const covered = serializeComponents(components);
   for (const [, params] of components) {
@@ -23,7 +24,6 @@ export function checkCoveredRequestComponents(
   for (const field of profile.coveredWhenPresent) {
     if (fieldLines(headers, field).length > 0) required.push(`"${field}"`);
   }
-  if (hasBody) required.push('"content-digest"');
   for (const component of required) {
     if (!covered.includes(component))
       throw new WimseError('signature_profile', `signature does not cover ${component}`);

@@ -55,8 +55,7 @@ function deriveRequestComponent(name: string, request: RequestParts): string {
       return splitTarget(request.target).query;
     case '@authority': {
       const host = lowerCaseHeaders(request.headers).host;
-      if (host?.length !== 1)
-        throw new WimseError('signature_invalid', 'covered @authority but no single Host');
+      if (host?.length !== 1) throw new WimseError('signature_invalid', 'covered @authority but no single Host');
       return (host[0] as string).trim().toLowerCase();
     }
     default:

@@ -24,7 +24,7 @@ const DEFAULT_WIT_ALGORITHMS = ['ES256', 'EdDSA'] as const;
  * WIT's (scheme, trust domain) selects its issuer and keys (threats IO1, IO2, U1).
  */
 export function buildTrustRegistry(trustDomains: readonly TrustDomainOptions[]): TrustRegistry {
-  if (!Array.isArray(trustDomains) || trustDomains.length === 0) {
+  if (!isNonEmptyList(trustDomains)) {
     throw new TypeError('trustDomains must list at least one trust domain');
   }
   const registry = new Map<string, TrustedIssuer>();
@@ -37,7 +37,7 @@ export function buildTrustRegistry(trustDomains: readonly TrustDomainOptions[]):
     parseWorkloadOrigin(`wimse://${trustDomain}`);
     if (seenDomains.has(trustDomain)) throw new TypeError(`${where}: trust domain ${trustDomain} is listed twice`);
     seenDomains.add(trustDomain);
-    if (!Array.isArray(domain.issuers) || domain.issuers.length === 0) {
+    if (!isNonEmptyList(domain.issuers)) {
       throw new TypeError(`${where}.issuers must list at least one issuer`);
     }
     domain.issuers.forEach((options, i) => {
@@ -80,4 +80,8 @@ export function buildTrustRegistry(trustDomains: readonly TrustDomainOptions[]):
     });
   });
   return registry;
+}
+
+function isNonEmptyList<T>(value: readonly T[] | undefined): value is readonly T[] {
+  return Array.isArray(value) && value.length > 0;
 }

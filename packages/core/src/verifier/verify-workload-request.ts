@@ -1,13 +1,5 @@
-import { checkContentDigest } from '../digest/check-content-digest.js';
 import { WimseError } from '../errors/wimse-error.js';
-import { checkAudience } from '../httpsig/audience.js';
-import { checkCoveredRequestComponents } from '../httpsig/check-covered-components.js';
-import { checkSignatureParams } from '../httpsig/check-signature-params.js';
-import { parseSignatureFields } from '../httpsig/parse-signature-fields.js';
-import { selectWimseSignature } from '../httpsig/select-wimse-signature.js';
-import { buildSignatureBase, splitTarget } from '../httpsig/signature-base.js';
-import { verifySignatureBytes } from '../httpsig/verify-signature-bytes.js';
-import { fieldLines } from '../request/field-lines.js';
+import { verifyRequestSignature } from '../httpsig/verify-request-signature.js';
 import type { WorkloadIdentity } from '../types/identity.js';
 import type { WorkloadRequest } from '../types/request.js';
 import { readWitHeader } from '../wit/read-wit-header.js';
@@ -38,24 +30,14 @@ export async function verifyWorkloadRequest(
   );
   if (wit.expiresAt + clockToleranceSec <= nowSec) throw new WimseError('wit_expired', 'WIT has expired');
 
-  // 3. The WIMSE signature and its profile.
-  const signature = selectWimseSignature(parseSignatureFields(request.headers), profile);
-  const params = checkSignatureParams(signature.params, profile, 'request', wit.cnf.algorithm, {
-    nowSec,
-    clockToleranceSec,
-    maxLifetimeSec: settings.maxSignatureLifetimeSec,
+  // 3-5. The WIMSE signature: profile, audience, covered components, digest, cryptography.
+  const signature = await verifyRequestSignature(request, {
+    profile,
+    key: wit.cnf,
+    audiences: audiencesFor(request, settings),
+    window: { nowSec, clockToleranceSec, maxLifetimeSec: settings.maxSignatureLifetimeSec },
   });
-  const { path } = splitTarget(request.target);
-  checkAudience(params.audience, audiencesFor(request, settings), path);
-  const hasBody = requestHasBody(request);
-  const coveredComponents = checkCoveredRequestComponents(signature.components, profile, request.headers, hasBody);
-
-  // 4. Content-Digest against the raw bytes.
-  checkContentDigest(request.headers, request.body, hasBody);
-
-  // 5. The signature itself, with cnf.jwk under cnf.jwk.alg.
-  const base = buildSignatureBase(signature.input, { kind: 'request', request });
-  await verifySignatureBytes(base, signature.signature, wit.cnf.publicKey, wit.cnf.algorithm);
+  const { params } = signature;
 
   // 6. The nonce, only now that everything else holds.
   const expiresAtMs = (params.expires + clockToleranceSec) * 1000;
@@ -83,7 +65,7 @@ export async function verifyWorkloadRequest(
     nonce: params.nonce,
     audience: params.audience,
     signResponse: params.signResponse,
-    coveredComponents,
+    coveredComponents: signature.coveredComponents,
     expiresAt: wit.expiresAt,
   };
 }
@@ -94,20 +76,6 @@ function audiencesFor(request: WorkloadRequest, settings: VerifierSettings): rea
   } catch (cause) {
     throw new WimseError('unavailable', 'the audiences function failed', { cause });
   }
-}
-
-/**
- * A body is present when bytes were received or the framing says so (Content-Length > 0 or
- * Transfer-Encoding). Framing without bytes means the adapter could not read the raw body: that
- * is refused rather than letting the digest check be skipped.
- */
-function requestHasBody(request: WorkloadRequest): boolean {
-  if (request.body !== undefined) return request.body.byteLength > 0;
-  const length = fieldLines(request.headers, 'content-length')[0];
-  const framed =
-    (length !== undefined && length.trim() !== '0') || fieldLines(request.headers, 'transfer-encoding').length > 0;
-  if (framed) throw new WimseError('body_unavailable', 'the request has a body but its raw bytes were not provided');
-  return false;
 }
 
 function assertRequestShape(request: WorkloadRequest): void {

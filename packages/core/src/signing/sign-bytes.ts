@@ -1,5 +1,5 @@
-import { type KeyObject, constants, sign } from 'node:crypto';
-import type { SignatureAlgorithm } from '@wimse-pep/core';
+import { constants, type KeyObject, sign } from 'node:crypto';
+import type { SignatureAlgorithm } from '../wit/algorithms.js';
 
 /** Signs a signature base with the workload key, in the JWS byte format of the algorithm. */
 export function signBytes(base: string, privateKey: KeyObject, algorithm: SignatureAlgorithm): Promise<Buffer> {

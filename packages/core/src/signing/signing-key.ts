@@ -1,12 +1,17 @@
-import { type JsonWebKey, type KeyObject, createPrivateKey } from 'node:crypto';
-import { type SignatureAlgorithm, signatureAlgorithms } from '@wimse-pep/core';
+import { createPrivateKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { decodeJwt } from 'jose';
+import { type SignatureAlgorithm, signatureAlgorithms } from '../wit/algorithms.js';
 
 export interface WorkloadCredentials {
   /** The caller's Workload Identity Token. */
   readonly wit: string;
   /** The private key matching the WIT's `cnf.jwk`: a KeyObject or a private JWK. */
   readonly privateKey: KeyObject | JsonWebKey;
+  /**
+   * The signing algorithm; default the WIT's `cnf.jwk.alg`, the only one a verifier accepts.
+   * Setting another is useful only to test that verifiers refuse it.
+   */
+  readonly alg?: string;
 }
 
 export interface SigningKey {
@@ -20,7 +25,7 @@ export interface SigningKey {
 export function resolveSigningKey(credentials: WorkloadCredentials): SigningKey {
   const claims = decodeJwt(credentials.wit);
   const cnf = claims.cnf as { jwk?: { alg?: unknown } } | undefined;
-  const alg = cnf?.jwk?.alg;
+  const alg = credentials.alg ?? cnf?.jwk?.alg;
   if (typeof alg !== 'string' || !Object.hasOwn(signatureAlgorithms, alg)) {
     throw new TypeError('the WIT has no usable cnf.jwk.alg');
   }

@@ -1,0 +1,9 @@
+export type { AuditEvent, AuditSink } from './audit-event.js';
+export {
+  createWorkloadGuard,
+  isProtectionMode,
+  type ProtectionMode,
+  type RouteContext,
+  type WorkloadGuard,
+  type WorkloadGuardOptions,
+} from './create-workload-guard.js';

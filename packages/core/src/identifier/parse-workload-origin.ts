@@ -1,0 +1,20 @@
+import { splitScheme, trustDomainProblem } from './scheme-rules.js';
+
+export interface ParsedWorkloadOrigin {
+  readonly scheme: 'wimse' | 'spiffe';
+  readonly trustDomain: string;
+  /** `scheme://trust-domain`. */
+  readonly origin: string;
+}
+
+/**
+ * Validates a configured origin such as `wimse://example.com`: scheme and trust domain only.
+ * Configuration errors are TypeErrors, thrown once at start-up.
+ */
+export function parseWorkloadOrigin(value: string): ParsedWorkloadOrigin {
+  const split = typeof value === 'string' ? splitScheme(value) : undefined;
+  if (!split) throw new TypeError(`${String(value)} is not a lower-case wimse:// or spiffe:// origin`);
+  const problem = trustDomainProblem(split.rest);
+  if (problem) throw new TypeError(`${value}: ${problem} (an origin has no path, port or userinfo)`);
+  return { scheme: split.rules.scheme, trustDomain: split.rest, origin: value };
+}

@@ -1,0 +1,3 @@
+export { createSignatureFields, type SignatureFields } from './create-signature-fields.js';
+export { signBytes } from './sign-bytes.js';
+export { resolveSigningKey, type SigningKey, type WorkloadCredentials } from './signing-key.js';

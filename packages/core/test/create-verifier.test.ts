@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createVerifier, errorCodes, type VerifierOptions, WimseError } from '@wimse-pep/core';
+import { generateTestKey } from '../../../test/support/index.js';
+
+const key = generateTestKey('ES256', 'k1').publicJwk;
+const valid: VerifierOptions = {
+  trustDomains: [{ trustDomain: 'td.example', issuers: [{ jwks: { keys: [key] } }] }],
+  audiences: ['https://orders.example'],
+};
+
+describe('createVerifier: configuration is validated once', () => {
+  it('accepts a minimal valid configuration', () => {
+    assert.equal(typeof createVerifier(valid).verify, 'function');
+    assert.equal(createVerifier(valid).settings.profile.name, 'http-sig-07');
+  });
+  const invalid: [string, VerifierOptions][] = [
+    ['no trust domain', { ...valid, trustDomains: [] }],
+    [
+      'an upper-case trust domain',
+      { ...valid, trustDomains: [{ trustDomain: 'TD.example', issuers: [{ jwks: { keys: [key] } }] }] },
+    ],
+    ['a trust domain without issuers', { ...valid, trustDomains: [{ trustDomain: 'td.example', issuers: [] }] }],
+    [
+      'two issuers claiming one origin (U1)',
+      {
+        ...valid,
+        trustDomains: [{ trustDomain: 'td.example', issuers: [{ jwks: { keys: [key] } }, { jwks: { keys: [key] } }] }],
+      },
+    ],
+    [
+      'an origin outside its trust domain',
+      {
+        ...valid,
+        trustDomains: [
+          { trustDomain: 'td.example', issuers: [{ jwks: { keys: [key] }, origins: ['wimse://other.example'] }] },
+        ],
+      },
+    ],
+    ['an unknown profile', { ...valid, profile: 'http-sig-99' as never }],
+    [
+      'a non-https remote key set',
+      { ...valid, trustDomains: [{ trustDomain: 'td.example', issuers: [{ jwksUri: 'http://keys.example/jwks' }] }] },
+    ],
+    [
+      'a symmetric WIT algorithm',
+      {
+        ...valid,
+        trustDomains: [{ trustDomain: 'td.example', issuers: [{ jwks: { keys: [key] }, algorithms: ['HS256'] }] }],
+      },
+    ],
+    [
+      'alg none',
+      {
+        ...valid,
+        trustDomains: [{ trustDomain: 'td.example', issuers: [{ jwks: { keys: [key] }, algorithms: ['none'] }] }],
+      },
+    ],
+    [
+      'a private key in the JWKS',
+      { ...valid, trustDomains: [{ trustDomain: 'td.example', issuers: [{ jwks: { keys: [{ ...key, d: 'x' }] } }] }] },
+    ],
+    ['no audiences for -07', { trustDomains: valid.trustDomains }],
+    ['an audience with a path', { ...valid, audiences: ['https://orders.example/api'] }],
+    ['an audience that is not a URL', { ...valid, audiences: ['orders'] }],
+    ['a negative clock tolerance', { ...valid, clockToleranceSec: -1 }],
+    ['an unknown option', { ...valid, audience: ['x'] } as never],
+    [
+      'requireIssuerClaim without issuer',
+      {
+        ...valid,
+        trustDomains: [{ trustDomain: 'td.example', issuers: [{ jwks: { keys: [key] }, requireIssuerClaim: true }] }],
+      },
+    ],
+  ];
+  for (const [name, options] of invalid) {
+    it(`throws a TypeError for ${name}`, () => {
+      assert.throws(() => createVerifier(options), TypeError);
+    });
+  }
+  it('allows plain http for a loopback key set (development identity server)', () => {
+    assert.ok(
+      createVerifier({
+        ...valid,
+        trustDomains: [{ trustDomain: 'td.example', issuers: [{ jwksUri: 'http://127.0.0.1:9/jwks' }] }],
+      }),
+    );
+  });
+});
+
+describe('WimseError', () => {
+  it('renders an RFC 9457 problem without detail unless asked', () => {
+    const error = new WimseError('digest_mismatch', 'Content-Digest sha-256 does not match the body');
+    const problem = error.toProblem();
+    assert.deepEqual(problem, {
+      type: 'https://wimse-pep.dev/problems/digest-mismatch',
+      title: errorCodes.digest_mismatch.title,
+      status: 400,
+      code: 'digest_mismatch',
+    });
+    assert.equal(error.toProblem({ exposeDetail: true }).detail, error.message);
+  });
+  it('maps every code to 400 except policy (403), size (413), unavailable (503) and body_unavailable (500)', () => {
+    for (const [code, { status }] of Object.entries(errorCodes)) {
+      const expected =
+        { policy_denied: 403, unavailable: 503, body_too_large: 413, body_unavailable: 500 }[code] ?? 400;
+      assert.equal(status, expected, code);
+    }
+  });
+});
