@@ -2,7 +2,15 @@ export { contentDigest } from './digest/check-content-digest.js';
 export { errorCodes, problemTypeBase, type WimseErrorCode } from './errors/codes.js';
 export { isWimseError, type ProblemDetails, WimseError } from './errors/wimse-error.js';
 export * from './guard/index.js';
-export { buildSignatureBase, type SignedMessage, splitTarget } from './httpsig/signature-base.js';
+export {
+  buildSignatureBase,
+  type RequestParts,
+  type ResponseParts,
+  type SignedMessage,
+  splitTarget,
+} from './httpsig/signature-base.js';
+export type { SignedResponse } from './httpsig/verify-response-signature.js';
+export type { SignedResponse } from './httpsig/verify-response-signature.js';
 export * from './identifier/index.js';
 export * from './policy/index.js';
 export { defaultProfileName, type ProfileName, profiles, type SignatureProfile } from './profiles/profiles.js';
@@ -19,4 +27,5 @@ export type {
 } from './types/options.js';
 export type { HeaderValue, WorkloadRequest } from './types/request.js';
 export { createVerifier, type WorkloadVerifier } from './verifier/create-verifier.js';
+export type { ResponderIdentity, ResponseExpectations } from './verifier/verify-workload-response.js';
 export { type SignatureAlgorithm, signatureAlgorithms } from './wit/algorithms.js';

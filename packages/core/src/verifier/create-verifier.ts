@@ -1,13 +1,26 @@
+import type { RequestParts } from '../httpsig/signature-base.js';
+import type { SignedResponse } from '../httpsig/verify-response-signature.js';
 import type { WorkloadIdentity } from '../types/identity.js';
 import type { VerifierOptions } from '../types/options.js';
 import type { WorkloadRequest } from '../types/request.js';
 import { normalizeOptions, type VerifierSettings } from './normalize-options.js';
 import { verifyWorkloadRequest } from './verify-workload-request.js';
+import {
+  type ResponderIdentity,
+  type ResponseExpectations,
+  verifyWorkloadResponse,
+} from './verify-workload-response.js';
 import { WitCache } from './wit-cache.js';
 
 export interface WorkloadVerifier {
   /** Verifies one request; resolves the caller's identity or rejects with a WimseError. */
   verify(request: WorkloadRequest): Promise<WorkloadIdentity>;
+  /** Verifies a signed response to a request this side sent; resolves the responder's identity. */
+  verifyResponse(
+    response: SignedResponse,
+    request: RequestParts,
+    expectations: ResponseExpectations,
+  ): Promise<ResponderIdentity>;
   /** The validated settings (profile, tolerance, ...), for adapters and diagnostics. */
   readonly settings: Readonly<Omit<VerifierSettings, 'trust' | 'replayStore'>>;
 }
@@ -21,6 +34,8 @@ export function createVerifier(options: VerifierOptions): WorkloadVerifier {
   const witCache = new WitCache(settings.witCacheSize, settings.now);
   return {
     verify: (request) => verifyWorkloadRequest(request, settings, witCache),
+    verifyResponse: (response, request, expectations) =>
+      verifyWorkloadResponse(response, request, expectations, settings, witCache),
     settings,
   };
 }

@@ -1,0 +1,69 @@
+import { WimseError } from '../errors/wimse-error.js';
+import type { RequestParts } from '../httpsig/signature-base.js';
+import { type SignedResponse, verifyResponseSignature } from '../httpsig/verify-response-signature.js';
+import type { WorkloadIdentity } from '../types/identity.js';
+import { readWitHeader } from '../wit/read-wit-header.js';
+import { verifyWit } from '../wit/verify-wit.js';
+import type { VerifierSettings } from './normalize-options.js';
+import type { WitCache } from './wit-cache.js';
+
+/** The identity of a workload that signed a response. */
+export type ResponderIdentity = Omit<WorkloadIdentity, 'audience' | 'signResponse' | 'proof'> & {
+  readonly proof: 'signed-response';
+};
+
+export interface ResponseExpectations {
+  /** The `nonce` of the signed request this response answers. */
+  readonly requestNonce: string;
+  /** When set, the responder must be exactly this workload (R6). */
+  readonly expectedId?: string | undefined;
+}
+
+/**
+ * The client's side of signed responses: the responder's own WIT is verified against the trust
+ * configuration (its key, not the requester's, verifies the response: R4), then the response
+ * signature is checked against the request it answers.
+ */
+export async function verifyWorkloadResponse(
+  response: SignedResponse,
+  request: RequestParts,
+  expectations: ResponseExpectations,
+  settings: VerifierSettings,
+  witCache: WitCache,
+): Promise<ResponderIdentity> {
+  const nowMs = settings.now();
+  const nowSec = Math.floor(nowMs / 1000);
+  const { profile, clockToleranceSec } = settings;
+  const token = readWitHeader(response.headers, settings.maxWitBytes);
+  const wit = await witCache.get(
+    token,
+    () => verifyWit(token, { trust: settings.trust, profile, clockToleranceSec, nowMs }),
+    clockToleranceSec,
+  );
+  if (wit.expiresAt + clockToleranceSec <= nowSec) throw new WimseError('wit_expired', 'responder WIT has expired');
+  if (expectations.expectedId !== undefined && wit.subject.id !== expectations.expectedId) {
+    throw new WimseError('untrusted_issuer', 'the response was signed by another workload than expected');
+  }
+  const signature = await verifyResponseSignature(response, request, {
+    profile,
+    key: wit.cnf,
+    requestNonce: expectations.requestNonce,
+    window: { nowSec, clockToleranceSec, maxLifetimeSec: settings.maxSignatureLifetimeSec },
+  });
+  return {
+    id: wit.subject.id,
+    trustDomain: wit.subject.trustDomain,
+    origin: wit.subject.origin,
+    issuer: typeof wit.claims.iss === 'string' ? wit.claims.iss : undefined,
+    claims: wit.claims,
+    keyThumbprint: wit.keyThumbprint,
+    proof: 'signed-response',
+    profile: profile.name,
+    signatureLabel: signature.label,
+    created: signature.params.created,
+    expires: signature.params.expires,
+    nonce: signature.params.nonce,
+    coveredComponents: signature.coveredComponents,
+    expiresAt: wit.expiresAt,
+  };
+}
