@@ -10,7 +10,6 @@ export {
   splitTarget,
 } from './httpsig/signature-base.js';
 export type { SignedResponse } from './httpsig/verify-response-signature.js';
-export type { SignedResponse } from './httpsig/verify-response-signature.js';
 export * from './identifier/index.js';
 export * from './policy/index.js';
 export { defaultProfileName, type ProfileName, profiles, type SignatureProfile } from './profiles/profiles.js';
