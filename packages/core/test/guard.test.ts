@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { type AuditEvent, allowWorkloads, createWorkloadGuard, fromDecisionPoint } from '@wimse-pep/core';
+import { CALLER_ID, createScenario, type Scenario, signedWorkloadRequest } from '../../../test/support/index.js';
+import { rejectsWith } from './helpers.js';
+
+let scenario: Scenario;
+before(async () => {
+  scenario = await createScenario();
+});
+
+function guardWithAudit(mode?: 'required' | 'optional' | 'off') {
+  const events: AuditEvent[] = [];
+  const guard = createWorkloadGuard({
+    verifier: scenario.options,
+    audit: (event) => events.push(event),
+    ...(mode ? { mode } : {}),
+  });
+  return { guard, events };
+}
+const route = { route: '/orders' };
+
+describe('createWorkloadGuard: protection modes', () => {
+  it('required: authenticates and emits one allow event', async () => {
+    const { guard, events } = guardWithAudit();
+    const identity = await guard.authenticate(await signedWorkloadRequest(scenario), route);
+    assert.equal(identity?.id, CALLER_ID);
+    assert.equal(events.length, 1);
+    assert.equal(events[0]?.decision, 'allow');
+    assert.equal(events[0]?.workloadId, CALLER_ID);
+    assert.equal(events[0]?.trustDomain, 'td.example');
+    assert.equal(events[0]?.route, '/orders');
+    assert.match(events[0]?.witJtiHash ?? '', /^[A-Za-z0-9_-]{43}$/);
+  });
+  it('required: a request without credentials is denied with one deny event', async () => {
+    const { guard, events } = guardWithAudit();
+    await rejectsWith(guard.authenticate({ method: 'GET', target: '/orders', headers: {} }, route), 'wit_missing');
+    assert.deepEqual(
+      events.map((event) => [event.decision, event.code]),
+      [['deny', 'wit_missing']],
+    );
+  });
+  it('optional: no credentials means no identity; invalid credentials are still refused', async () => {
+    const { guard } = guardWithAudit('optional');
+    assert.equal(await guard.authenticate({ method: 'GET', target: '/x', headers: {} }, route), undefined);
+    const request = await signedWorkloadRequest(scenario);
+    await rejectsWith(guard.authenticate({ ...request, method: 'DELETE' }, route), 'signature_invalid');
+    assert.equal((await guard.authenticate(await signedWorkloadRequest(scenario), route))?.id, CALLER_ID);
+  });
+  it('off: credentials are ignored, per route too', async () => {
+    const { guard, events } = guardWithAudit();
+    assert.equal(
+      await guard.authenticate(
+        { method: 'GET', target: '/x', headers: { 'workload-identity-token': 'junk' } },
+        { route: '/x', mode: 'off' },
+      ),
+      undefined,
+    );
+    assert.equal(events.length, 0);
+  });
+  it('refuses an unknown mode at construction', () => {
+    assert.throws(() => createWorkloadGuard({ verifier: scenario.options, mode: 'maybe' as never }), TypeError);
+  });
+});
+
+describe('createWorkloadGuard: authorization and failures', () => {
+  it('a policy allow and deny each emit an authorization event', async () => {
+    const { guard, events } = guardWithAudit();
+    const request = await signedWorkloadRequest(scenario);
+    const identity = await guard.authenticate(request, route);
+    await guard.authorize(identity, request, allowWorkloads(CALLER_ID), route);
+    await rejectsWith(
+      guard.authorize(identity, request, allowWorkloads('wimse://td.example/service/admin'), route),
+      'policy_denied',
+    );
+    assert.deepEqual(
+      events.map((event) => [event.stage, event.decision, event.code]),
+      [
+        ['authentication', 'allow', undefined],
+        ['authorization', 'allow', undefined],
+        ['authorization', 'deny', 'policy_denied'],
+      ],
+    );
+  });
+  it('a decision point that never answers denies', async () => {
+    const guard = createWorkloadGuard({ verifier: scenario.options, policyTimeoutMs: 50 });
+    const request = await signedWorkloadRequest(scenario);
+    const identity = await guard.authenticate(request, route);
+    const pdp = fromDecisionPoint(() => new Promise<boolean>(() => {}), { timeoutMs: 30 });
+    const error = await rejectsWith(guard.authorize(identity, request, pdp, route), 'policy_denied');
+    assert.equal(error.status, 403);
+  });
+  it('no identity on a route with a policy is a denial', async () => {
+    const { guard } = guardWithAudit('optional');
+    await rejectsWith(
+      guard.authorize(undefined, { method: 'GET', target: '/', headers: {} }, () => true, route),
+      'policy_denied',
+    );
+  });
+  it('an unexpected failure becomes 503 unavailable, never an allow', async () => {
+    const guard = createWorkloadGuard({ verifier: { verify: () => Promise.reject(new Error('bug')) } as never });
+    const error = await rejectsWith(
+      guard.authenticate({ method: 'GET', target: '/', headers: {} }, route),
+      'unavailable',
+    );
+    assert.equal(error.status, 503);
+  });
+  it('a throwing audit sink does not change the decision', async () => {
+    const guard = createWorkloadGuard({
+      verifier: scenario.options,
+      audit: () => {
+        throw new Error('sink down');
+      },
+    });
+    assert.equal((await guard.authenticate(await signedWorkloadRequest(scenario), route))?.id, CALLER_ID);
+  });
+  it('accepts a pino-compatible logger and never logs the token or signature', async () => {
+    const lines: string[] = [];
+    const logger = {
+      info: (object: AuditEvent, message?: string) => lines.push(JSON.stringify({ ...object, message })),
+      warn: (object: AuditEvent, message?: string) => lines.push(JSON.stringify({ ...object, message })),
+    };
+    const guard = createWorkloadGuard({ verifier: scenario.options, audit: logger });
+    const request = await signedWorkloadRequest(scenario);
+    await guard.authenticate(request, route);
+    await rejectsWith(guard.authenticate(request, route), 'replay');
+    assert.equal(lines.length, 2);
+    const signature = request.headers.signature?.split(':')[1] ?? 'x';
+    for (const line of lines) {
+      assert.ok(!line.includes(scenario.wit), 'the WIT must not be logged');
+      assert.ok(!line.includes(scenario.wit.split('.')[2] ?? 'x'), 'the WIT signature must not be logged');
+      assert.ok(!line.includes(signature), 'the request signature must not be logged');
+    }
+  });
+});
