@@ -765,7 +765,7 @@ const wimseyV1Rows = (): VectorRow[] => {
   ];
   const witCodes: Record<string, [WimseErrorCode, string]> = {
     expired: ['wit_expired', 'the exp check (jose) runs before the cnf.jwk check'],
-    'issued-in-future': ['wit_invalid', 'refused, but for the missing cnf.jwk.alg (see the iat todo in threats W5)'],
+    'issued-in-future': ['wit_invalid', 'iat ahead of the clock beyond the tolerance (W5)'],
     'wrong-typ': ['wit_invalid', 'typ jwt'],
     'tampered-payload': ['wit_invalid', 'signature'],
     'wrong-issuer-key': ['wit_invalid', 'signature'],

@@ -15,11 +15,12 @@ export interface ParsedHttpMessage {
 
 /** Parses a captured HTTP/1.1 message (CRLF or LF line ends), keeping field values as they are. */
 export function parseHttpMessage(text: string): ParsedHttpMessage {
-  const normalized = text.replace(/\r\n/g, '\n');
+  // The s2s-07 response file starts with a stray `Response:` line (copied as published).
+  const normalized = text.replace(/\r\n/g, '\n').replace(/^Response:\n/, '');
   const split = normalized.indexOf('\n\n');
   const head = split === -1 ? normalized : normalized.slice(0, split);
   const bodyText = split === -1 ? '' : normalized.slice(split + 2);
-  const [startLine = '', ...lines] = head.split('\n').filter((line) => line !== 'Response:');
+  const [startLine = '', ...lines] = head.split('\n');
   const headers: Record<string, string[]> = {};
   for (const line of lines) {
     const colon = line.indexOf(':');

@@ -218,9 +218,7 @@ describe('W5: times', () => {
   it('[W5] nbf in the future is refused', async () => {
     await expectWimseError(f.verify(await f.requestWithWit({ extraClaims: { nbf: NOW_SEC + 600 } })), 'wit_invalid');
   });
-  it('[W5] iat in the future beyond the clock tolerance is refused', {
-    todo: 'core bug: verifyWit never checks iat (jose checks it only with maxTokenAge); a WIT issued a day ahead is accepted',
-  }, async () => {
+  it('[W5] iat in the future beyond the clock tolerance is refused', async () => {
     await expectWimseError(
       f.verify(await f.requestWithWit({ iat: NOW_SEC + 86_400, exp: NOW_SEC + 90_000 })),
       'wit_invalid',
@@ -377,9 +375,7 @@ describe('W9: strict JWS parsing and size', () => {
       assert.ok(outcome === 'wit_malformed' || outcome === 'wit_invalid', `${header} ${payload}: ${outcome}`);
     }
   });
-  it('[W9] a signature segment with non-canonical base64url (non-zero padding bits) is refused', {
-    todo: 'core bug: jose decodes base64url leniently, so one WIT has several accepted spellings',
-  }, async () => {
+  it('[W9] a signature segment with non-canonical base64url (non-zero padding bits) is refused', async () => {
     const wit = await f.wit();
     const [h, p, s = ''] = wit.split('.');
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
@@ -388,16 +384,12 @@ describe('W9: strict JWS parsing and size', () => {
     const twin = `${h}.${p}.${s.slice(0, -1)}${alphabet[last ^ 1]}`;
     await expectWimseErrorOneOf(verifyWit(twin, witContext()), ['wit_malformed', 'wit_invalid']);
   });
-  it('[W9] duplicate JSON members in the payload (two sub) are refused', {
-    todo: 'core bug: JSON.parse keeps the last duplicate, so a signed WIT with two sub members is accepted as the last one',
-  }, async () => {
+  it('[W9] duplicate JSON members in the payload (two sub) are refused', async () => {
     const payload = `{"sub":"${CALLER_ID}","sub":"wimse://td.example/service/admin","iss":"${ISSUER}","exp":${NOW_SEC + 600},"cnf":${cnfJson()}}`;
     const wit = rawJws('{"alg":"ES256","typ":"wit+jwt","kid":"issuer-1"}', payload);
     await expectWimseErrorOneOf(verifyWit(wit, witContext()), ['wit_malformed', 'wit_invalid']);
   });
-  it('[W9] duplicate JSON members in the protected header are refused', {
-    todo: 'core bug: duplicate header members are accepted (last one wins)',
-  }, async () => {
+  it('[W9] duplicate JSON members in the protected header are refused', async () => {
     const wit = rawJws(
       '{"alg":"ES256","typ":"JWT","kid":"issuer-1","typ":"wit+jwt"}',
       `{"sub":"${CALLER_ID}","iss":"${ISSUER}","exp":${NOW_SEC + 600},"cnf":${cnfJson()}}`,

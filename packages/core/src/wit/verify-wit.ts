@@ -13,6 +13,7 @@ import { type ParsedWorkloadId, parseWorkloadId } from '../identifier/parse-work
 import type { SignatureProfile } from '../profiles/profiles.js';
 import type { TrustedIssuer, TrustRegistry } from '../trust/build-trust-registry.js';
 import { lookupSignatureAlgorithm } from './algorithms.js';
+import { checkCompactEncoding } from './check-compact-encoding.js';
 import { type ConfirmationKey, importCnfKey } from './import-cnf-key.js';
 
 /** A WIT whose signature, issuer binding, times and confirmation key have all been checked. */
@@ -40,6 +41,7 @@ export interface WitVerificationContext {
  * the confirmation key. Nothing from the token chooses where keys come from.
  */
 export async function verifyWit(token: string, context: WitVerificationContext): Promise<VerifiedWit> {
+  checkCompactEncoding(token);
   let header: JWTHeaderParameters;
   let unverified: JWTPayload;
   try {
@@ -72,6 +74,10 @@ export async function verifyWit(token: string, context: WitVerificationContext):
     }));
   } catch (cause) {
     throw mapJoseError(cause);
+  }
+  // jose checks iat only with maxTokenAge; a WIT issued in the future is not valid yet (W5).
+  if (typeof claims.iat === 'number' && claims.iat > context.nowMs / 1000 + context.clockToleranceSec) {
+    throw new WimseError('wit_invalid', 'WIT iat is in the future');
   }
   if (claims.aud !== undefined && !context.profile.witAudienceTolerated) {
     throw new WimseError('wit_invalid', 'a WIT carries no aud claim');

@@ -1,0 +1,61 @@
+import { WimseError } from '../errors/wimse-error.js';
+
+/**
+ * Refuses a WIT that has more than one spelling (threat W9): every segment must be canonical
+ * base64url (decoding and re-encoding gives it back, so no stray padding bits), and the header and
+ * payload JSON must not repeat a member (JSON.parse would silently keep the last one, while
+ * another parser might keep the first).
+ */
+export function checkCompactEncoding(token: string): void {
+  const segments = token.split('.');
+  for (const segment of segments) {
+    if (Buffer.from(segment, 'base64url').toString('base64url') !== segment) {
+      throw new WimseError('wit_malformed', 'a WIT segment is not canonical base64url');
+    }
+  }
+  for (const segment of segments.slice(0, 2)) {
+    if (hasDuplicateMembers(Buffer.from(segment as string, 'base64url').toString('utf8'))) {
+      throw new WimseError('wit_malformed', 'the WIT repeats a JSON member');
+    }
+  }
+}
+
+interface Container {
+  readonly keys: Set<string> | undefined;
+  expectKey: boolean;
+}
+
+/** True when some JSON object in `json` has the same member name twice. Assumes JSON syntax. */
+export function hasDuplicateMembers(json: string): boolean {
+  const stack: Container[] = [];
+  for (let i = 0; i < json.length; i++) {
+    const char = json[i];
+    if (char === '"') {
+      let end = i + 1;
+      while (end < json.length && json[end] !== '"') end += json[end] === '\\' ? 2 : 1;
+      const top = stack.at(-1);
+      if (top?.keys && top.expectKey) {
+        const key = safeParse(json.slice(i, end + 1));
+        if (top.keys.has(key)) return true;
+        top.keys.add(key);
+        top.expectKey = false;
+      }
+      i = end;
+    } else if (char === '{') stack.push({ keys: new Set(), expectKey: true });
+    else if (char === '[') stack.push({ keys: undefined, expectKey: false });
+    else if (char === '}' || char === ']') stack.pop();
+    else if (char === ',') {
+      const top = stack.at(-1);
+      if (top?.keys) top.expectKey = true;
+    }
+  }
+  return false;
+}
+
+function safeParse(literal: string): string {
+  try {
+    return JSON.parse(literal) as string;
+  } catch {
+    return literal;
+  }
+}
