@@ -1,0 +1,3 @@
+export { wimse, wimse as default } from './plugin.js';
+export { requireWorkload, type WorkloadHook } from './require-workload.js';
+export type { WimsePluginOptions, WimseRouteConfig } from './types.js';

@@ -1,0 +1,91 @@
+import {
+  createWorkloadGuard,
+  isProtectionMode,
+  type ProtectionMode,
+  type RouteContext,
+  type WorkloadRequest,
+} from '@wimse-pep/core';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { readRawBody, replayBody } from './raw-body.js';
+import { authenticated, guardKey, pendingPolicies, refuse } from './state.js';
+import type { WimsePluginOptions, WimseRouteConfig } from './types.js';
+
+/**
+ * Everything happens in one `preParsing` hook. Fastify runs it for every request (any method,
+ * with or without a body, matched route or 404) after `onRequest` and before content-type
+ * parsing, so: the digest is checked against the bytes exactly as received; no parser, not even
+ * the 415 for an unknown content type, runs for an unauthenticated or unauthorized caller; and the
+ * app's parsers (built-in JSON or custom) then read the same bytes from a fresh stream.
+ * Register the plugin before routes and before any `preParsing` hook that rewrites the payload
+ * (decompression): Content-Digest covers the content as sent.
+ */
+const wimsePlugin: FastifyPluginAsync<WimsePluginOptions> = async (fastify, options) => {
+  const guard = createWorkloadGuard(options);
+  const { bodyLimit } = options;
+  if (bodyLimit !== undefined && !(Number.isSafeInteger(bodyLimit) && bodyLimit > 0)) {
+    throw new TypeError('bodyLimit must be a positive integer');
+  }
+  fastify.decorateRequest('workload', null);
+  fastify.decorate(guardKey, guard);
+  fastify.addHook('onRoute', (route) =>
+    checkRouteConfig(route.config?.wimse, guard.mode, `${route.method} ${route.url}`),
+  );
+
+  fastify.addHook('preParsing', (request, reply, payload, next) => {
+    const config = request.routeOptions.config.wimse;
+    const route: RouteContext = { route: request.routeOptions.url ?? pathOf(request), mode: config?.mode };
+    const verify = async () => {
+      // A route with mode `off` leaves the payload untouched; every other route is verified.
+      const body =
+        (config?.mode ?? guard.mode) === 'off'
+          ? undefined
+          : await readRawBody(
+              payload,
+              bodyLimit ?? request.routeOptions.bodyLimit,
+              request.raw.headers['content-length'],
+            );
+      const core: WorkloadRequest = {
+        method: request.method,
+        target: request.originalUrl,
+        // headersDistinct keeps repeated field lines apart (http2 requests fall back to headers).
+        headers: request.raw.headersDistinct ?? request.headers,
+        body,
+      };
+      const identity = await guard.authenticate(core, route);
+      request.workload = identity ?? null;
+      authenticated.set(request, { guard, request: core, identity, route });
+      const policies = [config?.policy, ...(pendingPolicies.get(request) ?? [])];
+      for (const policy of policies) if (policy) await guard.authorize(identity, core, policy, route);
+      return body === undefined ? payload : replayBody(body);
+    };
+    verify().then(
+      (stream) => next(null, stream),
+      (error: unknown) => refuse(reply, error, guard.exposeErrorDetail, next),
+    );
+  });
+};
+
+/** Route configuration is checked once, when the route is added. */
+function checkRouteConfig(config: WimseRouteConfig | undefined, defaultMode: ProtectionMode, label: string): void {
+  if (config === undefined) return;
+  if (typeof config !== 'object' || config === null) throw new TypeError(`${label}: config.wimse must be an object`);
+  if (config.mode !== undefined && !isProtectionMode(config.mode)) {
+    throw new TypeError(`${label}: config.wimse.mode must be required, optional or off`);
+  }
+  if (config.policy !== undefined && typeof config.policy !== 'function') {
+    throw new TypeError(`${label}: config.wimse.policy must be a function`);
+  }
+  if (config.policy !== undefined && (config.mode ?? defaultMode) === 'off') {
+    throw new TypeError(`${label}: a route with mode off cannot have a policy (it would deny every request)`);
+  }
+}
+
+function pathOf(request: FastifyRequest): string {
+  const target = request.originalUrl;
+  const query = target.indexOf('?');
+  return query === -1 ? target : target.slice(0, query);
+}
+
+/** The Fastify plugin: `app.register(wimse, { verifier: { trustDomains, audiences } })`. */
+export const wimse = fp(wimsePlugin, { fastify: '5.x', name: '@wimse-pep/fastify' });

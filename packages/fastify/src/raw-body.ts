@@ -1,0 +1,52 @@
+import { Readable } from 'node:stream';
+import { WimseError } from '@wimse-pep/core';
+
+/**
+ * Reads the request payload into one Buffer, byte for byte as received, refusing more than
+ * `limit` bytes. A stream that is already consumed means something read the body before the
+ * plugin: that is a configuration fault, refused rather than verified without the body.
+ */
+export function readRawBody(payload: Readable, limit: number, declaredLength: string | undefined): Promise<Buffer> {
+  if (typeof payload?.on !== 'function' || payload.readableEnded || payload.destroyed) {
+    return Promise.reject(
+      new WimseError(
+        'body_unavailable',
+        'the request body was consumed before @wimse-pep/fastify: register the plugin before anything that reads the payload',
+      ),
+    );
+  }
+  if (declaredLength !== undefined && Number(declaredLength) > limit) {
+    return Promise.reject(tooLarge(limit));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (error?: Error) => {
+      payload.off('data', onData);
+      payload.off('end', onEnd);
+      payload.off('error', finish);
+      if (error) reject(error);
+      else resolve(Buffer.concat(chunks, size));
+    };
+    const onData = (chunk: Buffer | string) => {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      size += bytes.length;
+      // Stop collecting; the stream keeps flowing with no listener, so the rest is discarded.
+      if (size > limit) finish(tooLarge(limit));
+      else chunks.push(bytes);
+    };
+    const onEnd = () => finish();
+    payload.on('data', onData);
+    payload.on('end', onEnd);
+    payload.on('error', finish);
+  });
+}
+
+/** The same bytes again, as the byte stream Fastify's content-type parsers expect. */
+export function replayBody(body: Buffer): Readable {
+  return Readable.from(body.length > 0 ? [body] : [], { objectMode: false });
+}
+
+function tooLarge(limit: number): WimseError {
+  return new WimseError('body_too_large', `the request body exceeds ${limit} bytes`);
+}

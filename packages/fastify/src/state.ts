@@ -1,0 +1,37 @@
+import {
+  isWimseError,
+  type RouteContext,
+  type WorkloadGuard,
+  type WorkloadIdentity,
+  type WorkloadPolicy,
+  type WorkloadRequest,
+} from '@wimse-pep/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/** What the plugin learned about one request, for policies that run in later hooks. */
+export interface Authenticated {
+  readonly guard: WorkloadGuard;
+  readonly request: WorkloadRequest;
+  readonly identity: WorkloadIdentity | undefined;
+  readonly route: RouteContext;
+}
+
+export const authenticated = new WeakMap<FastifyRequest, Authenticated>();
+/** Policies added by `requireWorkload` in `onRequest`, before authentication has run. */
+export const pendingPolicies = new WeakMap<FastifyRequest, WorkloadPolicy[]>();
+/** The instance decoration holding the guard, so helpers can tell whether the plugin is in scope. */
+export const guardKey = Symbol.for('@wimse-pep/fastify.guard');
+
+/**
+ * A WIMSE refusal is a decision, answered here as application/problem+json, so that no error
+ * handler can render it differently (e.g. with the detailed reason, threat O4) and no user
+ * `setErrorHandler` has to be replaced. The hook's `done` is deliberately not called: the
+ * lifecycle stops at the sent reply. Anything else is a fault and takes Fastify's error path.
+ */
+export function refuse(reply: FastifyReply, error: unknown, exposeDetail: boolean, done: (error: Error) => void): void {
+  if (!isWimseError(error)) {
+    done(error instanceof Error ? error : new Error(String(error)));
+    return;
+  }
+  reply.code(error.status).type('application/problem+json').send(error.toProblem({ exposeDetail }));
+}

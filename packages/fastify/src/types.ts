@@ -1,0 +1,28 @@
+import type { ProtectionMode, WorkloadGuardOptions, WorkloadIdentity, WorkloadPolicy } from '@wimse-pep/core';
+
+/** Options of the plugin: the core guard's options plus the size limit of the buffered body. */
+export interface WimsePluginOptions extends WorkloadGuardOptions {
+  /**
+   * Largest body the plugin buffers for the Content-Digest check, in bytes; larger bodies are
+   * refused with 413 `body_too_large`. Default: the route's Fastify `bodyLimit` (1 MiB unless set).
+   */
+  readonly bodyLimit?: number;
+}
+
+/** What a route asks of the plugin, as `{ config: { wimse: { ... } } }`. */
+export interface WimseRouteConfig {
+  /** Overrides the plugin's default mode for this route. */
+  readonly mode?: ProtectionMode;
+  /** Runs after authentication; anything but `true` is a 403. */
+  readonly policy?: WorkloadPolicy;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The verified caller, or null (route mode `off`, or `optional` without credentials). */
+    workload: WorkloadIdentity | null;
+  }
+  interface FastifyContextConfig {
+    wimse?: WimseRouteConfig;
+  }
+}
