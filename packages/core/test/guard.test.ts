@@ -117,14 +117,15 @@ describe('createWorkloadGuard: authorization and failures', () => {
   it('accepts a pino-compatible logger and never logs the token or signature', async () => {
     const lines: string[] = [];
     const logger = {
-      info: (object: AuditEvent, message?: string) => lines.push(JSON.stringify({ ...object, message })),
-      warn: (object: AuditEvent, message?: string) => lines.push(JSON.stringify({ ...object, message })),
+      info: (object: { wimse: AuditEvent }, message?: string) => lines.push(JSON.stringify({ ...object, message })),
+      warn: (object: { wimse: AuditEvent }, message?: string) => lines.push(JSON.stringify({ ...object, message })),
     };
     const guard = createWorkloadGuard({ verifier: scenario.options, audit: logger });
     const request = await signedWorkloadRequest(scenario);
     await guard.authenticate(request, route);
     await rejectsWith(guard.authenticate(request, route), 'replay');
     assert.equal(lines.length, 2);
+    assert.equal(JSON.parse(lines[1] ?? '{}').wimse.code, 'replay');
     const signature = request.headers.signature?.split(':')[1] ?? 'x';
     for (const line of lines) {
       assert.ok(!line.includes(scenario.wit), 'the WIT must not be logged');

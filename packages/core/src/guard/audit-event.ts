@@ -20,10 +20,17 @@ export interface AuditEvent {
   readonly reason?: string | undefined;
 }
 
-/** A function, or a pino-compatible logger (`info`/`warn` taking an object and a message). */
+/**
+ * A function, or a pino-compatible logger (`info`/`warn` taking an object and a message). A logger
+ * receives `{ wimse: event }`, so the event's fields never collide with the logger's own
+ * (`time`, `level`, `msg`).
+ */
 export type AuditSink =
   | ((event: AuditEvent) => void)
-  | { info(object: AuditEvent, message?: string): void; warn(object: AuditEvent, message?: string): void };
+  | {
+      info(object: { wimse: AuditEvent }, message?: string): void;
+      warn(object: { wimse: AuditEvent }, message?: string): void;
+    };
 
 export function identityFields(identity: WorkloadIdentity | undefined) {
   if (!identity) return {};
@@ -41,8 +48,8 @@ export function emitAudit(sink: AuditSink | undefined, event: AuditEvent): void 
   if (!sink) return;
   try {
     if (typeof sink === 'function') sink(event);
-    else if (event.decision === 'allow') sink.info(event, 'wimse decision');
-    else sink.warn(event, 'wimse decision');
+    else if (event.decision === 'allow') sink.info({ wimse: event }, 'wimse decision');
+    else sink.warn({ wimse: event }, 'wimse decision');
   } catch {
     // Auditing must not turn a decision into a crash; the sink owns its own error reporting.
   }

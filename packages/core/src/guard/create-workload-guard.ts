@@ -131,7 +131,8 @@ function base(request: WorkloadRequest, route: RouteContext) {
   return { time: new Date().toISOString(), method: request.method, route: route.route };
 }
 
-function carriesWimseCredentials(request: WorkloadRequest): boolean {
+/** Whether a request carries any WIMSE credential field (an `optional` route verifies only those). */
+export function carriesWimseCredentials(request: Pick<WorkloadRequest, 'headers'>): boolean {
   return Object.keys(request.headers).some((name) => WIMSE_FIELDS.includes(name.toLowerCase()));
 }
 

@@ -1,5 +1,6 @@
 export type { AuditEvent, AuditSink } from './audit-event.js';
 export {
+  carriesWimseCredentials,
   createWorkloadGuard,
   isProtectionMode,
   type ProtectionMode,
