@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { type AuditEvent, allowWorkloads, createWorkloadGuard, fromDecisionPoint } from '@wimse-pep/core';
+import {
+  type AuditEvent,
+  allowWorkloads,
+  createVerifier,
+  createWorkloadGuard,
+  fromDecisionPoint,
+} from '@wimse-pep/core';
 import { CALLER_ID, createScenario, type Scenario, signedWorkloadRequest } from '../../../test/support/index.js';
 import { rejectsWith } from './helpers.js';
 
@@ -132,5 +138,74 @@ describe('createWorkloadGuard: authorization and failures', () => {
       assert.ok(!line.includes(scenario.wit.split('.')[2] ?? 'x'), 'the WIT signature must not be logged');
       assert.ok(!line.includes(signature), 'the request signature must not be logged');
     }
+  });
+});
+
+describe('createWorkloadGuard: signed responses', () => {
+  const response = { status: 200, headers: { 'content-type': 'text/plain' }, body: new TextEncoder().encode('ok') };
+  const serverCredentials = async () => {
+    const { generateTestKey, mintWit, NOW_SEC, ISSUER } = await import('../../../test/support/index.js');
+    const key = generateTestKey('EdDSA');
+    const wit = await mintWit({
+      issuerKey: scenario.issuerKey,
+      kid: 'issuer-1',
+      sub: 'wimse://td.example/service/orders',
+      cnfJwk: key.publicJwk,
+      iat: NOW_SEC - 60,
+      exp: NOW_SEC + 3600,
+      iss: ISSUER,
+    });
+    return { wit, privateKey: key.privateKey };
+  };
+
+  it('refuses with 501 before any handler when a signed response is required but not configured', async () => {
+    const guard = createWorkloadGuard({ verifier: scenario.options });
+    const request = await signedWorkloadRequest(scenario, {}, { signResponse: true });
+    const error = await rejectsWith(guard.authenticate(request, route), 'response_signing_unavailable');
+    assert.equal(error.status, 501);
+  });
+  it('signs when the caller asks, and the caller verifies the signature', async () => {
+    const credentials = await serverCredentials();
+    const guard = createWorkloadGuard({ verifier: scenario.options, responseSigning: { credentials } });
+    const request = await signedWorkloadRequest(scenario, {}, { signResponse: true });
+    const identity = await guard.authenticate(request, route);
+    const added = await guard.signResponse(identity, request, response);
+    assert.ok(added?.signature);
+    const responder = await createVerifier(scenario.options).verifyResponse(
+      { ...response, headers: { ...response.headers, ...added } },
+      request,
+      { requestNonce: identity?.nonce ?? '' },
+    );
+    assert.equal(responder.id, 'wimse://td.example/service/orders');
+  });
+  it("does not sign when not asked in 'requested' mode, and signs every verified response in 'always' mode", async () => {
+    const credentials = await serverCredentials();
+    const requested = createWorkloadGuard({ verifier: scenario.options, responseSigning: { credentials } });
+    const plain = await signedWorkloadRequest(scenario);
+    assert.equal(await requested.signResponse(await requested.authenticate(plain, route), plain, response), undefined);
+    const always = createWorkloadGuard({
+      verifier: scenario.options,
+      responseSigning: { credentials, when: 'always' },
+    });
+    const other = await signedWorkloadRequest(scenario);
+    assert.ok((await always.signResponse(await always.authenticate(other, route), other, response))?.signature);
+    assert.equal(await always.signResponse(undefined, other, response), undefined);
+  });
+  it('turns a signing failure into 501, never an unsigned success', async () => {
+    const guard = createWorkloadGuard({
+      verifier: scenario.options,
+      responseSigning: { credentials: () => Promise.reject(new Error('key store down')) },
+    });
+    const request = await signedWorkloadRequest(scenario, {}, { signResponse: true });
+    const identity = await guard.authenticate(request, route);
+    await rejectsWith(guard.signResponse(identity, request, response), 'response_signing_unavailable');
+  });
+  it('validates static credentials at construction', () => {
+    assert.throws(() =>
+      createWorkloadGuard({
+        verifier: scenario.options,
+        responseSigning: { credentials: { wit: 'a.b.c', privateKey: {} } },
+      }),
+    );
   });
 });

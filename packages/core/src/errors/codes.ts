@@ -21,6 +21,8 @@ export const errorCodes = {
   /** A server-side configuration fault: the adapter could not hand the raw body to the verifier. */
   body_unavailable: { status: 500, title: 'Request body not available to the verifier' },
   replay: { status: 400, title: 'Replayed request' },
+  /** The caller required a signed response (`wimse-sign-response`) that this service cannot produce. */
+  response_signing_unavailable: { status: 501, title: 'A signed response cannot be produced' },
   policy_denied: { status: 403, title: 'Denied by policy' },
   unavailable: { status: 503, title: 'Verification dependency unavailable' },
 } as const satisfies Record<string, { status: number; title: string }>;

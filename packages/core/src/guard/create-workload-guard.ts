@@ -1,11 +1,13 @@
 import { WimseError } from '../errors/wimse-error.js';
 import { evaluatePolicy } from '../policy/evaluate-policy.js';
 import type { WorkloadPolicy } from '../policy/types.js';
+import type { ResponseToSign } from '../signing/sign-response.js';
 import type { WorkloadIdentity } from '../types/identity.js';
 import type { VerifierOptions } from '../types/options.js';
 import type { WorkloadRequest } from '../types/request.js';
 import { createVerifier, type WorkloadVerifier } from '../verifier/create-verifier.js';
 import { type AuditSink, emitAudit, identityFields } from './audit-event.js';
+import { createResponseSigner, type ResponseSigner, type ResponseSigningOptions } from './response-signer.js';
 
 /**
  * `required`: every request must prove a workload identity. `optional`: an identity is attached
@@ -25,6 +27,12 @@ export interface WorkloadGuardOptions {
   readonly audit?: AuditSink;
   /** Put the detailed reason in problem bodies (development only; default false, threat O4). */
   readonly exposeErrorDetail?: boolean;
+  /**
+   * Sign responses with this service's own WIT. Without it, a request that sets
+   * `wimse-sign-response` is refused before any handler runs (501): never a successful unsigned
+   * response to a caller that required a signature.
+   */
+  readonly responseSigning?: ResponseSigningOptions;
 }
 
 /** What a route asks of the guard. */
@@ -44,6 +52,15 @@ export interface WorkloadGuard {
     policy: WorkloadPolicy,
     route: RouteContext,
   ): Promise<void>;
+  /**
+   * The header fields that sign this response, or undefined when it need not be signed. Adapters
+   * call it with the final status, headers and body bytes; a rejection must replace the response.
+   */
+  signResponse(
+    identity: WorkloadIdentity | undefined,
+    request: WorkloadRequest,
+    response: ResponseToSign,
+  ): Promise<Record<string, string> | undefined>;
   readonly mode: ProtectionMode;
   readonly exposeErrorDetail: boolean;
 }
@@ -68,6 +85,10 @@ export function createWorkloadGuard(options: WorkloadGuardOptions): WorkloadGuar
   if (!Number.isFinite(policyTimeoutMs) || policyTimeoutMs <= 0)
     throw new TypeError('policyTimeoutMs must be positive');
   const audit = options.audit;
+  const responseSigner: ResponseSigner | undefined =
+    options.responseSigning === undefined
+      ? undefined
+      : createResponseSigner(options.responseSigning, verifier.settings.profile, verifier.settings.now);
   if (audit !== undefined && typeof audit !== 'function' && typeof audit?.info !== 'function') {
     throw new TypeError('audit must be a function or a pino-compatible logger');
   }
@@ -82,6 +103,12 @@ export function createWorkloadGuard(options: WorkloadGuardOptions): WorkloadGuar
       if (routeMode === 'optional' && !carriesWimseCredentials(request)) return undefined;
       try {
         const identity = await verifier.verify(request);
+        if (identity.signResponse && !responseSigner) {
+          throw new WimseError(
+            'response_signing_unavailable',
+            'the caller requires a signed response; none is configured',
+          );
+        }
         emitAudit(audit, {
           ...base(request, route),
           stage: 'authentication',
@@ -100,6 +127,10 @@ export function createWorkloadGuard(options: WorkloadGuardOptions): WorkloadGuar
         });
         throw failure;
       }
+    },
+    async signResponse(identity, request, response) {
+      if (!identity || !responseSigner?.required(identity)) return undefined;
+      return responseSigner.sign(identity, request, response);
     },
     async authorize(identity, request, policy, route) {
       try {

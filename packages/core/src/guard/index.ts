@@ -8,3 +8,4 @@ export {
   type WorkloadGuard,
   type WorkloadGuardOptions,
 } from './create-workload-guard.js';
+export type { ResponseSigningOptions } from './response-signer.js';
