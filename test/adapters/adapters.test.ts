@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import type { AuditEvent } from '@wimse-pep/core';
+import type { AuditEvent, WorkloadCredentials } from '@wimse-pep/core';
 import { createScenario, type Scenario } from '../support/index.js';
 import { type CaseContext, cases, type ServerConfig } from './cases.js';
 import type { AdapterHarness, AppConfig } from './harness.js';
+import { responseSigningFor, serverCredentialsFor } from './signing-config.js';
 
 /**
  * Runs the shared case table against every framework harness. The harnesses are imported by
@@ -41,8 +42,10 @@ for (const { name, harness, error } of loaded) {
     const events: AuditEvent[] = [];
     const servers = new Map<string, Promise<Server>>();
 
+    let serverCredentials: WorkloadCredentials;
     before(async () => {
       scenario = await createScenario();
+      serverCredentials = await serverCredentialsFor(scenario);
     });
     beforeEach(() => {
       events.length = 0;
@@ -68,8 +71,9 @@ for (const { name, harness, error } of loaded) {
           bodyParser: config.bodyParser ?? 'json',
           parserPosition: config.parserPosition ?? 'after',
           ...(config.bodyLimit === undefined ? {} : { bodyLimit: config.bodyLimit }),
+          ...responseSigningFor(config.signing, serverCredentials),
         };
-        const key = `${full.bodyParser}/${full.parserPosition}/${full.bodyLimit ?? ''}`;
+        const key = `${full.bodyParser}/${full.parserPosition}/${full.bodyLimit ?? ''}/${config.signing ?? ''}`;
         let pending = servers.get(key);
         if (!pending) {
           pending = listen(harness, full);

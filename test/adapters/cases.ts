@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import { type SignRequestOptions, signRequest } from '@wimse-pep/client';
-import type { AuditEvent } from '@wimse-pep/core';
+import { type AuditEvent, createVerifier } from '@wimse-pep/core';
 import request, { type Response } from 'supertest';
 import {
   AUDIENCE,
@@ -15,7 +15,8 @@ import {
   type Scenario,
   TRUST_DOMAIN,
 } from '../support/index.js';
-import { ADMIN_ID, type AppConfig } from './harness.js';
+import { ADMIN_ID, type AppConfig, SERVER_ID } from './harness.js';
+import type { SigningSetup } from './signing-config.js';
 
 /**
  * THE shared case table: every case runs against every framework harness (adapters.test.ts), on a
@@ -24,7 +25,9 @@ import { ADMIN_ID, type AppConfig } from './harness.js';
  * asserts the status and the problem code.
  */
 
-export type ServerConfig = Partial<Pick<AppConfig, 'bodyParser' | 'parserPosition' | 'bodyLimit'>>;
+export type ServerConfig = Partial<Pick<AppConfig, 'bodyParser' | 'parserPosition' | 'bodyLimit'>> & {
+  readonly signing?: SigningSetup;
+};
 
 export interface CaseContext {
   readonly scenario: Scenario;
@@ -558,7 +561,63 @@ export const cases: readonly AdapterCase[] = [
       }
     },
   },
+  // -------------------------------------------------------------------------------------------
+  // Signed responses (the callee side of R5): signed when asked, 501 when it cannot be done.
+  {
+    name: 'signed response: signed with the service WIT when the caller asks, and verifiable by the caller',
+    async run(context) {
+      const message = await signed(context.scenario, {}, { signResponse: true });
+      const response = await send(await context.server({ signing: 'requested' }), message);
+      expectOk(response, CALLER_ID);
+      const responder = await createVerifier(context.scenario.options).verifyResponse(
+        {
+          status: response.status,
+          headers: response.headers as Record<string, string>,
+          body: Buffer.from(response.text),
+        },
+        { method: message.method, target: message.path, headers: message.headers },
+        { requestNonce: nonceOf(message.headers), expectedId: SERVER_ID },
+      );
+      assert.equal(responder.id, SERVER_ID);
+      assert.ok(responder.coveredComponents.includes('"content-digest"'));
+    },
+  },
+  {
+    name: 'signed response: not signed when the caller does not ask',
+    async run(context) {
+      const response = await send(await context.server({ signing: 'requested' }), await signed(context.scenario));
+      expectOk(response, CALLER_ID);
+      assert.equal(response.headers.signature, undefined);
+    },
+  },
+  {
+    name: 'signed response: 501 before the handler when asked and signing is not configured',
+    async run(context) {
+      const message = await signed(
+        context.scenario,
+        { method: 'POST', path: '/orders', headers: { 'content-type': 'application/json' }, body: '{"a":1}' },
+        { signResponse: true },
+      );
+      expectProblem(await send(await context.server(), message), 501, 'response_signing_unavailable');
+    },
+  },
+  {
+    name: 'signed response: 501, never an unsigned success, when the signing key cannot be used',
+    async run(context) {
+      const message = await signed(context.scenario, {}, { signResponse: true });
+      const response = await send(await context.server({ signing: 'failing' }), message);
+      expectProblem(response, 501, 'response_signing_unavailable');
+      assert.equal(response.headers.signature, undefined);
+    },
+  },
 ];
+
+/** The `nonce` parameter of a request's Signature-Input. */
+function nonceOf(headers: Record<string, string>): string {
+  const match = /;nonce="([^"]+)"/.exec(headers['signature-input'] ?? '');
+  assert.ok(match?.[1]);
+  return match[1];
+}
 
 /** The base64 inside `sig1=:...:`. */
 function signatureBytes(field: string | string[] | undefined): string {

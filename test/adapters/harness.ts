@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { AuditEvent, VerifierOptions } from '@wimse-pep/core';
+import type { AuditEvent, ResponseSigningOptions, VerifierOptions } from '@wimse-pep/core';
 
 /**
  * The contract every framework harness implements, so that one case table runs against Express,
@@ -27,6 +27,8 @@ export interface AppConfig {
   readonly parserPosition: 'before' | 'after';
   /** Body size limit given to the WIMSE adapter, in bytes. */
   readonly bodyLimit?: number;
+  /** Response signing given to the WIMSE adapter (the guard's `responseSigning` option). */
+  readonly responseSigning?: ResponseSigningOptions;
 }
 
 export interface AdapterHarness {
@@ -37,3 +39,5 @@ export interface AdapterHarness {
 
 export const ADMIN_ID = 'wimse://td.example/service/admin';
 export const PDP_TIMEOUT_MS = 50;
+/** The identity of the protected service itself, which signs its responses. */
+export const SERVER_ID = 'wimse://td.example/service/orders';

@@ -9,8 +9,9 @@ import {
   type WorkloadIdentity,
   type WorkloadRequest,
 } from '@wimse-pep/core';
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { BODY_UNAVAILABLE_HINT, bodyWasConsumed, obtainRawBody } from './raw-body.js';
+import { signResponseOnEnd } from './sign-response.js';
 import { decisions, type Rendering, refuse, renderings, routeOf } from './state.js';
 
 declare global {
@@ -68,7 +69,7 @@ export function wimse(options: WimseOptions): WimseMiddleware {
   }
   const rendering: Rendering = { passErrors: options.passErrors === true, exposeErrorDetail: guard.exposeErrorDetail };
 
-  const authenticate = async (req: Request, mode: ProtectionMode): Promise<void> => {
+  const authenticate = async (req: Request, res: Response, mode: ProtectionMode): Promise<void> => {
     const earlier = decisions.get(req);
     if (earlier && (earlier.identity !== undefined || mode !== 'required')) return;
     const request: WorkloadRequest = {
@@ -91,13 +92,14 @@ export function wimse(options: WimseOptions): WimseMiddleware {
     // Read-only, so that no later middleware can swap the verified identity.
     if (identity) Object.defineProperty(req, 'workload', { value: identity, enumerable: true });
     decisions.set(req, { guard, request, identity, rendering });
+    if (identity && guard.mustSignResponse(identity)) signResponseOnEnd(res, guard, identity, request);
   };
 
   const withMode = (mode: ProtectionMode): RequestHandler => {
     if (!isProtectionMode(mode)) throw new TypeError('mode must be one of required, optional, off');
     return (req, res, next) => {
       renderings.set(req, rendering);
-      authenticate(req, mode).then(
+      authenticate(req, res, mode).then(
         () => next(),
         (error: unknown) => refuse(error, res, next, rendering),
       );

@@ -8,6 +8,7 @@ import {
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { readRawBody, replayBody } from './raw-body.js';
+import { signResponseOnSend } from './sign-response-hook.js';
 import { authenticated, guardKey, pendingPolicies, refuse } from './state.js';
 import type { WimsePluginOptions, WimseRouteConfig } from './types.js';
 
@@ -31,6 +32,8 @@ const wimsePlugin: FastifyPluginAsync<WimsePluginOptions> = async (fastify, opti
   fastify.addHook('onRoute', (route) =>
     checkRouteConfig(route.config?.wimse, guard.mode, `${route.method} ${route.url}`),
   );
+
+  fastify.addHook('onSend', (request, reply, payload) => signResponseOnSend(guard, request, reply, payload));
 
   fastify.addHook('preParsing', (request, reply, payload, next) => {
     const config = request.routeOptions.config.wimse;

@@ -56,6 +56,8 @@ export interface WorkloadGuard {
    * The header fields that sign this response, or undefined when it need not be signed. Adapters
    * call it with the final status, headers and body bytes; a rejection must replace the response.
    */
+  /** Whether the response to this request must be signed (adapters buffer its body only then). */
+  mustSignResponse(identity: WorkloadIdentity | undefined): boolean;
   signResponse(
     identity: WorkloadIdentity | undefined,
     request: WorkloadRequest,
@@ -128,6 +130,7 @@ export function createWorkloadGuard(options: WorkloadGuardOptions): WorkloadGuar
         throw failure;
       }
     },
+    mustSignResponse: (identity) => responseSigner?.required(identity) ?? false,
     async signResponse(identity, request, response) {
       if (!identity || !responseSigner?.required(identity)) return undefined;
       return responseSigner.sign(identity, request, response);
