@@ -11,6 +11,7 @@ export {
 } from './httpsig/signature-base.js';
 export type { SignedResponse } from './httpsig/verify-response-signature.js';
 export * from './identifier/index.js';
+export { bodyWasConsumed, obtainRawBody, rememberRawBody } from './node/raw-request-body.js';
 export * from './policy/index.js';
 export { defaultProfileName, type ProfileName, profiles, type SignatureProfile } from './profiles/profiles.js';
 export { MemoryReplayStore, type MemoryReplayStoreOptions } from './replay/memory-replay-store.js';

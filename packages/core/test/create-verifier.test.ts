@@ -103,7 +103,13 @@ describe('WimseError', () => {
   it('maps every code to 400 except policy (403), size (413), unavailable (503), body_unavailable (500) and response_signing_unavailable (501)', () => {
     for (const [code, { status }] of Object.entries(errorCodes)) {
       const expected =
-        { policy_denied: 403, unavailable: 503, body_too_large: 413, body_unavailable: 500, response_signing_unavailable: 501 }[code] ?? 400;
+        {
+          policy_denied: 403,
+          unavailable: 503,
+          body_too_large: 413,
+          body_unavailable: 500,
+          response_signing_unavailable: 501,
+        }[code] ?? 400;
       assert.equal(status, expected, code);
     }
   });

@@ -1,0 +1,117 @@
+import type { IncomingMessage } from 'node:http';
+import { WimseError } from '../errors/wimse-error.js';
+
+/**
+ * Raw body bytes of Node requests, shared by the adapters built on node:http (Express, Koa): each
+ * request's bytes are read once, kept here, and given back to the stream for the app's parser.
+ */
+const rawBodies = new WeakMap<object, Uint8Array>();
+
+/** Keeps bytes that a body parser hook captured (e.g. body-parser's `verify`) for the digest check. */
+export function rememberRawBody(req: IncomingMessage, bytes: Uint8Array): void {
+  rawBodies.set(req, bytes);
+}
+
+/**
+ * The raw body of `req` for the verifier, or `undefined` when the request has no body or its
+ * bytes are gone (a parser consumed the stream and nothing captured them). In that last case the
+ * core refuses with `body_unavailable` as soon as it needs the bytes: the digest is never skipped.
+ */
+export async function obtainRawBody(req: IncomingMessage, limit: number): Promise<Uint8Array | undefined> {
+  const captured = rawBodies.get(req);
+  if (captured !== undefined) {
+    if (captured.byteLength > limit) throw tooLarge(limit);
+    return captured;
+  }
+  // Same rule as body-parser (type-is `hasBody`); `Content-Length: 0` is left to the parser too.
+  const length = req.headers['content-length'];
+  if (req.headers['transfer-encoding'] === undefined && (length === undefined || Number(length) === 0)) {
+    return undefined;
+  }
+  if (req.readableDidRead || req.readableEnded || !req.readable) return undefined;
+  const bytes = await readAndRestore(req, limit);
+  rawBodies.set(req, bytes);
+  return bytes;
+}
+
+/** Whether the body is framed but its bytes could not be obtained (for a clearer error). */
+export function bodyWasConsumed(req: IncomingMessage): boolean {
+  return !rawBodies.has(req) && (req.readableDidRead || req.readableEnded);
+}
+
+/**
+ * Reads the whole body in paused mode, then puts it back with `readable.unshift()`, the stream
+ * API made for "un-consuming" data pulled out optimistically so another party can read it. The
+ * request object stays the stream the app's parser reads (body-parser reads `req` itself, and
+ * skips a request that has finished), so it must never emit `'end'` here. It does not: the body
+ * is complete once `req.complete` is set (the HTTP parser sets it just before pushing EOF), and
+ * the `'end'` that the last `read()` schedules is cancelled when the buffer is non-empty again
+ * ("one last unshift", Node's endReadableNT); `read()` is never called on an empty buffer, so an
+ * empty body schedules no `'end'` at all. The bytes are unshifted in the same synchronous step,
+ * after our `'readable'` listener is removed, so a later `'data'` listener (raw-body) gets them
+ * followed by a normal `'end'`.
+ */
+function readAndRestore(req: IncomingMessage, limit: number): Promise<Uint8Array> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume(); // discard the body; the refusal is answered without reading it
+    return Promise.reject(tooLarge(limit));
+  }
+  // A body of zero bytes already complete: nothing to read, and reading would end the stream.
+  if (req.complete && req.readableLength === 0) return Promise.resolve(new Uint8Array(0));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = () => {
+      req.off('readable', onReadable);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    const onReadable = () => {
+      // read() is called only while bytes are buffered: a read() at the end of an empty buffer
+      // would schedule 'end' with nothing to unshift that could cancel it.
+      while (req.readableLength > 0) {
+        const chunk: Buffer = req.read();
+        size += chunk.length;
+        if (size > limit) {
+          stop();
+          req.resume();
+          reject(tooLarge(limit));
+          return;
+        }
+        chunks.push(chunk);
+      }
+      if (!req.complete) return;
+      stop();
+      const bytes = Buffer.concat(chunks, size);
+      if (bytes.length > 0) req.unshift(bytes);
+      resolve(bytes);
+    };
+    // Not expected (the stream ends only once drained and not refilled), but never hang on it.
+    const onEnd = () => {
+      stop();
+      resolve(Buffer.concat(chunks, size));
+    };
+    const onError = (error: Error) => {
+      stop();
+      reject(error);
+    };
+    const onClose = () => {
+      stop();
+      reject(new Error('the request closed before its body was received'));
+    };
+    // Start the underlying read (read(0) consumes nothing) before listening: otherwise attaching
+    // 'readable' schedules a read(0) of its own, which emits 'end' on a zero-byte body that
+    // completes meanwhile, with nothing to unshift to cancel it.
+    if (req.readableLength === 0) req.read(0);
+    req.on('readable', onReadable);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
+}
+
+function tooLarge(limit: number): WimseError {
+  return new WimseError('body_too_large', `the request body exceeds ${limit} bytes`);
+}
