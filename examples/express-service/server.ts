@@ -4,7 +4,6 @@
  *
  *   WIMSE_TRUST_FILE=./trust.json PORT=3000 pnpm --filter example-express-service start
  */
-import { readFileSync } from 'node:fs';
 import {
   type AuditEvent,
   allowTrustDomain,
@@ -14,28 +13,7 @@ import {
 } from '@wimse-pep/core';
 import { requireWorkload, wimse } from '@wimse-pep/express';
 import express from 'express';
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`set WIMSE_TRUST_FILE, or ${name} (see README.md)`);
-  return value;
-}
-
-function trustFromEnv(): VerifierOptions {
-  const file = process.env.WIMSE_TRUST_FILE;
-  if (file) return JSON.parse(readFileSync(file, 'utf8')) as VerifierOptions;
-  const jwksFile = process.env.WIMSE_JWKS_FILE;
-  // The issuer's public keys: a local JWKS file, or a key set URL fetched and cached by the core.
-  const keys: IssuerKeySource = jwksFile
-    ? { jwks: JSON.parse(readFileSync(jwksFile, 'utf8')) }
-    : { jwksUri: required('WIMSE_JWKS_URI') };
-  return {
-    trustDomains: [
-      { trustDomain: required('WIMSE_TRUST_DOMAIN'), issuers: [{ issuer: required('WIMSE_ISSUER'), ...keys }] },
-    ],
-    audiences: [required('WIMSE_AUDIENCE')],
-  };
-}
+import { trustFromEnv } from '../shared/trust-from-env.js';
 
 const verifier = trustFromEnv();
 const trustDomain = verifier.trustDomains[0]?.trustDomain ?? 'example.com';

@@ -4,30 +4,10 @@
  *
  *   WIMSE_TRUST_FILE=./trust.json PORT=3000 pnpm start
  */
-import { readFileSync } from 'node:fs';
 import { allowTrustDomain, allowWorkloads, type VerifierOptions } from '@wimse-pep/core';
 import { wimse } from '@wimse-pep/fastify';
 import Fastify from 'fastify';
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`set WIMSE_TRUST_FILE, or ${name} (see README.md)`);
-  return value;
-}
-
-function trustFromEnv(): VerifierOptions {
-  const file = process.env.WIMSE_TRUST_FILE;
-  if (file) return JSON.parse(readFileSync(file, 'utf8')) as VerifierOptions;
-  return {
-    trustDomains: [
-      {
-        trustDomain: required('WIMSE_TRUST_DOMAIN'),
-        issuers: [{ issuer: required('WIMSE_ISSUER'), jwksUri: required('WIMSE_JWKS_URI') }],
-      },
-    ],
-    audiences: [required('WIMSE_AUDIENCE')],
-  };
-}
+import { trustFromEnv } from '../shared/trust-from-env.js';
 
 const verifier = trustFromEnv();
 const trustDomain = verifier.trustDomains[0]?.trustDomain ?? 'example.com';

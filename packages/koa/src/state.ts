@@ -1,0 +1,31 @@
+import type { IncomingMessage } from 'node:http';
+import { isWimseError, type WorkloadGuard, type WorkloadIdentity, type WorkloadRequest } from '@wimse-pep/core';
+import type { Context } from 'koa';
+
+/** What the first `wimse()` middleware a request met decided, for `requireWorkload`. */
+export interface Decision {
+  readonly guard: WorkloadGuard;
+  readonly request: WorkloadRequest;
+  readonly identity: WorkloadIdentity | undefined;
+}
+
+export const decisions = new WeakMap<IncomingMessage, Decision>();
+
+/**
+ * A WimseError is a decision: answered here as application/problem+json. Anything else is a fault
+ * and is rethrown to Koa's own error handling.
+ */
+export function refuse(ctx: Context, error: unknown, exposeErrorDetail: boolean): void {
+  if (!isWimseError(error)) throw error;
+  // body_unavailable is a server configuration fault whose detail tells the developer the fix.
+  const exposeDetail = exposeErrorDetail || error.code === 'body_unavailable';
+  ctx.status = error.status;
+  ctx.body = JSON.stringify(error.toProblem({ exposeDetail }));
+  ctx.type = 'application/problem+json';
+}
+
+/** The route label for audit: the matched route pattern when @koa/router set one, else the path. */
+export function routeOf(ctx: Context): string {
+  const pattern = (ctx as Context & { _matchedRoute?: unknown })._matchedRoute;
+  return typeof pattern === 'string' ? pattern : ctx.path;
+}

@@ -1,0 +1,126 @@
+import {
+  bodyWasConsumed,
+  createWorkloadGuard,
+  isProtectionMode,
+  isWimseError,
+  obtainRawBody,
+  type ProtectionMode,
+  WimseError,
+  type WorkloadGuard,
+  type WorkloadGuardOptions,
+  type WorkloadIdentity,
+  type WorkloadRequest,
+} from '@wimse-pep/core';
+import type { Context, Middleware } from 'koa';
+import { signResponseAfterHandler } from './sign-response.js';
+import { decisions, refuse, routeOf } from './state.js';
+
+declare module 'koa' {
+  interface DefaultState {
+    /** The verified calling workload; absent when the route's mode let the request through without one. */
+    workload?: WorkloadIdentity;
+  }
+}
+
+export interface WimseOptions extends WorkloadGuardOptions {
+  /** Largest body buffered for the Content-Digest check, in bytes (default 1 MiB); larger is 413. */
+  readonly bodyLimit?: number;
+}
+
+export interface WimseMiddleware extends Middleware {
+  /** This PEP with another protection mode, for a route or a router mounted before `app.use(pep)`. */
+  withMode(mode: ProtectionMode): Middleware;
+  readonly guard: WorkloadGuard;
+  readonly bodyLimit: number;
+}
+
+const DEFAULT_BODY_LIMIT = 1024 * 1024;
+export const BODY_UNAVAILABLE_HINT =
+  'the request body was consumed by a body parser before wimse() could see its raw bytes: ' +
+  'register wimse() (or captureRawBody()) before your body parser';
+
+/**
+ * The Koa PEP. Middleware runs before the router knows the route, so the protection of a request
+ * is decided by the first `wimse()` middleware it meets (as in the Express adapter):
+ *
+ * ```ts
+ * const pep = wimse({ verifier: { trustDomains, audiences } });
+ * publicRouter.get('/health', health);                              // no PEP: off
+ * publicRouter.get('/catalog', pep.withMode('optional'), catalog);  // identity when presented
+ * app.use(publicRouter.routes());
+ * app.use(pep);                                                     // everything below: required
+ * app.use(bodyParser());
+ * router.post('/refunds', requireWorkload(allowWorkloads(BILLING)), refund);
+ * ```
+ *
+ * Register it before the body parser, or register `captureRawBody()` before the parser.
+ * Refusals are answered as application/problem+json; the app's error handling never sees them.
+ */
+export function wimse(options: WimseOptions): WimseMiddleware {
+  const guard = createWorkloadGuard(options);
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  if (!Number.isSafeInteger(bodyLimit) || bodyLimit <= 0) throw new TypeError('bodyLimit must be a positive integer');
+
+  const authenticate = async (ctx: Context, mode: ProtectionMode): Promise<void> => {
+    const earlier = decisions.get(ctx.req);
+    if (earlier && (earlier.identity !== undefined || mode !== 'required')) return;
+    const request: WorkloadRequest = {
+      method: ctx.method,
+      // Path and query exactly as on the request line, whatever router prefix is mounted.
+      target: ctx.originalUrl,
+      // headersDistinct keeps repeated field lines apart (a second WIT or Signature line is visible).
+      headers: ctx.req.headersDistinct ?? ctx.req.headers,
+      body: mode === 'off' ? undefined : await obtainRawBody(ctx.req, bodyLimit),
+    };
+    let identity: WorkloadIdentity | undefined;
+    try {
+      identity = await guard.authenticate(request, { route: routeOf(ctx), mode });
+    } catch (error) {
+      if (isWimseError(error) && error.code === 'body_unavailable' && bodyWasConsumed(ctx.req)) {
+        throw new WimseError('body_unavailable', BODY_UNAVAILABLE_HINT, { cause: error });
+      }
+      throw error;
+    }
+    if (identity) ctx.state.workload = identity;
+    decisions.set(ctx.req, { guard, request, identity });
+  };
+
+  const withMode = (mode: ProtectionMode): Middleware => {
+    if (!isProtectionMode(mode)) throw new TypeError('mode must be one of required, optional, off');
+    return async (ctx, next) => {
+      try {
+        await authenticate(ctx, mode);
+      } catch (error) {
+        refuse(ctx, error, guard.exposeErrorDetail);
+        return;
+      }
+      const decision = decisions.get(ctx.req);
+      if (decision?.guard === guard && decision.identity && guard.mustSignResponse(decision.identity)) {
+        await next();
+        await signResponseAfterHandler(ctx, guard, decision.identity, decision.request);
+        return;
+      }
+      await next();
+    };
+  };
+
+  return Object.assign(withMode(guard.mode), { withMode, guard, bodyLimit });
+}
+
+/**
+ * For apps whose body parser must run before `wimse()`: register `captureRawBody()` first. It
+ * reads the raw bytes once (within `limit`), keeps them for the digest check and gives them back
+ * to the request stream, so the parser reads them as usual.
+ */
+export function captureRawBody(options: { limit?: number } = {}): Middleware {
+  const limit = options.limit ?? DEFAULT_BODY_LIMIT;
+  return async (ctx, next) => {
+    try {
+      await obtainRawBody(ctx.req, limit);
+    } catch (error) {
+      refuse(ctx, error, false);
+      return;
+    }
+    await next();
+  };
+}

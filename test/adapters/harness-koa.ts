@@ -1,0 +1,74 @@
+import { createServer, type Server } from 'node:http';
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import { allowWorkloads, fromDecisionPoint } from '@wimse-pep/core';
+import { captureRawBody, requireWorkload, wimse } from '@wimse-pep/koa';
+import Koa, { type Context, type Middleware } from 'koa';
+import { ADMIN_ID, type AdapterHarness, type AppConfig, PDP_TIMEOUT_MS } from './harness.js';
+
+/**
+ * Koa runs middleware before the router knows the route, so the route-mode exceptions (/public
+ * off, /maybe optional) live on a router mounted before `app.use(pep)`; every route of the main
+ * router is then `required`. Parser position `before` is the documented setup for a parser that
+ * must run first: `captureRawBody()` is registered ahead of it.
+ */
+export const koaHarness: AdapterHarness = {
+  name: 'koa',
+  async createServer(config: AppConfig): Promise<Server> {
+    const app = new Koa();
+    const pep = wimse({
+      verifier: config.verifier,
+      audit: config.audit,
+      ...(config.bodyLimit === undefined ? {} : { bodyLimit: config.bodyLimit }),
+      ...(config.responseSigning === undefined ? {} : { responseSigning: config.responseSigning }),
+    });
+    const parser = parserFor(config.bodyParser);
+    if (config.parserPosition === 'before') {
+      app.use(captureRawBody(config.bodyLimit === undefined ? {} : { limit: config.bodyLimit }));
+      if (parser) app.use(parser);
+    }
+
+    const publicRouter = new Router();
+    publicRouter.get('/public', answer);
+    publicRouter.get('/maybe', pep.withMode('optional'), answer);
+    app.use(publicRouter.routes());
+    app.use(pep);
+    if (config.parserPosition === 'after' && parser) app.use(parser);
+
+    const router = new Router();
+    router.get('/orders', answer);
+    router.post('/orders', answer);
+    router.get('/admin', requireWorkload(allowWorkloads(ADMIN_ID)), answer);
+    const neverAnswers = () => new Promise<boolean>(() => {});
+    router.get('/pdp', requireWorkload(fromDecisionPoint(neverAnswers, { timeoutMs: PDP_TIMEOUT_MS })), answer);
+    app.use(router.routes());
+    return createServer(app.callback());
+  },
+};
+
+export default koaHarness;
+
+function answer(ctx: Context): void {
+  const body: unknown = (ctx.request as { body?: unknown }).body;
+  ctx.body = {
+    workload: ctx.state.workload?.id ?? null,
+    body: Buffer.isBuffer(body) ? body.toString('utf8') : (body ?? null),
+  };
+}
+
+/** The app's own parser: @koa/bodyparser for json and forms, a minimal raw-bytes reader for raw. */
+function parserFor(kind: AppConfig['bodyParser']): Middleware | undefined {
+  if (kind === 'json') return bodyParser({ enableTypes: ['json'] });
+  if (kind === 'urlencoded') return bodyParser({ enableTypes: ['form'] });
+  if (kind === 'raw') {
+    return async (ctx, next) => {
+      if (ctx.is('application/octet-stream')) {
+        const chunks: Buffer[] = [];
+        for await (const chunk of ctx.req) chunks.push(chunk as Buffer);
+        (ctx.request as { body?: unknown }).body = Buffer.concat(chunks);
+      }
+      await next();
+    };
+  }
+  return undefined;
+}

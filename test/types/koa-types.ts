@@ -1,0 +1,20 @@
+/**
+ * Compiles only if the declaration merging of @wimse-pep/koa works: typechecked by `pnpm typecheck`.
+ */
+import Router from '@koa/router';
+import { allowTrustDomain } from '@wimse-pep/core';
+import { requireWorkload, wimse } from '@wimse-pep/koa';
+import Koa from 'koa';
+
+const app = new Koa();
+const pep = wimse({ verifier: { trustDomains: [], audiences: ['https://svc.example'] } });
+app.use(pep);
+const router = new Router();
+router.get('/orders', requireWorkload(allowTrustDomain('wimse://example.com')), (ctx) => {
+  const id: string | undefined = ctx.state.workload?.id;
+  const trustDomain: string | undefined = ctx.state.workload?.trustDomain;
+  ctx.body = { id, trustDomain };
+});
+// @ts-expect-error a mode that does not exist
+pep.withMode('sometimes');
+app.use(router.routes());
