@@ -4,13 +4,7 @@
  *
  *   WIMSE_TRUST_FILE=./trust.json PORT=3000 pnpm --filter example-express-service start
  */
-import {
-  type AuditEvent,
-  allowTrustDomain,
-  allowWorkloads,
-  type IssuerKeySource,
-  type VerifierOptions,
-} from '@wimse-pep/core';
+import { type AuditEvent, allowTrustDomain, allowWorkloads } from '@wimse-pep/core';
 import { requireWorkload, wimse } from '@wimse-pep/express';
 import express from 'express';
 import { trustFromEnv } from '../shared/trust-from-env.js';

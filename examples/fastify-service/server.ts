@@ -4,7 +4,7 @@
  *
  *   WIMSE_TRUST_FILE=./trust.json PORT=3000 pnpm start
  */
-import { allowTrustDomain, allowWorkloads, type VerifierOptions } from '@wimse-pep/core';
+import { allowTrustDomain, allowWorkloads } from '@wimse-pep/core';
 import { wimse } from '@wimse-pep/fastify';
 import Fastify from 'fastify';
 import { trustFromEnv } from '../shared/trust-from-env.js';

@@ -7,13 +7,11 @@ import {
   AUDIENCE,
   CALLER_ID,
   generateTestKey,
-  ISSUER,
-  type MintWitOptions,
-  mintWit,
   NOW_SEC,
   now,
   type Scenario,
   TRUST_DOMAIN,
+  witFor,
 } from '../support/index.js';
 import { ADMIN_ID, type AppConfig, SERVER_ID } from './harness.js';
 import type { SigningSetup } from './signing-config.js';
@@ -98,20 +96,6 @@ export function expectProblem(response: Response, status: number, code: string):
 export function expectOk(response: Response, workload: string | null, body: unknown = null): void {
   assert.equal(response.status, 200, `expected 200, got ${response.status} ${response.text}`);
   assert.deepEqual(response.body, { workload, body });
-}
-
-/** A WIT for the scenario's workload key, from the scenario's issuer, with some fields changed. */
-export function witFor(scenario: Scenario, overrides: Partial<MintWitOptions> = {}): Promise<string> {
-  return mintWit({
-    issuerKey: scenario.issuerKey,
-    kid: 'issuer-1',
-    sub: CALLER_ID,
-    cnfJwk: scenario.workloadKey.publicJwk,
-    iat: NOW_SEC - 60,
-    exp: NOW_SEC + 3600,
-    iss: ISSUER,
-    ...overrides,
-  });
 }
 
 function without(headers: Record<string, string>, ...names: string[]): Record<string, string> {

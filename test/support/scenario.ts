@@ -1,7 +1,7 @@
 import { type SignRequestOptions, signRequest } from '@wimse-pep/client';
 import type { VerifierOptions, WorkloadRequest } from '@wimse-pep/core';
 import { generateTestKey, type TestKeyPair } from './keys.js';
-import { mintWit } from './mint-wit.js';
+import { type MintWitOptions, mintWit } from './mint-wit.js';
 
 /** A fixed clock for deterministic tests: 2026-11-22T12:00:00Z. */
 export const NOW_SEC = 1_795_348_800;
@@ -76,4 +76,21 @@ export async function signedWorkloadRequest(
     { now, ...signOptions },
   );
   return { method, target, headers: signed.headers, body: signed.body };
+}
+
+/** A WIT for the scenario's workload key from the scenario's issuer, with some fields changed. */
+export function witFor(
+  scenario: Pick<Scenario, 'issuerKey' | 'workloadKey'>,
+  overrides: Partial<MintWitOptions> = {},
+): Promise<string> {
+  return mintWit({
+    issuerKey: scenario.issuerKey,
+    kid: 'issuer-1',
+    sub: CALLER_ID,
+    cnfJwk: scenario.workloadKey.publicJwk,
+    iat: NOW_SEC - 60,
+    exp: NOW_SEC + 3600,
+    iss: ISSUER,
+    ...overrides,
+  });
 }

@@ -11,10 +11,10 @@ import {
   generateTestKey,
   ISSUER,
   type MintWitOptions,
-  mintWit,
   NOW_SEC,
   type Scenario,
   signedWorkloadRequest,
+  witFor,
 } from '../../../test/support/index.js';
 import { rejectsWith } from './helpers.js';
 
@@ -25,16 +25,7 @@ before(async () => {
 
 /** Mints a WIT for the scenario's workload with some fields changed, and signs a request with it. */
 async function requestWithWit(overrides: Partial<MintWitOptions> = {}) {
-  const wit = await mintWit({
-    issuerKey: scenario.issuerKey,
-    kid: 'issuer-1',
-    sub: CALLER_ID,
-    cnfJwk: scenario.workloadKey.publicJwk,
-    iat: NOW_SEC - 60,
-    exp: NOW_SEC + 3600,
-    iss: ISSUER,
-    ...overrides,
-  });
+  const wit = await witFor(scenario, overrides);
   return signedWorkloadRequest({ wit, workloadKey: scenario.workloadKey });
 }
 

@@ -4,16 +4,13 @@
  */
 import { createVerifier, type VerifierOptions, type WorkloadRequest } from '@wimse-pep/core';
 import {
-  CALLER_ID,
   createScenario,
-  ISSUER,
   type MintWitOptions,
-  mintWit,
-  NOW_SEC,
   type Scenario,
   type ScenarioOptions,
   signedWorkloadRequest,
   type TestRequest,
+  witFor,
 } from '../../support/index.js';
 
 export interface AttackFixture {
@@ -36,17 +33,7 @@ export interface AttackFixture {
 
 export async function attackFixture(options: ScenarioOptions = {}): Promise<AttackFixture> {
   const scenario = await createScenario(options);
-  const wit = (overrides: Partial<MintWitOptions> = {}) =>
-    mintWit({
-      issuerKey: scenario.issuerKey,
-      kid: 'issuer-1',
-      sub: CALLER_ID,
-      cnfJwk: scenario.workloadKey.publicJwk,
-      iat: NOW_SEC - 60,
-      exp: NOW_SEC + 3600,
-      iss: ISSUER,
-      ...overrides,
-    });
+  const wit = (overrides: Partial<MintWitOptions> = {}) => witFor(scenario, overrides);
   return {
     scenario,
     verify: (request, overrides = {}) => createVerifier({ ...scenario.options, ...overrides }).verify(request),

@@ -1,6 +1,7 @@
-import { constants, type KeyObject, verify } from 'node:crypto';
+import { type KeyObject, verify } from 'node:crypto';
 import { WimseError } from '../errors/wimse-error.js';
 import type { SignatureAlgorithm } from '../wit/algorithms.js';
+import { cryptoKeyInput } from '../wit/crypto-key-input.js';
 
 /**
  * Step 5: verifies the signature over the base with the WIT's confirmation key and its algorithm
@@ -16,11 +17,7 @@ export function verifySignatureBytes(
   if (algorithm.signatureLength !== undefined && signature.byteLength !== algorithm.signatureLength) {
     return Promise.reject(new WimseError('signature_invalid', 'signature has the wrong length for cnf.jwk.alg'));
   }
-  const key = algorithm.pss
-    ? { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }
-    : algorithm.dsaEncoding
-      ? { key: publicKey, dsaEncoding: algorithm.dsaEncoding }
-      : publicKey;
+  const key = cryptoKeyInput(publicKey, algorithm);
   return new Promise((resolve, reject) => {
     verify(algorithm.hash, Buffer.from(base), key, signature, (error, valid) => {
       if (error) reject(new WimseError('signature_invalid', 'signature could not be verified', { cause: error }));

@@ -2,9 +2,8 @@ import { WimseError } from '../errors/wimse-error.js';
 import { verifyRequestSignature } from '../httpsig/verify-request-signature.js';
 import type { WorkloadIdentity } from '../types/identity.js';
 import type { WorkloadRequest } from '../types/request.js';
-import { readWitHeader } from '../wit/read-wit-header.js';
-import { verifyWit } from '../wit/verify-wit.js';
 import type { VerifierSettings } from './normalize-options.js';
+import { verifyPresentedWit } from './verify-presented-wit.js';
 import type { WitCache } from './wit-cache.js';
 
 /**
@@ -22,13 +21,7 @@ export async function verifyWorkloadRequest(
   const { profile, clockToleranceSec } = settings;
 
   // 1-2. The WIT, fully validated before the signature is looked at.
-  const token = readWitHeader(request.headers, settings.maxWitBytes);
-  const wit = await witCache.get(
-    token,
-    () => verifyWit(token, { trust: settings.trust, profile, clockToleranceSec, nowMs }),
-    clockToleranceSec,
-  );
-  if (wit.expiresAt + clockToleranceSec <= nowSec) throw new WimseError('wit_expired', 'WIT has expired');
+  const wit = await verifyPresentedWit(request.headers, settings, witCache, nowMs);
 
   // 3-5. The WIMSE signature: profile, audience, covered components, digest, cryptography.
   const signature = await verifyRequestSignature(request, {

@@ -2,9 +2,8 @@ import { WimseError } from '../errors/wimse-error.js';
 import type { RequestParts } from '../httpsig/signature-base.js';
 import { type SignedResponse, verifyResponseSignature } from '../httpsig/verify-response-signature.js';
 import type { WorkloadIdentity } from '../types/identity.js';
-import { readWitHeader } from '../wit/read-wit-header.js';
-import { verifyWit } from '../wit/verify-wit.js';
 import type { VerifierSettings } from './normalize-options.js';
+import { verifyPresentedWit } from './verify-presented-wit.js';
 import type { WitCache } from './wit-cache.js';
 
 /** The identity of a workload that signed a response. */
@@ -34,13 +33,7 @@ export async function verifyWorkloadResponse(
   const nowMs = settings.now();
   const nowSec = Math.floor(nowMs / 1000);
   const { profile, clockToleranceSec } = settings;
-  const token = readWitHeader(response.headers, settings.maxWitBytes);
-  const wit = await witCache.get(
-    token,
-    () => verifyWit(token, { trust: settings.trust, profile, clockToleranceSec, nowMs }),
-    clockToleranceSec,
-  );
-  if (wit.expiresAt + clockToleranceSec <= nowSec) throw new WimseError('wit_expired', 'responder WIT has expired');
+  const wit = await verifyPresentedWit(response.headers, settings, witCache, nowMs);
   if (expectations.expectedId !== undefined && wit.subject.id !== expectations.expectedId) {
     throw new WimseError('untrusted_issuer', 'the response was signed by another workload than expected');
   }

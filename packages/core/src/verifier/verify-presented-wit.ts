@@ -1,0 +1,30 @@
+import { WimseError } from '../errors/wimse-error.js';
+import type { HeaderValue } from '../types/request.js';
+import { readWitHeader } from '../wit/read-wit-header.js';
+import { type VerifiedWit, verifyWit } from '../wit/verify-wit.js';
+import type { VerifierSettings } from './normalize-options.js';
+import type { WitCache } from './wit-cache.js';
+
+/**
+ * Steps 1-2 for any message, request or response: the one `Workload-Identity-Token` it carries,
+ * fully validated (or taken from the cache of verified WITs) and still unexpired now.
+ */
+export async function verifyPresentedWit(
+  headers: Readonly<Record<string, HeaderValue>>,
+  settings: VerifierSettings,
+  witCache: WitCache,
+  nowMs: number,
+): Promise<VerifiedWit> {
+  const { profile, clockToleranceSec } = settings;
+  const token = readWitHeader(headers, settings.maxWitBytes);
+  const wit = await witCache.get(
+    token,
+    () => verifyWit(token, { trust: settings.trust, profile, clockToleranceSec, nowMs }),
+    clockToleranceSec,
+  );
+  // A cached WIT is re-checked against the clock: the cache never extends a WIT's life.
+  if (wit.expiresAt + clockToleranceSec <= Math.floor(nowMs / 1000)) {
+    throw new WimseError('wit_expired', 'WIT has expired');
+  }
+  return wit;
+}
