@@ -64,6 +64,15 @@ describe('createWorkloadGuard: protection modes', () => {
     );
     assert.equal(events.length, 0);
   });
+  it('needs the body only where it will verify: required, or optional with credentials', () => {
+    const { guard } = guardWithAudit();
+    const anonymous = { headers: { 'content-type': 'text/plain' } };
+    const presenting = { headers: { 'Workload-Identity-Token': 'x' } };
+    assert.equal(guard.needsRequestBody(anonymous), true);
+    assert.equal(guard.needsRequestBody(anonymous, 'optional'), false);
+    assert.equal(guard.needsRequestBody(presenting, 'optional'), true);
+    assert.equal(guard.needsRequestBody(presenting, 'off'), false);
+  });
   it('refuses an unknown mode at construction', () => {
     assert.throws(() => createWorkloadGuard({ verifier: scenario.options, mode: 'maybe' as never }), TypeError);
   });

@@ -72,13 +72,14 @@ export function wimse(options: WimseOptions): WimseMiddleware {
   const authenticate = async (req: Request, res: Response, mode: ProtectionMode): Promise<void> => {
     const earlier = decisions.get(req);
     if (earlier && (earlier.identity !== undefined || mode !== 'required')) return;
+    // headersDistinct keeps repeated field lines apart (a second WIT or Signature line is visible).
+    const headers = req.headersDistinct ?? req.headers;
     const request: WorkloadRequest = {
       method: req.method,
       // Path and query exactly as on the request line, whatever router the middleware is mounted on.
       target: req.originalUrl,
-      // headersDistinct keeps repeated field lines apart (a second WIT or Signature line is visible).
-      headers: req.headersDistinct ?? req.headers,
-      body: mode === 'off' ? undefined : await obtainRawBody(req, bodyLimit),
+      headers,
+      body: guard.needsRequestBody({ headers }, mode) ? await obtainRawBody(req, bodyLimit) : undefined,
     };
     let identity: WorkloadIdentity | undefined;
     try {

@@ -39,22 +39,13 @@ const wimsePlugin: FastifyPluginAsync<WimsePluginOptions> = async (fastify, opti
     const config = request.routeOptions.config.wimse;
     const route: RouteContext = { route: request.routeOptions.url ?? pathOf(request), mode: config?.mode };
     const verify = async () => {
-      // A route with mode `off` leaves the payload untouched; every other route is verified.
-      const body =
-        (config?.mode ?? guard.mode) === 'off'
-          ? undefined
-          : await readRawBody(
-              payload,
-              bodyLimit ?? request.routeOptions.bodyLimit,
-              request.raw.headers['content-length'],
-            );
-      const core: WorkloadRequest = {
-        method: request.method,
-        target: request.originalUrl,
-        // headersDistinct keeps repeated field lines apart (http2 requests fall back to headers).
-        headers: request.raw.headersDistinct ?? request.headers,
-        body,
-      };
+      // headersDistinct keeps repeated field lines apart (http2 requests fall back to headers).
+      const headers = request.raw.headersDistinct ?? request.headers;
+      // An `off` route, or an `optional` one without credentials, leaves the payload untouched.
+      const body = guard.needsRequestBody({ headers }, config?.mode)
+        ? await readRawBody(payload, bodyLimit ?? request.routeOptions.bodyLimit, request.raw.headers['content-length'])
+        : undefined;
+      const core: WorkloadRequest = { method: request.method, target: request.originalUrl, headers, body };
       const identity = await guard.authenticate(core, route);
       request.workload = identity ?? null;
       authenticated.set(request, { guard, request: core, identity, route });

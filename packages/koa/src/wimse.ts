@@ -64,13 +64,14 @@ export function wimse(options: WimseOptions): WimseMiddleware {
   const authenticate = async (ctx: Context, mode: ProtectionMode): Promise<void> => {
     const earlier = decisions.get(ctx.req);
     if (earlier && (earlier.identity !== undefined || mode !== 'required')) return;
+    // headersDistinct keeps repeated field lines apart (a second WIT or Signature line is visible).
+    const headers = ctx.req.headersDistinct ?? ctx.req.headers;
     const request: WorkloadRequest = {
       method: ctx.method,
       // Path and query exactly as on the request line, whatever router prefix is mounted.
       target: ctx.originalUrl,
-      // headersDistinct keeps repeated field lines apart (a second WIT or Signature line is visible).
-      headers: ctx.req.headersDistinct ?? ctx.req.headers,
-      body: mode === 'off' ? undefined : await obtainRawBody(ctx.req, bodyLimit),
+      headers,
+      body: guard.needsRequestBody({ headers }, mode) ? await obtainRawBody(ctx.req, bodyLimit) : undefined,
     };
     let identity: WorkloadIdentity | undefined;
     try {

@@ -56,6 +56,11 @@ export interface WorkloadGuard {
    * The header fields that sign this response, or undefined when it need not be signed. Adapters
    * call it with the final status, headers and body bytes; a rejection must replace the response.
    */
+  /**
+   * Whether authenticating this request will need its body bytes: not on an `off` route, nor on an
+   * `optional` one without WIMSE credentials. Adapters buffer the body only then.
+   */
+  needsRequestBody(request: Pick<WorkloadRequest, 'headers'>, mode?: ProtectionMode): boolean;
   /** Whether the response to this request must be signed (adapters buffer its body only then). */
   mustSignResponse(identity: WorkloadIdentity | undefined): boolean;
   signResponse(
@@ -129,6 +134,9 @@ export function createWorkloadGuard(options: WorkloadGuardOptions): WorkloadGuar
         });
         throw failure;
       }
+    },
+    needsRequestBody(request, routeMode = mode) {
+      return routeMode === 'required' || (routeMode === 'optional' && carriesWimseCredentials(request));
     },
     mustSignResponse: (identity) => responseSigner?.required(identity) ?? false,
     async signResponse(identity, request, response) {
