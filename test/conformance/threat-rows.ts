@@ -144,9 +144,7 @@ export const threatRows: readonly ThreatRow[] = [
     id: 'R5',
     group: 'response',
     title: 'unsigned response after wimse-sign-response',
-    applicability: 'partial',
-    pending:
-      'the caller side refuses an unsigned or stripped response; the callee side (400/501 instead of a successful unsigned response) belongs to the framework adapters, which do not exist yet',
+    applicability: 'applies',
   },
   { id: 'R6', group: 'response', title: 'signed response from an unexpected server', applicability: 'applies' },
   // WPT
@@ -174,7 +172,7 @@ export const threatRows: readonly ThreatRow[] = [
     title: 'request proxied onward with the WIT and a valid signature',
     applicability: 'partial',
     pending:
-      'the audience binding (and the replay store) is tested; stripping or marking the consumed WIMSE headers before the handler belongs to the framework adapters, which do not exist yet',
+      'the audience binding (and the replay store) is tested; the adapters do not strip or mark the consumed WIMSE headers before the handler yet',
   },
   {
     id: 'O3',
@@ -182,7 +180,7 @@ export const threatRows: readonly ThreatRow[] = [
     title: 'plain-HTTP hop exposing tokens',
     applicability: 'not-yet',
     pending:
-      'the core never sees the transport (WorkloadRequest has no TLS information); refusing plain HTTP unless declared trusted is an adapter option, and the adapters do not exist yet',
+      'the core never sees the transport (WorkloadRequest has no TLS information); an adapter option to refuse plain HTTP unless the operator declares the hop trusted is not built yet',
   },
   { id: 'O4', group: 'operational', title: 'error responses revealing which check failed', applicability: 'applies' },
 ];

@@ -9,6 +9,7 @@ import {
   contentDigest,
   createSignatureFields,
   createVerifier,
+  createWorkloadGuard,
   profiles,
   resolveSigningKey,
   type SignedResponse,
@@ -224,6 +225,30 @@ describe('R5: an unsigned response', () => {
         nonce,
       ),
       'wit_missing',
+    );
+  });
+});
+
+describe('R5: the callee side', () => {
+  it('[R5] a service without response signing refuses a request that requires it (501, before any handler)', async () => {
+    const guard = createWorkloadGuard({ verifier: f.scenario.options });
+    const request = await signedWorkloadRequest(f.scenario, {}, { signResponse: true });
+    const error = await expectWimseError(
+      guard.authenticate(request, { route: '/orders' }),
+      'response_signing_unavailable',
+    );
+    assert.equal(error.status, 501);
+  });
+  it('[R5] a service whose signing key fails answers 501 instead of an unsigned success', async () => {
+    const guard = createWorkloadGuard({
+      verifier: f.scenario.options,
+      responseSigning: { credentials: () => Promise.reject(new Error('key store down')) },
+    });
+    const request = await signedWorkloadRequest(f.scenario, {}, { signResponse: true });
+    const identity = await guard.authenticate(request, { route: '/orders' });
+    await expectWimseError(
+      guard.signResponse(identity, request, { status: 200, headers: {} }),
+      'response_signing_unavailable',
     );
   });
 });
