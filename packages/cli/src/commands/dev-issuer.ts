@@ -1,0 +1,113 @@
+import { writeFileSync } from 'node:fs';
+import { startDevIssuer } from '../dev-issuer/start-dev-issuer.js';
+import { type CliIo, type Command, integerOption, println, requiredString, stringOption, UsageError } from '../io.js';
+import { GENERATED_ALGORITHMS, type GeneratedAlgorithm } from '../keys/key-files.js';
+
+const BANNER = `
+  ************************************************************************
+  *  wimse-pep dev-issuer: a DEVELOPMENT identity server.                *
+  *  NOT FOR PRODUCTION: it issues a WIT to anyone who asks, without     *
+  *  attesting the caller. It listens on 127.0.0.1 only.                 *
+  ************************************************************************
+`;
+
+export const devIssuerCommand: Command = {
+  name: 'dev-issuer',
+  summary: 'run a DEVELOPMENT identity server that issues WITs (127.0.0.1 only)',
+  help: `Usage: wimse-pep dev-issuer --trust-domain <td> [--port <port>] [--key <file>] [options]
+
+Runs a development identity server on 127.0.0.1. NOT FOR PRODUCTION: it issues a WIT to
+anyone who asks, without attesting the caller.
+
+  GET  /.well-known/jwks.json   its public keys (also GET /jwks)
+  POST /wit                     {"sub":"wimse://<td>/<path>","jwk":{<public JWK with alg>}[,"ttl":<s>]}
+                                answers {"wit":"...","exp":...}
+
+Options:
+  --trust-domain <td>   the trust domain it issues identities in (required)
+  --port <port>         TCP port (default 0: any free port; the URL is printed)
+  --key <file>          its private key: loaded if the file exists, else created there
+                        (default: a new key in memory)
+  --alg <alg>           algorithm of a created key: ES256 (default) or EdDSA
+  --wit-ttl <seconds>   lifetime of the WITs it issues (default 3600)
+  --issuer <uri>        the iss claim (default its URL)
+  --trust-out <file>    write the trust configuration for verifiers (VerifierOptions JSON)
+  -h, --help            show this help
+
+Stop it with Ctrl-C.
+
+Example:
+  wimse-pep dev-issuer --trust-domain example.com --port 8700 --key issuer.jwk --trust-out trust.json
+  curl -s localhost:8700/wit -d "{\\"sub\\":\\"wimse://example.com/svc/a\\",\\"jwk\\":$(cat a.pub.jwk)}"`,
+  options: {
+    'trust-domain': { type: 'string' },
+    port: { type: 'string' },
+    key: { type: 'string' },
+    alg: { type: 'string' },
+    'wit-ttl': { type: 'string' },
+    issuer: { type: 'string' },
+    'trust-out': { type: 'string' },
+  },
+  positionals: { min: 0, max: 0, names: '' },
+  async run(values, _positionals, io) {
+    const trustDomain = requiredString(values, 'trust-domain');
+    const port = integerOption(values, 'port', 0, 0, 65_535);
+    const witLifetimeSec = integerOption(values, 'wit-ttl', 3600, 1, 86_400);
+    const alg = stringOption(values, 'alg') ?? 'ES256';
+    if (!(GENERATED_ALGORITHMS as readonly string[]).includes(alg)) {
+      throw new UsageError(`--alg must be ${GENERATED_ALGORITHMS.join(' or ')}`);
+    }
+    const key = stringOption(values, 'key');
+    const issuerOption = stringOption(values, 'issuer');
+    let issuer: Awaited<ReturnType<typeof startDevIssuer>>;
+    try {
+      issuer = await startDevIssuer({
+        trustDomain,
+        port,
+        witLifetimeSec,
+        alg: alg as GeneratedAlgorithm,
+        ...(key === undefined ? {} : { key }),
+        ...(issuerOption === undefined ? {} : { issuer: issuerOption }),
+        onIssue: (event) =>
+          println(io.stdout, `issued a WIT for ${event.sub} (key ${event.keyThumbprint}, exp ${event.exp})`),
+      });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE') throw new UsageError(`port ${port} is in use`);
+      if (error instanceof TypeError || error instanceof UsageError) throw new UsageError(error.message);
+      throw error;
+    }
+    io.stderr.write(BANNER);
+    const trust = { trustDomains: [issuer.trust] };
+    const trustOut = stringOption(values, 'trust-out');
+    if (trustOut !== undefined) writeFileSync(trustOut, `${JSON.stringify(trust, null, 2)}\n`);
+    println(io.stdout, `dev-issuer listening on ${issuer.url} (trust domain ${trustDomain})`);
+    println(io.stdout, `  keys:  GET  ${issuer.jwksUri}`);
+    println(io.stdout, `  issue: POST ${issuer.url}/wit {"sub":"wimse://${trustDomain}/<path>","jwk":{...}}`);
+    println(io.stdout, `trust configuration for verifiers${trustOut ? ` (written to ${trustOut})` : ''}:`);
+    println(io.stdout, JSON.stringify(trust));
+    await stopped(io);
+    await issuer.close();
+    println(io.stdout, 'dev-issuer stopped');
+    return 0;
+  },
+};
+
+/** Resolves on the io's abort signal, or on SIGINT / SIGTERM. */
+function stopped(io: CliIo): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      io.signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    if (io.signal) {
+      if (io.signal.aborted) return resolve();
+      io.signal.addEventListener('abort', done);
+    } else {
+      process.on('SIGINT', done);
+      process.on('SIGTERM', done);
+    }
+  });
+}

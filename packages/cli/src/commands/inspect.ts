@@ -1,0 +1,144 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { signatureAlgorithms } from '@wimse-pep/core';
+import {
+  calculateJwkThumbprint,
+  compactVerify,
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  decodeJwt,
+  decodeProtectedHeader,
+  type JWK,
+  type JWSHeaderParameters,
+  type JWTPayload,
+} from 'jose';
+import { formatDuration } from '../format/exchange-text.js';
+import { type Command, FailureError, println, stringOption, UsageError } from '../io.js';
+
+const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+export const inspectCommand: Command = {
+  name: 'inspect',
+  summary: 'decode a WIT: header, claims, time to expiry; check its signature with --jwks',
+  help: `Usage: wimse-pep inspect <wit | file> [--jwks <file | url>]
+
+Prints the WIT's JOSE header and claims, its subject, and how long until it expires. With
+--jwks, also checks its signature against the identity server's key set (a JWKS file, a single
+JWK file, or an http(s) URL of a key set) and exits with 1 when the signature is invalid or the
+WIT has expired.
+
+Options:
+  --jwks <file|url>  the issuer's public keys
+  -h, --help         show this help
+
+Exit codes: 0 decoded (and valid, with --jwks), 1 invalid or expired (with --jwks) or not a
+WIT, 2 usage error.
+
+Example:
+  wimse-pep inspect checkout.wit --jwks http://127.0.0.1:8700/.well-known/jwks.json`,
+  options: { jwks: { type: 'string' } },
+  positionals: { min: 1, max: 1, names: 'the WIT (a token or a file holding one)' },
+  async run(values, positionals, io) {
+    const token = readToken(positionals[0] as string);
+    let header: JWSHeaderParameters;
+    let claims: JWTPayload;
+    try {
+      header = decodeProtectedHeader(token) as JWSHeaderParameters;
+      claims = decodeJwt(token);
+    } catch (error) {
+      throw new FailureError(`not a WIT: ${(error as Error).message}`);
+    }
+    const nowSec = Math.floor(Date.now() / 1000);
+    println(io.stdout, 'header:');
+    println(io.stdout, JSON.stringify(header, null, 2));
+    println(io.stdout, 'claims:');
+    println(io.stdout, JSON.stringify(claims, null, 2));
+    println(io.stdout);
+    const problems: string[] = [];
+    println(io.stdout, `subject:   ${typeof claims.sub === 'string' ? claims.sub : '(none)'}`);
+    if (typeof claims.iss === 'string') println(io.stdout, `issuer:    ${claims.iss}`);
+    if (typeof claims.iat === 'number') println(io.stdout, `issued:    ${isoTime(claims.iat)}`);
+    if (typeof claims.exp === 'number') {
+      const left = claims.exp - nowSec;
+      const when = left > 0 ? `in ${formatDuration(left)}` : `EXPIRED ${formatDuration(left)} ago`;
+      println(io.stdout, `expires:   ${isoTime(claims.exp)} (${when})`);
+      if (left <= 0) problems.push('the WIT has expired');
+    } else {
+      println(io.stdout, 'expires:   (no exp: not a valid WIT)');
+      problems.push('the WIT has no exp');
+    }
+    const typ = typeof header.typ === 'string' ? header.typ.toLowerCase().replace(/^application\//, '') : undefined;
+    if (typ !== 'wit+jwt') {
+      println(io.stdout, `typ:       ${String(header.typ)} (a WIT has typ wit+jwt)`);
+      problems.push(`typ is ${String(header.typ)}, not wit+jwt`);
+    }
+    const cnfJwk = (claims.cnf as { jwk?: Record<string, unknown> } | undefined)?.jwk;
+    if (cnfJwk) {
+      let thumbprint = '(not a valid JWK)';
+      try {
+        thumbprint = await calculateJwkThumbprint(cnfJwk as JWK);
+      } catch {
+        problems.push('cnf.jwk is not a valid JWK');
+      }
+      println(
+        io.stdout,
+        `cnf.jwk:   ${String(cnfJwk.alg)} ${String(cnfJwk.kty)} ${String(cnfJwk.crv ?? '')} thumbprint ${thumbprint}`,
+      );
+    } else {
+      println(io.stdout, 'cnf.jwk:   (none: not a valid WIT)');
+      problems.push('the WIT has no cnf.jwk');
+    }
+
+    const jwks = stringOption(values, 'jwks');
+    if (jwks === undefined) {
+      println(io.stdout, 'signature: not checked (pass --jwks <file or url>)');
+      return 0;
+    }
+    const verdict = await checkSignature(token, jwks);
+    println(io.stdout, `signature: ${verdict.ok ? 'valid' : 'INVALID'} (${verdict.detail})`);
+    if (!verdict.ok) problems.push(`the signature is invalid: ${verdict.detail}`);
+    if (problems.length > 0) throw new FailureError(problems.join('; '));
+    println(io.stdout, 'verdict:   valid WIT');
+    return 0;
+  },
+};
+
+function isoTime(seconds: number): string {
+  return new Date(seconds * 1000).toISOString();
+}
+
+function readToken(argument: string): string {
+  if (JWT.test(argument.trim()) && !existsSync(argument)) return argument.trim();
+  try {
+    return readFileSync(argument, 'utf8').trim();
+  } catch (error) {
+    throw new UsageError(`${argument} is neither a WIT nor a readable file (${(error as NodeJS.ErrnoException).code})`);
+  }
+}
+
+async function checkSignature(token: string, jwks: string): Promise<{ ok: boolean; detail: string }> {
+  const algorithms = Object.keys(signatureAlgorithms);
+  let keys: Parameters<typeof compactVerify>[1];
+  if (/^https?:\/\//.test(jwks)) {
+    keys = createRemoteJWKSet(new URL(jwks), { timeoutDuration: 5000 });
+  } else {
+    let set: { keys: JWK[] };
+    try {
+      const parsed = JSON.parse(readFileSync(jwks, 'utf8')) as { keys?: JWK[] } & JWK;
+      set = Array.isArray(parsed.keys) ? { keys: parsed.keys } : { keys: [parsed] };
+    } catch (error) {
+      throw new UsageError(`--jwks ${jwks}: not a readable JWKS or JWK file (${(error as Error).message})`);
+    }
+    if (set.keys.some((key) => 'd' in key || 'k' in key)) throw new UsageError(`--jwks ${jwks} holds private keys`);
+    keys = createLocalJWKSet(set);
+  }
+  try {
+    const { protectedHeader } = await compactVerify(token, keys as Parameters<typeof compactVerify>[1], { algorithms });
+    return { ok: true, detail: `${protectedHeader.alg} key ${protectedHeader.kid ?? '(no kid)'} from ${jwks}` };
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'ERR_JOSE_GENERIC' || (error as Error).name === 'TypeError') {
+      return { ok: false, detail: `cannot fetch or use ${jwks}: ${(error as Error).message}` };
+    }
+    return { ok: false, detail: (error as Error).message };
+  }
+}

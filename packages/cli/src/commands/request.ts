@@ -1,0 +1,244 @@
+import { existsSync, readFileSync } from 'node:fs';
+import {
+  CredentialError,
+  createWimseFetch,
+  fileCredentials,
+  ResponseVerificationError,
+  responderOf,
+  type SentRequest,
+  staticCredentials,
+} from '@wimse-pep/client';
+import { createVerifier, type ProfileName, profiles, type VerifierOptions } from '@wimse-pep/core';
+import { formatRequest, formatResponse, formatWit } from '../format/exchange-text.js';
+import {
+  type Command,
+  FailureError,
+  integerOption,
+  println,
+  requiredString,
+  stringList,
+  stringOption,
+  UsageError,
+} from '../io.js';
+import { parseKey } from '../keys/key-files.js';
+
+const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+export const requestCommand: Command = {
+  name: 'request',
+  summary: 'send a signed request (curl-like) and show the exchange',
+  help: `Usage: wimse-pep request <url> --wit <file> --key <file> [options]
+
+Sends one HTTP request as a WIMSE workload: the Workload-Identity-Token, Content-Digest for a
+body, and an RFC 9421 signature made with the key bound in the WIT. Prints the WIT (decoded),
+the request headers as sent, and the response. With --require-signed-response the response must
+be signed by a workload trusted by --trust, over this very request.
+
+Options:
+  --wit <file>                the caller's WIT (a file; a token is accepted too)
+  --key <file>                the matching private key (JWK or PEM)
+  -X, --request <method>      the method (default GET, or POST with -d)
+  -d, --data <body>           the body; @<file> reads it from a file
+  -H, --header <name: value>  an extra header (repeatable)
+  --audience <uri>            wimse-aud (default: the URL without query or fragment)
+  --profile <name>            http-sig-07 (default), http-sig-06 or service-to-service
+  --lifetime <seconds>        signature lifetime (default 60)
+  --require-signed-response   ask for a signed response and verify it
+  --trust <file>              the servers' trust configuration: VerifierOptions JSON, e.g.
+                              {"trustDomains":[{"trustDomain":"example.com","issuers":[{"jwksUri":"..."}]}]}
+  --expect-id <workload-id>   the responder must be this workload
+  -s, --silent                print the response body only
+  -h, --help                  show this help
+
+Exit codes: 0 answered with 1xx-3xx (and verified, when required), 1 refused (4xx/5xx),
+unreachable, or a signed response that does not verify, 2 usage error (including unusable
+--wit/--key/--trust files).
+
+Example:
+  wimse-pep request http://127.0.0.1:8080/orders -d '{"item":"cone"}' -H 'content-type: application/json' \\
+    --wit checkout.wit --key checkout.jwk --require-signed-response --trust trust.json`,
+  options: {
+    wit: { type: 'string' },
+    key: { type: 'string' },
+    request: { type: 'string', short: 'X' },
+    data: { type: 'string', short: 'd' },
+    header: { type: 'string', short: 'H', multiple: true },
+    audience: { type: 'string' },
+    profile: { type: 'string' },
+    lifetime: { type: 'string' },
+    'require-signed-response': { type: 'boolean' },
+    trust: { type: 'string' },
+    'expect-id': { type: 'string' },
+    silent: { type: 'boolean', short: 's' },
+  },
+  positionals: { min: 1, max: 1, names: 'the URL' },
+  async run(values, positionals, io) {
+    const url = parseUrl(positionals[0] as string);
+    const witArgument = requiredString(values, 'wit');
+    const keyPath = requiredString(values, 'key');
+    const body = readBody(stringOption(values, 'data'));
+    const method = stringOption(values, 'request') ?? (body === undefined ? 'GET' : 'POST');
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(method)) throw new UsageError(`-X ${method} is not an HTTP method`);
+    if (body !== undefined && ['GET', 'HEAD'].includes(method.toUpperCase())) {
+      throw new UsageError(`a ${method.toUpperCase()} request cannot have a body (-d): use -X POST or PUT`);
+    }
+    const headers = new Headers();
+    for (const line of stringList(values, 'header')) {
+      const colon = line.indexOf(':');
+      if (colon <= 0) throw new UsageError(`-H ${JSON.stringify(line)} must be 'name: value'`);
+      try {
+        headers.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
+      } catch (error) {
+        throw new UsageError(`-H ${JSON.stringify(line)}: ${(error as Error).message}`);
+      }
+    }
+    const profile = stringOption(values, 'profile');
+    if (profile !== undefined && !Object.hasOwn(profiles, profile)) {
+      throw new UsageError(`--profile must be one of ${Object.keys(profiles).join(', ')}`);
+    }
+    const lifetimeSec = integerOption(values, 'lifetime', 60, 1, 3600);
+    const required = values['require-signed-response'] === true;
+    const trustPath = stringOption(values, 'trust');
+    if (required && trustPath === undefined) {
+      throw new UsageError('--require-signed-response needs --trust <file> (who may sign the response)');
+    }
+    if (!required && (trustPath !== undefined || values['expect-id'] !== undefined)) {
+      throw new UsageError('--trust and --expect-id are used with --require-signed-response');
+    }
+    const verifier = trustPath === undefined ? undefined : loadVerifier(trustPath, profile as ProfileName | undefined);
+    const expectedId = stringOption(values, 'expect-id');
+
+    // A WIT given inline is used as is; files are watched as a workload agent would rotate them.
+    const inlineWit = JWT.test(witArgument) && !existsSync(witArgument);
+    if (!inlineWit && !existsSync(witArgument)) throw new UsageError(`--wit ${witArgument}: no such file`);
+    if (!existsSync(keyPath)) throw new UsageError(`--key ${keyPath}: no such file`);
+    const credentials = inlineWit
+      ? staticCredentials({ wit: witArgument, privateKey: loadPrivateKey(keyPath) })
+      : fileCredentials({ witPath: witArgument, keyPath });
+
+    const silent = values.silent === true;
+    let sent: SentRequest | undefined;
+    const wimseFetch = createWimseFetch({
+      credentials,
+      lifetimeSec,
+      ...(profile === undefined ? {} : { profile: profile as ProfileName }),
+      ...(stringOption(values, 'audience') === undefined
+        ? {}
+        : { audience: stringOption(values, 'audience') as string }),
+      ...(verifier === undefined
+        ? {}
+        : { requireSignedResponse: { verifier, ...(expectedId === undefined ? {} : { expectedId }) } }),
+      onRequest: (request) => {
+        sent = request;
+        if (silent) return;
+        println(io.stdout, 'WIT header and payload:');
+        println(io.stdout, formatWit(request.headers['workload-identity-token'] ?? ''));
+        println(io.stdout);
+        println(io.stdout, 'Request:');
+        println(io.stdout, formatRequest(request));
+        println(io.stdout);
+      },
+    });
+
+    let response: Response;
+    try {
+      response = await wimseFetch(url, { method, headers, ...(body === undefined ? {} : { body }) });
+    } catch (error) {
+      if (error instanceof CredentialError) throw new UsageError(error.message);
+      if (error instanceof ResponseVerificationError) {
+        const unverified = error.response;
+        if (!silent) {
+          println(io.stdout, 'Response (NOT VERIFIED):');
+          println(io.stdout, await showResponse(unverified));
+          println(io.stdout);
+        }
+        throw new FailureError(`the response signature is not acceptable (${error.code}): ${error.message}`);
+      }
+      if (error instanceof TypeError && sent === undefined) throw new UsageError(error.message);
+      throw new FailureError(`${method} ${url.href} failed: ${describeNetworkError(error)}`);
+    }
+    if (silent) {
+      io.stdout.write(await response.text());
+    } else {
+      println(io.stdout, 'Response:');
+      println(io.stdout, await showResponse(response));
+      println(io.stdout);
+      const responder = responderOf(response);
+      if (responder) {
+        println(
+          io.stdout,
+          `Verified signed response from ${responder.id} (key ${responder.keyThumbprint}, wimse-req-nonce = request nonce ${sent?.nonce})`,
+        );
+      } else if (response.headers.has('signature')) {
+        println(io.stdout, 'The response is signed, but not verified (use --require-signed-response --trust <file>)');
+      }
+    }
+    if (response.status >= 400)
+      throw new FailureError(`the server answered ${response.status}${await problemCode(response)}`);
+    return 0;
+  },
+};
+
+function parseUrl(value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`${JSON.stringify(value)} is not an absolute URL (e.g. http://127.0.0.1:8080/orders)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${value} is not an http(s) URL`);
+  return url;
+}
+
+function readBody(data: string | undefined): string | Uint8Array | undefined {
+  if (data === undefined || !data.startsWith('@')) return data;
+  try {
+    return new Uint8Array(readFileSync(data.slice(1)));
+  } catch (error) {
+    throw new UsageError(`-d ${data}: cannot read the file (${(error as NodeJS.ErrnoException).code})`);
+  }
+}
+
+function loadPrivateKey(path: string) {
+  const key = parseKey(readFileSync(path, 'utf8').trim(), `--key ${path}`);
+  if (!key.privateKey) throw new UsageError(`--key ${path} holds a public key; the private key signs the request`);
+  return key.privateKey;
+}
+
+function loadVerifier(path: string, profile: ProfileName | undefined) {
+  let options: VerifierOptions;
+  try {
+    options = JSON.parse(readFileSync(path, 'utf8')) as VerifierOptions;
+  } catch (error) {
+    throw new UsageError(`--trust ${path}: not a readable JSON file (${(error as Error).message})`);
+  }
+  try {
+    // Audiences only matter for incoming requests; a response check never reads them.
+    return createVerifier({
+      ...options,
+      audiences: options.audiences ?? ['http://localhost'],
+      ...(profile === undefined ? {} : { profile }),
+    });
+  } catch (error) {
+    throw new UsageError(`--trust ${path}: ${(error as Error).message}`);
+  }
+}
+
+async function showResponse(response: Response): Promise<string> {
+  const body = new Uint8Array(await response.clone().arrayBuffer());
+  return formatResponse({ status: response.status, statusText: response.statusText, headers: response.headers, body });
+}
+
+async function problemCode(response: Response): Promise<string> {
+  try {
+    const problem = (await response.clone().json()) as { code?: unknown };
+    return typeof problem.code === 'string' ? ` ${problem.code}` : '';
+  } catch {
+    return '';
+  }
+}
+
+function describeNetworkError(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (error as Error).message;
+}

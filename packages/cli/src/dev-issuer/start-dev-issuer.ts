@@ -1,0 +1,256 @@
+import type { KeyObject } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { isWimseError, parseWorkloadId, type TrustDomainOptions } from '@wimse-pep/core';
+import type { JSONWebKeySet } from 'jose';
+import {
+  type GeneratedAlgorithm,
+  generateKey,
+  parseKey,
+  privateJwkOf,
+  publicJwkOf,
+  thumbprintOf,
+  validatePublicJwk,
+} from '../keys/key-files.js';
+import { issueWit } from '../wit/issue-wit.js';
+
+export interface DevIssuerOptions {
+  /** The trust domain it issues identities in, e.g. `demo.example`. */
+  readonly trustDomain: string;
+  /** TCP port on 127.0.0.1 (default 0: an ephemeral port). */
+  readonly port?: number;
+  /**
+   * The issuer's signing key: a KeyObject, or a file path (loaded when it exists, otherwise
+   * created and saved there, so restarts keep the key). Default: a new key in memory.
+   */
+  readonly key?: string | KeyObject;
+  /** Algorithm of a key it creates (default ES256). */
+  readonly alg?: GeneratedAlgorithm;
+  /** Lifetime of the WITs it issues, in seconds (default 3600); also the most a request may ask for. */
+  readonly witLifetimeSec?: number;
+  /** The `iss` claim (default its own URL). */
+  readonly issuer?: string;
+  /** The clock in epoch milliseconds (default `Date.now`). */
+  readonly now?: () => number;
+  /** Told about every WIT issued (no token in it). */
+  readonly onIssue?: (event: { sub: string; keyThumbprint: string; exp: number }) => void;
+}
+
+export interface WitRequest {
+  readonly sub: string;
+  readonly jwk: unknown;
+  /** Requested lifetime in seconds, at most `witLifetimeSec`. */
+  readonly ttl?: number;
+}
+
+export interface DevIssuer {
+  /** `http://127.0.0.1:<port>`. */
+  readonly url: string;
+  /** The `iss` claim of its WITs. */
+  readonly issuer: string;
+  readonly trustDomain: string;
+  /** Its public key set (as served on `/.well-known/jwks.json`). */
+  readonly jwks: JSONWebKeySet;
+  readonly jwksUri: string;
+  /** How a verifier trusts it: the entry for `VerifierOptions.trustDomains`. */
+  readonly trust: TrustDomainOptions;
+  /** Issues a WIT in-process, with the same checks as `POST /wit`. */
+  issue(request: WitRequest): Promise<{ wit: string; exp: number }>;
+  close(): Promise<void>;
+}
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+class BadRequest extends Error {}
+
+/**
+ * A DEVELOPMENT identity server: it issues a WIT to anyone who asks on 127.0.0.1, with no
+ * attestation of the caller at all. Never use it outside a developer machine or a test.
+ *
+ * - `GET /.well-known/jwks.json` (also `/jwks`): its public keys;
+ * - `POST /wit` with JSON `{ "sub": "wimse://<trust-domain>/...", "jwk": { public JWK with alg } }`
+ *   (optionally `"ttl": seconds`): answers `{ "wit": "...", "exp": ... }`.
+ */
+export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssuer> {
+  const trustDomain = checkTrustDomain(options.trustDomain);
+  const lifetime = options.witLifetimeSec ?? 3600;
+  if (!Number.isInteger(lifetime) || lifetime < 1 || lifetime > 86_400) {
+    throw new TypeError('startDevIssuer: witLifetimeSec must be an integer from 1 to 86400');
+  }
+  const now = options.now ?? Date.now;
+  const { privateKey, alg } = await loadOrCreateKey(options.key, options.alg ?? 'ES256');
+  const kid = await thumbprintOf(privateKey);
+  const jwks: JSONWebKeySet = {
+    keys: [{ ...publicJwkOf(privateKey, alg, kid), use: 'sig' } as JSONWebKeySet['keys'][0]],
+  };
+  let issuer = options.issuer ?? '';
+
+  async function issue(request: WitRequest): Promise<{ wit: string; exp: number }> {
+    if (typeof request !== 'object' || request === null) throw new BadRequest('the body must be a JSON object');
+    if (typeof request.sub !== 'string') throw new BadRequest('sub is required (a workload identifier)');
+    let parsed: ReturnType<typeof parseWorkloadId>;
+    try {
+      parsed = parseWorkloadId(request.sub);
+    } catch (error) {
+      throw new BadRequest(`sub: ${(error as Error).message}`);
+    }
+    if (parsed.trustDomain !== trustDomain) {
+      throw new BadRequest(`sub must be in the trust domain ${trustDomain}, not ${parsed.trustDomain}`);
+    }
+    let jwk: Record<string, unknown>;
+    try {
+      jwk = validatePublicJwk(request.jwk) as Record<string, unknown>;
+    } catch (error) {
+      throw new BadRequest((error as Error).message);
+    }
+    const ttl = request.ttl ?? lifetime;
+    if (!Number.isInteger(ttl) || ttl < 1 || ttl > lifetime) {
+      throw new BadRequest(`ttl must be an integer from 1 to ${lifetime}`);
+    }
+    const issuedMs = now();
+    const wit = await issueWit({
+      issuerKey: privateKey,
+      alg,
+      kid,
+      sub: request.sub,
+      cnfJwk: jwk,
+      ttlSec: ttl,
+      iss: issuer,
+      now: () => issuedMs,
+    });
+    const exp = Math.floor(issuedMs / 1000) + ttl;
+    options.onIssue?.({ sub: request.sub, keyThumbprint: await thumbprintOf(publicKeyOf(jwk)), exp });
+    return { wit, exp };
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) send(res, 500, { error: 'server_error', detail: String(error) });
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? '/', 'http://dev-issuer').pathname;
+    if (path === '/.well-known/jwks.json' || path === '/jwks') {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return notAllowed(res, 'GET, HEAD');
+      return send(res, 200, jwks, 'application/jwk-set+json');
+    }
+    if (path === '/wit') {
+      if (req.method !== 'POST') return notAllowed(res, 'POST');
+      try {
+        const body = await readJson(req);
+        send(res, 200, await issue(body as WitRequest));
+      } catch (error) {
+        if (error instanceof BadRequest || isWimseError(error)) {
+          send(res, 400, { error: 'invalid_request', detail: (error as Error).message });
+        } else throw error;
+      }
+      return;
+    }
+    if (path === '/') {
+      return send(res, 200, {
+        service: 'wimse-pep dev-issuer (DEVELOPMENT ONLY, NOT FOR PRODUCTION)',
+        trustDomain,
+        issuer,
+        jwks_uri: `${url}/.well-known/jwks.json`,
+        issue: `POST ${url}/wit {"sub":"wimse://${trustDomain}/<path>","jwk":{<public JWK with alg>}}`,
+      });
+    }
+    send(res, 404, { error: 'not_found', detail: `no ${path}; try GET /.well-known/jwks.json or POST /wit` });
+  }
+
+  // Loopback only: this server hands out identities without asking who is calling.
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  if (issuer === '') issuer = url;
+  const jwksUri = `${url}/.well-known/jwks.json`;
+  return {
+    url,
+    issuer,
+    trustDomain,
+    jwks,
+    jwksUri,
+    trust: {
+      trustDomain,
+      issuers: [{ issuer, jwksUri, origins: [`wimse://${trustDomain}`, `spiffe://${trustDomain}`], algorithms: [alg] }],
+    },
+    issue,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function checkTrustDomain(value: unknown): string {
+  if (typeof value !== 'string' || value === '') throw new TypeError('startDevIssuer: trustDomain is required');
+  try {
+    const parsed = parseWorkloadId(`wimse://${value}/probe`);
+    if (parsed.trustDomain === value) return value;
+  } catch (error) {
+    throw new TypeError(`startDevIssuer: trust domain ${value} is invalid: ${(error as Error).message}`);
+  }
+  throw new TypeError(`startDevIssuer: trust domain ${value} is invalid`);
+}
+
+async function loadOrCreateKey(
+  key: string | KeyObject | undefined,
+  alg: GeneratedAlgorithm,
+): Promise<{ privateKey: KeyObject; alg: string }> {
+  if (typeof key === 'object') {
+    if (key.type !== 'private') throw new TypeError('startDevIssuer: key must be a private key');
+    return { privateKey: key, alg: parseKey(JSON.stringify(key.export({ format: 'jwk' })), 'key').alg };
+  }
+  if (typeof key === 'string' && existsSync(key)) {
+    const loaded = parseKey(readFileSync(key, 'utf8').trim(), `issuer key ${key}`);
+    if (!loaded.privateKey)
+      throw new TypeError(`startDevIssuer: ${key} holds a public key; the issuer needs its private key`);
+    return { privateKey: loaded.privateKey, alg: loaded.alg };
+  }
+  const { privateKey } = generateKey(alg);
+  if (typeof key === 'string') {
+    writeFileSync(key, `${JSON.stringify(await privateJwkOf(privateKey, alg), null, 2)}\n`, {
+      mode: 0o600,
+      flag: 'wx',
+    });
+  }
+  return { privateKey, alg };
+}
+
+function publicKeyOf(jwk: Record<string, unknown>): KeyObject {
+  return parseKey(JSON.stringify(jwk), 'jwk').publicKey;
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new BadRequest(`the body exceeds ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new BadRequest('the body is not JSON: send {"sub": "...", "jwk": {...}}');
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown, type = 'application/json'): void {
+  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+function notAllowed(res: ServerResponse, allow: string): void {
+  res.setHeader('allow', allow);
+  send(res, 405, { error: 'method_not_allowed', detail: `use ${allow}` });
+}

@@ -1,0 +1,21 @@
+export { commands, main } from './cli.js';
+export {
+  type DevIssuer,
+  type DevIssuerOptions,
+  startDevIssuer,
+  type WitRequest,
+} from './dev-issuer/start-dev-issuer.js';
+export {
+  bodyText,
+  displayFieldName,
+  type FormatOptions,
+  formatDuration,
+  formatRequest,
+  formatResponse,
+  formatWit,
+  type RequestToShow,
+  type ResponseToShow,
+} from './format/exchange-text.js';
+export { type CliIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './io.js';
+export { validatePublicJwk } from './keys/key-files.js';
+export { type IssueWitOptions, issueWit } from './wit/issue-wit.js';

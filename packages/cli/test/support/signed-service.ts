@@ -1,0 +1,68 @@
+/**
+ * A node:http service for the `request` command's tests: verifies with the core and signs its
+ * response with its own WIT when asked (unless `sign` is off).
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  createVerifier,
+  isWimseError,
+  profiles,
+  resolveSigningKey,
+  signResponse,
+  type TrustDomainOptions,
+  type WorkloadCredentials,
+  type WorkloadVerifier,
+} from '@wimse-pep/core';
+
+export interface SignedService {
+  readonly origin: string;
+  sign: boolean;
+  close(): Promise<void>;
+}
+
+export async function startSignedService(
+  trustDomains: TrustDomainOptions[],
+  credentials: WorkloadCredentials,
+): Promise<SignedService> {
+  let verifier: WorkloadVerifier | undefined;
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks);
+    const request = { method: req.method ?? '', target: req.url ?? '', headers: req.headers };
+    try {
+      if (!verifier) throw new Error('not ready');
+      const identity = await verifier.verify({ ...request, body: raw.byteLength ? raw : undefined });
+      const body = Buffer.from(JSON.stringify({ hello: identity.id, received: raw.toString('utf8') }));
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (identity.signResponse && service.sign) {
+        Object.assign(
+          headers,
+          await signResponse({ status: 200, headers, body }, request, resolveSigningKey(credentials), {
+            profile: profiles['http-sig-07'],
+            requestNonce: identity.nonce,
+          }),
+        );
+      }
+      res.writeHead(200, headers).end(body);
+    } catch (error) {
+      const status = isWimseError(error) ? error.status : 500;
+      const problem = isWimseError(error) ? error.toProblem() : { title: String(error) };
+      res.writeHead(status, { 'content-type': 'application/problem+json' }).end(JSON.stringify(problem));
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  verifier = createVerifier({ trustDomains, audiences: [origin] });
+  const service: SignedService = {
+    origin,
+    sign: true,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+  return service;
+}

@@ -1,0 +1,71 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { resolveSigningKey, type WorkloadCredentials } from '@wimse-pep/core';
+import { calculateJwkThumbprint, decodeJwt, type JWK } from 'jose';
+import { CredentialError } from './credential-error.js';
+
+/** Credentials whose pair has been checked, with the private key imported once. */
+export interface CheckedCredentials {
+  readonly credentials: WorkloadCredentials & { readonly privateKey: KeyObject };
+  /** The WIT's `sub`. */
+  readonly subject: string;
+  /** The WIT's `exp`, in seconds since the epoch. */
+  readonly expiresAt: number;
+  /** The WIT's `iat`, when it has one. */
+  readonly issuedAt: number | undefined;
+}
+
+/**
+ * Checks that `credentials` can sign a request a verifier accepts: a decodable WIT with `sub`,
+ * `exp` and `cnf.jwk` (with `alg`), and a private key whose public half is exactly `cnf.jwk`.
+ * `where` names the source in error messages (e.g. the file paths).
+ */
+export async function checkCredentials(credentials: WorkloadCredentials, where: string): Promise<CheckedCredentials> {
+  if (typeof credentials !== 'object' || credentials === null || typeof credentials.wit !== 'string') {
+    throw new CredentialError(`${where}: credentials must be { wit, privateKey }`);
+  }
+  const wit = credentials.wit.trim();
+  let claims: ReturnType<typeof decodeJwt>;
+  try {
+    claims = decodeJwt(wit);
+  } catch (cause) {
+    throw new CredentialError(`${where}: the WIT is not a compact JWT`, { cause });
+  }
+  if (typeof claims.sub !== 'string') throw new CredentialError(`${where}: the WIT has no sub`);
+  if (typeof claims.exp !== 'number') throw new CredentialError(`${where}: the WIT has no exp`);
+  const cnfJwk = (claims.cnf as { jwk?: unknown } | undefined)?.jwk;
+  if (typeof cnfJwk !== 'object' || cnfJwk === null) throw new CredentialError(`${where}: the WIT has no cnf.jwk`);
+
+  let privateKey: KeyObject;
+  try {
+    privateKey = resolveSigningKey({ ...credentials, wit }).privateKey;
+  } catch (cause) {
+    throw new CredentialError(`${where}: ${(cause as Error).message}`, { cause });
+  }
+  let matches: boolean;
+  try {
+    const fromKey = await calculateJwkThumbprint(createPublicKey(privateKey).export({ format: 'jwk' }) as JWK);
+    matches = fromKey === (await calculateJwkThumbprint(cnfJwk as JWK));
+  } catch (cause) {
+    throw new CredentialError(`${where}: cnf.jwk cannot be compared with the private key`, { cause });
+  }
+  if (!matches) {
+    throw new CredentialError(`${where}: the private key does not match the WIT's cnf.jwk (mismatched pair)`);
+  }
+  return {
+    credentials: { ...credentials, wit, privateKey },
+    subject: claims.sub,
+    expiresAt: claims.exp,
+    issuedAt: typeof claims.iat === 'number' ? claims.iat : undefined,
+  };
+}
+
+/** Whether the WIT has expired at `nowMs`. */
+export function hasExpired(checked: CheckedCredentials, nowMs: number): boolean {
+  return checked.expiresAt * 1000 <= nowMs;
+}
+
+export function expiredError(checked: CheckedCredentials, where: string): CredentialError {
+  return new CredentialError(
+    `${where}: the WIT for ${checked.subject} expired at ${new Date(checked.expiresAt * 1000).toISOString()}`,
+  );
+}

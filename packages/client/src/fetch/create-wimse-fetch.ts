@@ -1,0 +1,139 @@
+import { type ProfileName, profiles, type WorkloadVerifier } from '@wimse-pep/core';
+import { type CredentialsOption, toCredentialSource } from '../credentials/credential-source.js';
+import { signRequest } from '../sign/sign-request.js';
+import { serializeBody } from './outgoing-body.js';
+import type { SentRequest } from './sent-request.js';
+import { verifySignedResponse } from './verify-response.js';
+
+/** Ask every callee to sign its response, and accept only responses that verify. */
+export interface RequireSignedResponse {
+  /** A verifier created with the trust configuration of the servers this client calls. */
+  readonly verifier: WorkloadVerifier;
+  /** The workload the responder must be (R6): one identifier, or one per target URL. */
+  readonly expectedId?: string | ((url: URL) => string | undefined);
+}
+
+export interface WimseFetchOptions {
+  /** The caller's WIT and key: fixed, a refreshing callback, or a source such as `fileCredentials`. */
+  readonly credentials: CredentialsOption;
+  /** Signature profile; default `http-sig-07`. */
+  readonly profile?: ProfileName;
+  /**
+   * `wimse-aud`: default the target URI without query or fragment. A fixed value, or one per
+   * target URL when the callee knows itself by another name (a proxy rewrites the authority).
+   */
+  readonly audience?: string | ((url: URL) => string);
+  /** Signature lifetime in seconds (default 60). */
+  readonly lifetimeSec?: number;
+  /** Require, and verify, a signed response (`wimse-sign-response`). */
+  readonly requireSignedResponse?: RequireSignedResponse;
+  /** The fetch that sends the signed request (default the global `fetch`). */
+  readonly fetch?: (input: string, init: RequestInit) => Promise<Response>;
+  /** The clock in epoch milliseconds (default `Date.now`); also given to a callback source. */
+  readonly now?: () => number;
+  /** Told about each signed request just before it is sent (logging, demos, debugging). */
+  readonly onRequest?: (request: SentRequest) => void;
+}
+
+/** A fetch that signs: same arguments and result as the global `fetch`. */
+export type WimseFetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/** Set by the signer; a caller's own value would be replaced or contradict it. */
+const SIGNER_FIELDS = ['workload-identity-token', 'signature', 'signature-input', 'content-digest'];
+/** Methods that fetch normalizes to upper case (every other method is sent as written). */
+const NORMALIZED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
+
+/**
+ * Creates a fetch that sends every request as a WIMSE workload: the `Workload-Identity-Token`,
+ * `Content-Digest` over the exact body bytes, and an RFC 9421 signature of the chosen profile
+ * (random 128-bit nonce, `created`, short `expires`, `tag`, `wimse-aud`, the required
+ * components). With `requireSignedResponse`, the response must be signed by a trusted workload
+ * over this very request; otherwise the promise rejects with a `ResponseVerificationError`.
+ *
+ * Redirects are not followed by default (`redirect: 'manual'`): a signature covers one target
+ * and cannot be replayed to another, so `redirect: 'follow'` is refused.
+ */
+export function createWimseFetch(options: WimseFetchOptions): WimseFetch {
+  if (typeof options !== 'object' || options === null) throw new TypeError('createWimseFetch: options are required');
+  const source = toCredentialSource(options.credentials, options.now);
+  const profile = options.profile;
+  if (profile !== undefined && !Object.hasOwn(profiles, profile)) {
+    throw new TypeError(`createWimseFetch: unknown profile ${String(profile)}`);
+  }
+  const lifetimeSec = options.lifetimeSec;
+  if (lifetimeSec !== undefined && !(Number.isInteger(lifetimeSec) && lifetimeSec > 0 && lifetimeSec <= 3600)) {
+    throw new TypeError('createWimseFetch: lifetimeSec must be an integer from 1 to 3600');
+  }
+  const required = options.requireSignedResponse;
+  if (required !== undefined && typeof required.verifier?.verifyResponse !== 'function') {
+    throw new TypeError('createWimseFetch: requireSignedResponse.verifier must come from createVerifier');
+  }
+  const send = options.fetch ?? ((input: string, init: RequestInit) => fetch(input, init));
+
+  return async function wimseFetch(input, init = {}) {
+    const request = input instanceof Request ? input : undefined;
+    const url = new URL(request ? request.url : input instanceof URL ? input.href : String(input));
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`cannot sign a ${url.protocol} URL`);
+    if (request?.body != null && init.body === undefined) {
+      throw new TypeError('a Request with a body cannot be signed (its body is a stream): pass the body in init');
+    }
+    const redirect = init.redirect ?? 'manual';
+    if (redirect === 'follow') {
+      throw new TypeError("redirect: 'follow' is refused: a signed request is valid for its target only");
+    }
+    const method = normalizeMethod(init.method ?? request?.method ?? 'GET');
+    const headers: Record<string, string> = {};
+    new Headers(init.headers ?? request?.headers).forEach((value, name) => {
+      headers[name] = value;
+    });
+    for (const name of SIGNER_FIELDS) {
+      if (headers[name] !== undefined) throw new TypeError(`the ${name} header is set by the signer, not the caller`);
+    }
+    const body = await serializeBody(init.body);
+    if (body.contentType !== undefined && headers['content-type'] === undefined) {
+      headers['content-type'] = body.contentType;
+    }
+    // A signed response's Content-Digest covers the bytes as sent: no content-coding to undo.
+    if (required !== undefined && headers['accept-encoding'] === undefined) headers['accept-encoding'] = 'identity';
+
+    const audience = typeof options.audience === 'function' ? options.audience(url) : options.audience;
+    const signed = await signRequest(
+      { method, url, headers, ...(body.bytes === undefined ? {} : { body: body.bytes }) },
+      await source.getCredentials(),
+      {
+        ...(profile === undefined ? {} : { profile }),
+        ...(audience === undefined ? {} : { audience }),
+        ...(lifetimeSec === undefined ? {} : { lifetimeSec }),
+        ...(options.now === undefined ? {} : { now: options.now }),
+        signResponse: required !== undefined,
+      },
+    );
+    const sent: SentRequest = {
+      method,
+      url: url.href,
+      target: `${url.pathname}${url.search}`,
+      headers: signed.headers,
+      body: signed.body,
+      nonce: signed.nonce,
+    };
+    options.onRequest?.(sent);
+
+    const { headers: _h, body: _b, method: _m, ...rest } = init;
+    const response = await send(url.href, {
+      ...rest,
+      ...(request && init.signal === undefined ? { signal: request.signal } : {}),
+      method,
+      headers: signed.headers,
+      redirect,
+      ...(signed.body === undefined ? {} : { body: signed.body }),
+    });
+    if (required === undefined) return response;
+    const expectedId = typeof required.expectedId === 'function' ? required.expectedId(url) : required.expectedId;
+    return verifySignedResponse(response, sent, { verifier: required.verifier, expectedId });
+  };
+}
+
+function normalizeMethod(method: string): string {
+  const upper = method.toUpperCase();
+  return NORMALIZED_METHODS.has(upper) ? upper : method;
+}

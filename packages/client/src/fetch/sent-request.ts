@@ -1,0 +1,14 @@
+/** A signed request as it was handed to fetch. */
+export interface SentRequest {
+  readonly method: string;
+  /** The absolute URL. */
+  readonly url: string;
+  /** Path and query as sent on the request line. */
+  readonly target: string;
+  /** Every header set by the caller and the signer (lower-case names). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The exact body bytes that were digested and sent. */
+  readonly body: Uint8Array | undefined;
+  /** The signature's nonce (echoed as `wimse-req-nonce` in a signed response). */
+  readonly nonce: string;
+}

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { describe, it } from 'node:test';
+
+const root = new URL('../../', import.meta.url).pathname;
+
+function runDemo(): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+  const started = Date.now();
+  const child = spawn(process.execPath, ['--conditions=wimse-source', '--import', 'tsx', 'examples/demo/run-demo.ts'], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  return new Promise((resolve) =>
+    child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - started })),
+  );
+}
+
+describe('the end-to-end demo (examples/demo/run-demo.ts)', () => {
+  it('shows a verified exchange through the middlebox and refuses each attack with its code', {
+    timeout: 30_000,
+  }, async () => {
+    const { code, stdout, stderr, ms } = await runDemo();
+    assert.equal(code, 0, `${stdout}\n${stderr}`);
+    assert.ok(ms < 15_000, `the demo took ${ms} ms`);
+
+    // The exchange, as the seed's demo prints it.
+    assert.match(
+      stdout,
+      /== WIT of the calling workload \(header and payload\) ==\n\{\n {2}"alg": "ES256",\n {2}"typ": "wit\+jwt"/,
+    );
+    assert.match(stdout, /"sub": "wimse:\/\/demo\.example\/service\/checkout"/);
+    assert.match(stdout, /^POST \/orders\?priority=high HTTP\/1\.1$/m);
+    assert.match(
+      stdout,
+      /^Signature-Input: sig1=\("@method" "@path" "@query" "content-type" "content-digest" "workload-identity-token"\);created=\d+;expires=\d+;nonce="[^"]+";tag="wimse-workload-to-workload";wimse-aud="http:\/\/127\.0\.0\.1:\d+\/orders";wimse-sign-response$/m,
+    );
+    // The middlebox rewrote unsigned fields, and the service still verified the caller.
+    assert.match(stdout, /^user-agent: demo-middlebox\/1\.0$/m);
+    assert.match(stdout, /^via: 1\.1 demo-middlebox$/m);
+    assert.match(stdout, /orders service: verified caller wimse:\/\/demo\.example\/service\/checkout/);
+    // The response is signed by the service and verified by checkout.
+    assert.match(stdout, /^HTTP\/1\.1 201 Created$/m);
+    assert.match(
+      stdout,
+      /^Signature-Input: sig1=\("@status" "workload-identity-token" "content-type" "content-digest" "@method";req "@path";req "@query";req\);.*wimse-req-nonce="/m,
+    );
+    assert.match(stdout, /checkout: verified responder wimse:\/\/demo\.example\/service\/orders/);
+    assert.match(stdout, /^ACCEPTED: signed request through the middlebox/m);
+
+    // Each attack refused with its code.
+    for (const [label, outcome] of [
+      ['the middlebox alters the body', '400 digest_mismatch'],
+      ['the middlebox alters the query', '400 signature_invalid'],
+      ['the same request replayed byte for byte', '400 replay'],
+      ['a WIT forged with another issuer key', '400 wit_invalid'],
+      ['checkout calls a route its policy does not allow', '403 policy_denied'],
+      ['the middlebox strips the response signature \\(R5\\)', 'checkout rejected signature_missing'],
+    ]) {
+      assert.match(stdout, new RegExp(`-- ${label}\\n(?:   .*\\n)*?   REFUSED  ${outcome}`), label);
+    }
+    assert.doesNotMatch(stdout, /UNEXPECTED/);
+    assert.match(stdout, /all 7 steps behaved as expected/);
+  });
+});
