@@ -119,7 +119,7 @@ describe('wimse-pep request: a signed request, curl-like', () => {
       `wimse://${TD}/service/payments`,
     ]);
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /untrusted_issuer/);
+    assert.match(result.stderr, /unexpected_responder/);
   });
 
   it('a refused request (the server answers 400): exit 1 with the problem code', async () => {

@@ -101,11 +101,11 @@ describe('requireSignedResponse: the client verifies the callee', () => {
     assert.match(error.message, /wimse-req-nonce/);
   });
 
-  it('[R6] a response from an unexpected server identity: untrusted_issuer', async () => {
+  it('[R6] a response from an unexpected server identity: unexpected_responder', async () => {
     service.mode = 'sign';
     await rejectsWithCode(
       clientFor('wimse://td.example/service/payments')(`${service.origin}/orders`),
-      'untrusted_issuer',
+      'unexpected_responder',
     );
   });
 
@@ -119,7 +119,7 @@ describe('requireSignedResponse: the client verifies the callee', () => {
       },
     });
     assert.equal((await client(`${service.origin}/orders`)).status, 200);
-    await rejectsWithCode(client(`${service.origin}/payments`), 'untrusted_issuer');
+    await rejectsWithCode(client(`${service.origin}/payments`), 'unexpected_responder');
   });
 
   it('a body changed after signing: digest_mismatch', async () => {

@@ -206,7 +206,7 @@ describe('signed responses: attacks R1 to R6', () => {
         requestNonce: identity.nonce,
         expectedId: 'wimse://td.example/service/payments',
       }),
-      'untrusted_issuer',
+      'unexpected_responder',
     );
   });
 });

@@ -224,7 +224,7 @@ describe('R5: an unsigned response', () => {
         request,
         nonce,
       ),
-      'wit_missing',
+      'signature_missing',
     );
   });
 });
@@ -261,6 +261,6 @@ describe('R6: the expected peer', () => {
     const response = await craftedResponse(request, nonce, { key: otherKey, wit: otherWit });
     const responder = await verifyResponse(response, request, nonce);
     assert.equal(responder.id, 'wimse://td.example/service/payments');
-    await expectWimseError(verifyResponse(response, request, nonce, SERVER_ID), 'untrusted_issuer');
+    await expectWimseError(verifyResponse(response, request, nonce, SERVER_ID), 'unexpected_responder');
   });
 });

@@ -21,6 +21,8 @@ export const errorCodes = {
   /** A server-side configuration fault: the adapter could not hand the raw body to the verifier. */
   body_unavailable: { status: 500, title: 'Request body not available to the verifier' },
   replay: { status: 400, title: 'Replayed request' },
+  /** Caller side: a signed response came from another workload than the one expected (R6). */
+  unexpected_responder: { status: 502, title: 'Response signed by an unexpected workload' },
   /** The caller required a signed response (`wimse-sign-response`) that this service cannot produce. */
   response_signing_unavailable: { status: 501, title: 'A signed response cannot be produced' },
   policy_denied: { status: 403, title: 'Denied by policy' },

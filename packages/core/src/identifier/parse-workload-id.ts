@@ -6,8 +6,9 @@ export interface ParsedWorkloadId {
   readonly id: string;
   readonly scheme: 'wimse' | 'spiffe';
   readonly trustDomain: string;
-  /** `scheme://trust-domain`. */
+  /** `scheme://trust-domain`, e.g. `wimse://example.com`. */
   readonly origin: string;
+  /** The path segments, at least one, none empty, `.` or `..`. */
   readonly segments: readonly string[];
 }
 
@@ -17,10 +18,13 @@ const PRINTABLE_ASCII = /^[\x21-\x7e]*$/;
 /**
  * Validates a workload identifier in canonical form and rejects everything else, never repairing
  * it: validation comes before issuer selection, key lookup, authorization and audit, and the
- * value that passes is used unchanged (identifier draft, newest editor's copy).
+ * value that passes is used unchanged (identifier draft, newest editor's copy; SPIFFE ID spec).
+ * Both schemes need a path here: a bare trust domain names no workload.
  */
 export function parseWorkloadId(value: unknown): ParsedWorkloadId {
-  if (typeof value !== 'string') throw invalid('sub is not a string');
+  if (typeof value !== 'string') throw invalid('the identifier is not a string');
+  // Checked on UTF-16 length first as a cheap bound; non-ASCII is rejected just below, so for
+  // every accepted value the length is also its UTF-8 byte count.
   if (value.length > MAX_IDENTIFIER_BYTES) throw invalid(`the identifier exceeds ${MAX_IDENTIFIER_BYTES} bytes`);
   if (!PRINTABLE_ASCII.test(value)) throw invalid('the identifier has a non-ASCII, space or control character');
   if (value.includes('%')) throw invalid('the identifier has percent-encoding');
@@ -36,8 +40,9 @@ export function parseWorkloadId(value: unknown): ParsedWorkloadId {
   for (const segment of segments) {
     if (segment === '') throw invalid('the identifier has an empty path segment');
     if (segment === '.' || segment === '..') throw invalid('the identifier has a dot segment');
-    if (!split.rules.segment.test(segment))
-      throw invalid(`a path segment has a character ${split.rules.scheme} forbids`);
+    if (!split.rules.segment.test(segment)) {
+      throw invalid(`a path segment has a character the ${split.rules.scheme} scheme forbids`);
+    }
   }
   return {
     id: value,

@@ -1,24 +1,41 @@
 import type { WorkloadPolicy } from './types.js';
 
-/** Allows when any policy allows; evaluated in order, stopping at the first `true`. */
+/**
+ * Policy combinators. Each awaits its policies one at a time, in order, and stops as soon as the
+ * answer is known. Only exactly `true` counts as an allow; an error propagates, which
+ * `evaluatePolicy` turns into a denial.
+ */
+
+/** Allows when any policy allows. An empty list is a configuration mistake, so it is refused. */
 export function anyOf(...policies: WorkloadPolicy[]): WorkloadPolicy {
-  if (policies.length === 0) throw new TypeError('anyOf needs at least one policy');
+  checkPolicies('anyOf', policies);
   return async (identity, request) => {
     for (const policy of policies) if ((await policy(identity, request)) === true) return true;
     return false;
   };
 }
 
-/** Allows when every policy allows; an empty list would allow everything, so it is refused. */
+/** Allows when every policy allows. An empty list would allow everything, so it is refused. */
 export function allOf(...policies: WorkloadPolicy[]): WorkloadPolicy {
-  if (policies.length === 0) throw new TypeError('allOf needs at least one policy');
+  checkPolicies('allOf', policies);
   return async (identity, request) => {
     for (const policy of policies) if ((await policy(identity, request)) !== true) return false;
     return true;
   };
 }
 
-/** Inverts a policy. A policy that throws still denies: `not` never turns an error into an allow. */
+/**
+ * Inverts a policy. Only an exact `false` becomes an allow: a non-boolean answer denies and an
+ * error propagates, so `not` never turns a broken policy into an allow.
+ */
 export function not(policy: WorkloadPolicy): WorkloadPolicy {
-  return async (identity, request) => (await policy(identity, request)) !== true;
+  checkPolicies('not', [policy]);
+  return async (identity, request) => (await policy(identity, request)) === false;
+}
+
+function checkPolicies(name: string, policies: readonly unknown[]): void {
+  if (policies.length === 0) throw new TypeError(`${name} needs at least one policy`);
+  if (!policies.every((policy) => typeof policy === 'function')) {
+    throw new TypeError(`${name}: every policy must be a function`);
+  }
 }

@@ -4,31 +4,35 @@ import type { WorkloadPolicy } from './types.js';
 
 /** What an external policy decision point is asked. No token, signature or key is ever sent. */
 export interface DecisionInput {
+  /** The verified, canonical workload identifier. */
   readonly subject: string;
   readonly trustDomain: string;
   readonly method: string;
   readonly target: string;
+  /** The verified WIT claims. */
   readonly claims: Readonly<JWTPayload>;
 }
 
 export type DecisionPoint = (input: DecisionInput, signal: AbortSignal) => Promise<boolean>;
 
 /**
- * A policy backed by an external decision point (OPA, Cedar, ...). The call is aborted at the
- * timeout, and no answer, an error or anything but `true` denies: never allow by default.
+ * A policy backed by an external decision point (OPA, Cedar, ...). The call gets an AbortSignal
+ * that is aborted at the timeout; no answer in time or an error is a `policy_denied`, and anything
+ * but `true` is a denial: never allow by default.
  */
 export function fromDecisionPoint(ask: DecisionPoint, options: { timeoutMs: number }): WorkloadPolicy {
   if (typeof ask !== 'function') throw new TypeError('fromDecisionPoint needs a function');
-  const { timeoutMs } = options;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
-    throw new TypeError('fromDecisionPoint timeoutMs must be positive');
+  const timeoutMs = options?.timeoutMs;
+  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new TypeError('fromDecisionPoint: timeoutMs must be a positive finite number');
+  }
   return async (identity, request) => {
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         controller.abort();
-        reject(new WimseError('policy_denied', `the decision point did not answer within ${timeoutMs} ms`));
+        reject(new WimseError('policy_denied', `the external decision point timed out after ${timeoutMs} ms`));
       }, timeoutMs);
     });
     const input: DecisionInput = {
@@ -39,12 +43,14 @@ export function fromDecisionPoint(ask: DecisionPoint, options: { timeoutMs: numb
       claims: identity.claims,
     };
     try {
-      return (await Promise.race([ask(input, controller.signal), timeout])) === true;
+      // `then` also catches a decision point that throws synchronously.
+      const answer = Promise.resolve().then(() => ask(input, controller.signal));
+      return (await Promise.race([answer, timeout])) === true;
     } catch (cause) {
-      if (cause instanceof WimseError) throw cause;
-      throw new WimseError('policy_denied', 'the decision point failed', { cause });
+      if (cause instanceof WimseError && cause.code === 'policy_denied') throw cause;
+      throw new WimseError('policy_denied', 'the external decision point failed', { cause });
     } finally {
-      clearTimeout(timer);
+      
     }
   };
 }

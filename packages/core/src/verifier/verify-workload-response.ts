@@ -1,6 +1,7 @@
 import { WimseError } from '../errors/wimse-error.js';
 import type { RequestParts } from '../httpsig/signature-base.js';
 import { type SignedResponse, verifyResponseSignature } from '../httpsig/verify-response-signature.js';
+import { fieldLines } from '../request/field-lines.js';
 import type { WorkloadIdentity } from '../types/identity.js';
 import type { VerifierSettings } from './normalize-options.js';
 import { verifyPresentedWit } from './verify-presented-wit.js';
@@ -33,9 +34,16 @@ export async function verifyWorkloadResponse(
   const nowMs = settings.now();
   const nowSec = Math.floor(nowMs / 1000);
   const { profile, clockToleranceSec } = settings;
+  // An unsigned response (R5) says so first, whatever else it lacks.
+  if (
+    fieldLines(response.headers, 'signature').length === 0 &&
+    fieldLines(response.headers, 'signature-input').length === 0
+  ) {
+    throw new WimseError('signature_missing', 'the response is not signed');
+  }
   const wit = await verifyPresentedWit(response.headers, settings, witCache, nowMs);
   if (expectations.expectedId !== undefined && wit.subject.id !== expectations.expectedId) {
-    throw new WimseError('untrusted_issuer', 'the response was signed by another workload than expected');
+    throw new WimseError('unexpected_responder', 'the response was signed by another workload than expected');
   }
   const signature = await verifyResponseSignature(response, request, {
     profile,
