@@ -50,7 +50,7 @@ export function fromDecisionPoint(ask: DecisionPoint, options: { timeoutMs: numb
       if (cause instanceof WimseError && cause.code === 'policy_denied') throw cause;
       throw new WimseError('policy_denied', 'the external decision point failed', { cause });
     } finally {
-      
+      clearTimeout(timer);
     }
   };
 }
