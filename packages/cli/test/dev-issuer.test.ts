@@ -68,7 +68,7 @@ describe('startDevIssuer: a development identity server', () => {
       [{ sub: `WIMSE://${TD}/a`, jwk: workloadJwk }, /sub:/],
       [{ sub: `wimse://${TD}/a` }, /jwk must be a JSON object/],
       [{ sub: `wimse://${TD}/a`, jwk: { ...privateJwk, alg: 'EdDSA' } }, /public key/],
-      [{ sub: `wimse://${TD}/a`, jwk: { ...workloadJwk, alg: undefined } }, /jwk.alg is required/],
+      [{ sub: `wimse://${TD}/a`, jwk: { ...workloadJwk, alg: undefined } }, /cnf.jwk.alg is missing/],
       [{ sub: `wimse://${TD}/a`, jwk: { ...workloadJwk, alg: 'ES256' } }, /does not fit/],
       [{ sub: `wimse://${TD}/a`, jwk: { ...workloadJwk, alg: 'HS256' } }, /not an asymmetric/],
       [{ sub: `wimse://${TD}/a`, jwk: workloadJwk, ttl: 901 }, /ttl/],

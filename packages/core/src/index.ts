@@ -29,3 +29,4 @@ export type { HeaderValue, WorkloadRequest } from './types/request.js';
 export { createVerifier, type WorkloadVerifier } from './verifier/create-verifier.js';
 export type { ResponderIdentity, ResponseExpectations } from './verifier/verify-workload-response.js';
 export { type SignatureAlgorithm, signatureAlgorithms } from './wit/algorithms.js';
+export { type ConfirmationKey, importCnfKey } from './wit/import-cnf-key.js';

@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { signatureAlgorithms } from '@wimse-pep/core';
+import { type ConfirmationKey, importCnfKey, signatureAlgorithms } from '@wimse-pep/core';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { UsageError } from '../io.js';
 
@@ -111,23 +111,12 @@ export function validatePublicJwk(value: unknown): JsonWebKey & { alg: string } 
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw new TypeError('jwk must be a JSON object');
   const jwk = value as Record<string, unknown>;
-  for (const member of PRIVATE_MEMBERS) {
-    if (member in jwk) throw new TypeError(`jwk must be a public key (it has "${member}")`);
-  }
-  if (typeof jwk.alg !== 'string') throw new TypeError('jwk.alg is required (the algorithm the workload signs with)');
-  let publicKey: KeyObject;
+  // The verifier's own cnf.jwk rules: what this issuer accepts, a PEP will accept.
+  let key: ConfirmationKey;
   try {
-    publicKey = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
+    key = importCnfKey({ jwk });
   } catch (error) {
-    throw new TypeError(`jwk is not a valid public key: ${(error as Error).message}`);
+    throw new TypeError(`jwk: ${(error as Error).message}`);
   }
-  try {
-    algorithmFor(publicKey, jwk.alg, 'jwk');
-  } catch (error) {
-    throw new TypeError((error as Error).message);
-  }
-  if (publicKey.asymmetricKeyType === 'rsa' && (publicKey.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) {
-    throw new TypeError('jwk: an RSA key must have at least 2048 bits');
-  }
-  return publicJwkOf(publicKey, jwk.alg, typeof jwk.kid === 'string' ? jwk.kid : undefined);
+  return publicJwkOf(key.publicKey, key.alg, typeof jwk.kid === 'string' ? jwk.kid : undefined);
 }
