@@ -196,7 +196,7 @@ export const cases: readonly AdapterCase[] = [
   },
   ...bodyCases,
   {
-    name: 'a body over bodyLimit is 413 body_too_large',
+    name: 'a body over bodyLimit is 413 body_too_large, audited as a denial',
     async run(context) {
       const message = await signed(context.scenario, {
         method: 'POST',
@@ -205,6 +205,10 @@ export const cases: readonly AdapterCase[] = [
         body: JSON.stringify({ pad: 'x'.repeat(2000) }),
       });
       expectProblem(await send(await context.server({ bodyLimit: 256 }), message), 413, 'body_too_large');
+      assert.deepEqual(
+        context.events.map((event) => [event.decision, event.code]),
+        [['deny', 'body_too_large']],
+      );
     },
   },
   {

@@ -6,6 +6,7 @@ import {
   createVerifier,
   createWorkloadGuard,
   fromDecisionPoint,
+  WimseError,
 } from '@wimse-pep/core';
 import { CALLER_ID, createScenario, type Scenario, signedWorkloadRequest } from '../../../test/support/index.js';
 import { rejectsWith } from './helpers.js';
@@ -64,14 +65,23 @@ describe('createWorkloadGuard: protection modes', () => {
     );
     assert.equal(events.length, 0);
   });
-  it('needs the body only where it will verify: required, or optional with credentials', () => {
-    const { guard } = guardWithAudit();
-    const anonymous = { headers: { 'content-type': 'text/plain' } };
-    const presenting = { headers: { 'Workload-Identity-Token': 'x' } };
-    assert.equal(guard.needsRequestBody(anonymous), true);
-    assert.equal(guard.needsRequestBody(anonymous, 'optional'), false);
-    assert.equal(guard.needsRequestBody(presenting, 'optional'), true);
-    assert.equal(guard.needsRequestBody(presenting, 'off'), false);
+  it('reads the body only where it will verify it, and audits a refusal while reading it', async () => {
+    const { guard, events } = guardWithAudit();
+    let reads = 0;
+    const reader = async () => {
+      reads++;
+      return undefined;
+    };
+    const anonymous = { method: 'POST', target: '/x', headers: { 'content-type': 'text/plain' } };
+    assert.equal(await guard.authenticate(anonymous, { route: '/x', mode: 'optional' }, reader), undefined);
+    assert.equal(await guard.authenticate(anonymous, { route: '/x', mode: 'off' }, reader), undefined);
+    assert.equal(reads, 0);
+    const tooLarge = () => Promise.reject(new WimseError('body_too_large', 'the request body exceeds 10 bytes'));
+    await rejectsWith(guard.authenticate(anonymous, route, tooLarge), 'body_too_large');
+    assert.deepEqual(
+      events.map((event) => [event.decision, event.code]),
+      [['deny', 'body_too_large']],
+    );
   });
   it('refuses an unknown mode at construction', () => {
     assert.throws(() => createWorkloadGuard({ verifier: scenario.options, mode: 'maybe' as never }), TypeError);

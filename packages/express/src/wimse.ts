@@ -79,11 +79,10 @@ export function wimse(options: WimseOptions): WimseMiddleware {
       // Path and query exactly as on the request line, whatever router the middleware is mounted on.
       target: req.originalUrl,
       headers,
-      body: guard.needsRequestBody({ headers }, mode) ? await obtainRawBody(req, bodyLimit) : undefined,
     };
     let identity: WorkloadIdentity | undefined;
     try {
-      identity = await guard.authenticate(request, { route: routeOf(req), mode });
+      identity = await guard.authenticate(request, { route: routeOf(req), mode }, () => obtainRawBody(req, bodyLimit));
     } catch (error) {
       if (isWimseError(error) && error.code === 'body_unavailable' && bodyWasConsumed(req)) {
         throw new WimseError('body_unavailable', BODY_UNAVAILABLE_HINT, { cause: error });

@@ -41,12 +41,19 @@ const wimsePlugin: FastifyPluginAsync<WimsePluginOptions> = async (fastify, opti
     const verify = async () => {
       // headersDistinct keeps repeated field lines apart (http2 requests fall back to headers).
       const headers = request.raw.headersDistinct ?? request.headers;
-      // An `off` route, or an `optional` one without credentials, leaves the payload untouched.
-      const body = guard.needsRequestBody({ headers }, config?.mode)
-        ? await readRawBody(payload, bodyLimit ?? request.routeOptions.bodyLimit, request.raw.headers['content-length'])
-        : undefined;
-      const core: WorkloadRequest = { method: request.method, target: request.originalUrl, headers, body };
-      const identity = await guard.authenticate(core, route);
+      // The guard reads the body only when it will verify it (not on `off` routes, nor on `optional`
+      // ones without credentials), and inside the audited decision (a 413 is audited too).
+      let body: Buffer | undefined;
+      const readBody = async () => {
+        body = await readRawBody(
+          payload,
+          bodyLimit ?? request.routeOptions.bodyLimit,
+          request.raw.headers['content-length'],
+        );
+        return body;
+      };
+      const core: WorkloadRequest = { method: request.method, target: request.originalUrl, headers };
+      const identity = await guard.authenticate(core, route, readBody);
       request.workload = identity ?? null;
       authenticated.set(request, { guard, request: core, identity, route });
       const policies = [config?.policy, ...(pendingPolicies.get(request) ?? [])];

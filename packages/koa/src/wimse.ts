@@ -71,11 +71,12 @@ export function wimse(options: WimseOptions): WimseMiddleware {
       // Path and query exactly as on the request line, whatever router prefix is mounted.
       target: ctx.originalUrl,
       headers,
-      body: guard.needsRequestBody({ headers }, mode) ? await obtainRawBody(ctx.req, bodyLimit) : undefined,
     };
     let identity: WorkloadIdentity | undefined;
     try {
-      identity = await guard.authenticate(request, { route: routeOf(ctx), mode });
+      identity = await guard.authenticate(request, { route: routeOf(ctx), mode }, () =>
+        obtainRawBody(ctx.req, bodyLimit),
+      );
     } catch (error) {
       if (isWimseError(error) && error.code === 'body_unavailable' && bodyWasConsumed(ctx.req)) {
         throw new WimseError('body_unavailable', BODY_UNAVAILABLE_HINT, { cause: error });

@@ -43,8 +43,17 @@ export interface RouteContext {
 }
 
 export interface WorkloadGuard {
-  /** Authenticates per the route's mode; resolves the identity (or undefined when none is needed). */
-  authenticate(request: WorkloadRequest, route: RouteContext): Promise<WorkloadIdentity | undefined>;
+  /**
+   * Authenticates per the route's mode; resolves the identity (or undefined when none is needed).
+   * `readBody`, when given, is called only if the body is needed (not on `off` routes, nor on
+   * `optional` ones without WIMSE credentials) and
+   * inside the audited decision, so a refusal while reading it (413) is audited like any other.
+   */
+  authenticate(
+    request: WorkloadRequest,
+    route: RouteContext,
+    readBody?: () => Promise<Uint8Array | undefined>,
+  ): Promise<WorkloadIdentity | undefined>;
   /** Runs a route policy; an absent identity is a denial. */
   authorize(
     identity: WorkloadIdentity | undefined,
@@ -56,11 +65,6 @@ export interface WorkloadGuard {
    * The header fields that sign this response, or undefined when it need not be signed. Adapters
    * call it with the final status, headers and body bytes; a rejection must replace the response.
    */
-  /**
-   * Whether authenticating this request will need its body bytes: not on an `off` route, nor on an
-   * `optional` one without WIMSE credentials. Adapters buffer the body only then.
-   */
-  needsRequestBody(request: Pick<WorkloadRequest, 'headers'>, mode?: ProtectionMode): boolean;
   /** Whether the response to this request must be signed (adapters buffer its body only then). */
   mustSignResponse(identity: WorkloadIdentity | undefined): boolean;
   signResponse(
@@ -103,13 +107,14 @@ export function createWorkloadGuard(options: WorkloadGuardOptions): WorkloadGuar
   return {
     mode,
     exposeErrorDetail: options.exposeErrorDetail === true,
-    async authenticate(request, route) {
+    async authenticate(request, route, readBody) {
       const routeMode = route.mode ?? mode;
       if (!isProtectionMode(routeMode)) throw new TypeError(`route mode must be one of ${MODES.join(', ')}`);
       if (routeMode === 'off') return undefined;
       if (routeMode === 'optional' && !carriesWimseCredentials(request)) return undefined;
       try {
-        const identity = await verifier.verify(request);
+        const complete = readBody ? { ...request, body: await readBody() } : request;
+        const identity = await verifier.verify(complete);
         if (identity.signResponse && !responseSigner) {
           throw new WimseError(
             'response_signing_unavailable',
@@ -134,9 +139,6 @@ export function createWorkloadGuard(options: WorkloadGuardOptions): WorkloadGuar
         });
         throw failure;
       }
-    },
-    needsRequestBody(request, routeMode = mode) {
-      return routeMode === 'required' || (routeMode === 'optional' && carriesWimseCredentials(request));
     },
     mustSignResponse: (identity) => responseSigner?.required(identity) ?? false,
     async signResponse(identity, request, response) {
