@@ -2,15 +2,16 @@ import { createServer, type Server } from 'node:http';
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import { allowWorkloads, fromDecisionPoint } from '@wimse-pep/core';
-import { captureRawBody, requireWorkload, wimse } from '@wimse-pep/koa';
+import { requireWorkload, wimse } from '@wimse-pep/koa';
 import Koa, { type Context, type Middleware } from 'koa';
 import { ADMIN_ID, type AdapterHarness, type AppConfig, PDP_TIMEOUT_MS } from './harness.js';
 
 /**
  * Koa runs middleware before the router knows the route, so the route-mode exceptions (/public
  * off, /maybe optional) live on a router mounted before `app.use(pep)`; every route of the main
- * router is then `required`. Parser position `before` is the documented setup for a parser that
- * must run first: `captureRawBody()` is registered ahead of it.
+ * router is then `required`. Every parser is @koa/bodyparser (raw: its text parser extended to
+ * application/octet-stream). Parser `before`: the parser consumed the stream and wimse() checks
+ * the digest against its `ctx.request.rawBody`, used only when provably byte-exact.
  */
 export const koaHarness: AdapterHarness = {
   name: 'koa',
@@ -23,10 +24,7 @@ export const koaHarness: AdapterHarness = {
       ...(config.responseSigning === undefined ? {} : { responseSigning: config.responseSigning }),
     });
     const parser = parserFor(config.bodyParser);
-    if (config.parserPosition === 'before') {
-      app.use(captureRawBody(config.bodyLimit === undefined ? {} : { limit: config.bodyLimit }));
-      if (parser) app.use(parser);
-    }
+    if (config.parserPosition === 'before' && parser) app.use(parser);
 
     const publicRouter = new Router();
     publicRouter.get('/public', answer);
@@ -49,26 +47,13 @@ export const koaHarness: AdapterHarness = {
 export default koaHarness;
 
 function answer(ctx: Context): void {
-  const body: unknown = (ctx.request as { body?: unknown }).body;
-  ctx.body = {
-    workload: ctx.state.workload?.id ?? null,
-    body: Buffer.isBuffer(body) ? body.toString('utf8') : (body ?? null),
-  };
+  ctx.body = { workload: ctx.state.workload?.id ?? null, body: ctx.request.body ?? null };
 }
 
-/** The app's own parser: @koa/bodyparser for json and forms, a minimal raw-bytes reader for raw. */
+/** The app's own parser: @koa/bodyparser, whose text parser reads a raw body as a UTF-8 string. */
 function parserFor(kind: AppConfig['bodyParser']): Middleware | undefined {
   if (kind === 'json') return bodyParser({ enableTypes: ['json'] });
   if (kind === 'urlencoded') return bodyParser({ enableTypes: ['form'] });
-  if (kind === 'raw') {
-    return async (ctx, next) => {
-      if (ctx.is('application/octet-stream')) {
-        const chunks: Buffer[] = [];
-        for await (const chunk of ctx.req) chunks.push(chunk as Buffer);
-        (ctx.request as { body?: unknown }).body = Buffer.concat(chunks);
-      }
-      await next();
-    };
-  }
+  if (kind === 'raw') return bodyParser({ enableTypes: ['text'], extendTypes: { text: ['application/octet-stream'] } });
   return undefined;
 }

@@ -15,6 +15,12 @@ router.get('/orders', requireWorkload(allowTrustDomain('wimse://example.com')), 
   const trustDomain: string | undefined = ctx.state.workload?.trustDomain;
   ctx.body = { id, trustDomain };
 });
+router.get('/swap', (ctx) => {
+  // @ts-expect-error the verified identity is read-only
+  ctx.state.workload = undefined;
+  // Other state keys stay free-form.
+  ctx.state.requestId = 'r-1';
+});
 // @ts-expect-error a mode that does not exist
 pep.withMode('sometimes');
 app.use(router.routes());

@@ -12,13 +12,17 @@ import {
   type WorkloadRequest,
 } from '@wimse-pep/core';
 import type { Context, Middleware } from 'koa';
+import { rawBodyFromParser } from './parser-raw-body.js';
 import { signResponseAfterHandler } from './sign-response.js';
 import { decisions, refuse, routeOf } from './state.js';
 
 declare module 'koa' {
   interface DefaultState {
-    /** The verified calling workload; absent when the route's mode let the request through without one. */
-    workload?: WorkloadIdentity;
+    /**
+     * The verified calling workload; absent when the route's mode let the request through without
+     * one. Read-only, so that no later middleware can swap the verified identity.
+     */
+    readonly workload?: WorkloadIdentity;
   }
 }
 
@@ -36,8 +40,8 @@ export interface WimseMiddleware extends Middleware {
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
 export const BODY_UNAVAILABLE_HINT =
-  'the request body was consumed by a body parser before wimse() could see its raw bytes: ' +
-  'register wimse() (or captureRawBody()) before your body parser';
+  'the request body was consumed by a body parser before wimse() could see its raw bytes, and the ' +
+  "parser's rawBody is not provably those bytes: register wimse() (or captureRawBody()) before your body parser";
 
 /**
  * The Koa PEP. Middleware runs before the router knows the route, so the protection of a request
@@ -53,8 +57,15 @@ export const BODY_UNAVAILABLE_HINT =
  * router.post('/refunds', requireWorkload(allowWorkloads(BILLING)), refund);
  * ```
  *
- * Register it before the body parser, or register `captureRawBody()` before the parser.
- * Refusals are answered as application/problem+json; the app's error handling never sees them.
+ * Raw body: registered before the body parser, it reads the bytes itself and gives them back to
+ * the stream, so @koa/bodyparser (or any parser, or the handler) reads them unchanged. Registered
+ * after @koa/bodyparser, it uses the parser's `ctx.request.rawBody` only when that provably is the
+ * received bytes (see parser-raw-body.ts), else refuses with 500 `body_unavailable`. For any other
+ * parser that must run first, register `captureRawBody()` before it.
+ *
+ * Refusals are decisions, answered right here as application/problem+json (so that no error
+ * handler renders them with the detailed reason, threat O4); upstream middleware sees the status.
+ * Any other error, from the guard or from downstream handlers, takes Koa's error path unchanged.
  */
 export function wimse(options: WimseOptions): WimseMiddleware {
   const guard = createWorkloadGuard(options);
@@ -74,16 +85,14 @@ export function wimse(options: WimseOptions): WimseMiddleware {
     };
     let identity: WorkloadIdentity | undefined;
     try {
-      identity = await guard.authenticate(request, { route: routeOf(ctx), mode }, () =>
-        obtainRawBody(ctx.req, bodyLimit),
-      );
+      identity = await guard.authenticate(request, { route: routeOf(ctx), mode }, () => readBody(ctx, bodyLimit));
     } catch (error) {
       if (isWimseError(error) && error.code === 'body_unavailable' && bodyWasConsumed(ctx.req)) {
         throw new WimseError('body_unavailable', BODY_UNAVAILABLE_HINT, { cause: error });
       }
       throw error;
     }
-    if (identity) ctx.state.workload = identity;
+    if (identity) Object.defineProperty(ctx.state, 'workload', { value: identity, enumerable: true });
     decisions.set(ctx.req, { guard, request, identity });
   };
 
@@ -107,6 +116,17 @@ export function wimse(options: WimseOptions): WimseMiddleware {
   };
 
   return Object.assign(withMode(guard.mode), { withMode, guard, bodyLimit });
+}
+
+/** The bytes as received: read (and given back) here, or kept by a parser that ran first. */
+async function readBody(ctx: Context, limit: number): Promise<Uint8Array | undefined> {
+  const bytes = await obtainRawBody(ctx.req, limit);
+  if (bytes !== undefined || !bodyWasConsumed(ctx.req)) return bytes;
+  const parsed = rawBodyFromParser(ctx);
+  if (parsed !== undefined && parsed.byteLength > limit) {
+    throw new WimseError('body_too_large', `the request body exceeds ${limit} bytes`);
+  }
+  return parsed;
 }
 
 /**
