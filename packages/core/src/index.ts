@@ -11,13 +11,27 @@ export {
 } from './httpsig/signature-base.js';
 export type { SignedResponse } from './httpsig/verify-response-signature.js';
 export * from './identifier/index.js';
+export type {
+  CallerMigrationRecord,
+  CallerUse,
+  MechanismUse,
+  MigrationStore,
+} from './migration/migration-store.js';
 export { bodyWasConsumed, obtainRawBody, rememberRawBody } from './node/raw-request-body.js';
 export * from './policy/index.js';
 export { defaultProfileName, type ProfileName, profiles, type SignatureProfile } from './profiles/profiles.js';
 export { MemoryReplayStore, type MemoryReplayStoreOptions } from './replay/memory-replay-store.js';
 export type { ReplayStore } from './replay/replay-store.js';
 export * from './signing/index.js';
-export type { WorkloadIdentity } from './types/identity.js';
+export {
+  type BearerIdentity,
+  type HttpSignatureIdentity,
+  type MtlsIdentity,
+  proofOfPossession,
+  type WorkloadIdentity,
+  type WorkloadProof,
+  type WptIdentity,
+} from './types/identity.js';
 export type {
   AudienceOption,
   IssuerKeySource,

@@ -43,6 +43,7 @@ export function sendProblem(res: Response, error: WimseError, exposeErrorDetail:
   // body_unavailable is a server configuration fault whose detail tells the developer the fix;
   // it says nothing about the caller's credentials, so it is always shown.
   const exposeDetail = exposeErrorDetail || error.code === 'body_unavailable';
+  res.set(error.headers);
   res.status(error.status).type('application/problem+json').json(error.toProblem({ exposeDetail }));
 }
 

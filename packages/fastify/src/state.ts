@@ -33,5 +33,6 @@ export function refuse(reply: FastifyReply, error: unknown, exposeDetail: boolea
     done(error instanceof Error ? error : new Error(String(error)));
     return;
   }
+  reply.headers(error.headers);
   reply.code(error.status).type('application/problem+json').send(error.toProblem({ exposeDetail }));
 }

@@ -20,6 +20,7 @@ export function refuse(ctx: Context, error: unknown, exposeErrorDetail: boolean)
   // body_unavailable is a server configuration fault whose detail tells the developer the fix.
   const exposeDetail = exposeErrorDetail || error.code === 'body_unavailable';
   ctx.status = error.status;
+  ctx.set(error.headers);
   ctx.body = JSON.stringify(error.toProblem({ exposeDetail }));
   ctx.type = 'application/problem+json';
 }

@@ -10,10 +10,10 @@ import { describe } from 'node:test';
 import { signRequest } from '@wimse-pep/client';
 import {
   createVerifier,
+  type HttpSignatureIdentity,
   type ProfileName,
   profiles,
   type VerifierOptions,
-  type WorkloadIdentity,
   type WorkloadRequest,
 } from '@wimse-pep/core';
 import { compactVerify, decodeJwt, decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
@@ -112,7 +112,7 @@ describe('draft examples: the WIT (workload-creds) with the "June 5" issuer key'
     },
     {
       check: (value) => {
-        const identity = value as WorkloadIdentity;
+        const identity = value as HttpSignatureIdentity;
         assert.equal(identity.id, 'wimse://example.com/specific-workload');
         assert.equal(identity.claims.jti, 'x-_1CTL2cca3CSE4cwb_l');
       },
@@ -169,7 +169,7 @@ describe('draft examples: the WIT (workload-creds) with the "June 5" issuer key'
     },
     {
       check: (value) => {
-        const identity = value as WorkloadIdentity;
+        const identity = value as HttpSignatureIdentity;
         assert.equal(identity.id, 'wimse://example.com/service/orders-client');
         assert.ok(identity.coveredComponents.includes('"content-digest"'));
       },

@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 import {
   createVerifier,
+  type HttpSignatureIdentity,
   type ProfileName,
   profiles,
   type VerifierOptions,
-  type WorkloadIdentity,
   type WorkloadRequest,
 } from '@wimse-pep/core';
 import { decodeJwt, importJWK, jwtVerify } from 'jose';
@@ -136,7 +136,7 @@ function httpsigSuite(file: string, suite: string): void {
 
     vectorTest(`${suite}/request@http-sig-06`, () => verify(undefined), {
       check: (value) => {
-        const identity = value as WorkloadIdentity;
+        const identity = value as HttpSignatureIdentity;
         assert.equal(identity.id, 'spiffe://example.org/workload/api');
         assert.equal(identity.signResponse, true);
         assert.equal(identity.audience, 'https://service.example/transfer');

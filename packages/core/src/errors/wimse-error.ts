@@ -20,11 +20,26 @@ export class WimseError extends Error {
   override readonly name = 'WimseError';
   readonly code: WimseErrorCode;
   readonly status: number;
+  /**
+   * Response header fields that belong to this refusal (`Retry-After` on a 503, `WWW-Authenticate`
+   * on a 401, `Accept-Signature`): adapters send them with the problem body. Never secret.
+   */
+  readonly headers: Readonly<Record<string, string>>;
 
-  constructor(code: WimseErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(
+    code: WimseErrorCode,
+    message: string,
+    options?: { cause?: unknown; headers?: Readonly<Record<string, string>> },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.status = errorCodes[code].status;
+    this.headers = Object.freeze({ ...options?.headers });
+  }
+
+  /** The same refusal with more response header fields (later values win). */
+  withHeaders(headers: Readonly<Record<string, string>>): WimseError {
+    return new WimseError(this.code, this.message, { cause: this.cause, headers: { ...this.headers, ...headers } });
   }
 
   toProblem(options: { exposeDetail?: boolean; instance?: string } = {}): ProblemDetails {

@@ -115,7 +115,7 @@ export function createWorkloadGuard(options: WorkloadGuardOptions): WorkloadGuar
       try {
         const complete = readBody ? { ...request, body: await readBody() } : request;
         const identity = await verifier.verify(complete);
-        if (identity.signResponse && !responseSigner) {
+        if (identity.proof === 'http-signature' && identity.signResponse && !responseSigner) {
           throw new WimseError(
             'response_signing_unavailable',
             'the caller requires a signed response; none is configured',
@@ -142,7 +142,7 @@ export function createWorkloadGuard(options: WorkloadGuardOptions): WorkloadGuar
     },
     mustSignResponse: (identity) => responseSigner?.required(identity) ?? false,
     async signResponse(identity, request, response) {
-      if (!identity || !responseSigner?.required(identity)) return undefined;
+      if (!responseSigner?.required(identity)) return undefined;
       return responseSigner.sign(identity, request, response);
     },
     async authorize(identity, request, policy, route) {

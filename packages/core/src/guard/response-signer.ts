@@ -3,7 +3,7 @@ import type { SignatureProfile } from '../profiles/profiles.js';
 import type { ResponseToSign } from '../signing/sign-response.js';
 import { signResponse } from '../signing/sign-response.js';
 import { resolveSigningKey, type WorkloadCredentials } from '../signing/signing-key.js';
-import type { WorkloadIdentity } from '../types/identity.js';
+import type { HttpSignatureIdentity, WorkloadIdentity } from '../types/identity.js';
 import type { WorkloadRequest } from '../types/request.js';
 
 export interface ResponseSigningOptions {
@@ -17,9 +17,13 @@ export interface ResponseSigningOptions {
 
 export interface ResponseSigner {
   /** Whether the response to this verified request must be signed. */
-  required(identity: WorkloadIdentity | undefined): boolean;
+  required(identity: WorkloadIdentity | undefined): identity is HttpSignatureIdentity;
   /** The header fields to add; throws `response_signing_unavailable` when signing fails. */
-  sign(identity: WorkloadIdentity, request: WorkloadRequest, response: ResponseToSign): Promise<Record<string, string>>;
+  sign(
+    identity: HttpSignatureIdentity,
+    request: WorkloadRequest,
+    response: ResponseToSign,
+  ): Promise<Record<string, string>>;
 }
 
 /** Validates the response-signing options once and returns the signer the adapters call. */
@@ -34,7 +38,9 @@ export function createResponseSigner(
   const { credentials } = options;
   if (typeof credentials !== 'function') resolveSigningKey(credentials); // fail at start-up, not per response
   return {
-    required: (identity) => identity !== undefined && (when === 'always' || identity.signResponse),
+    // Only an HTTP-signature request carries the nonce a signed response must echo (wimse-req-nonce).
+    required: (identity): identity is HttpSignatureIdentity =>
+      identity?.proof === 'http-signature' && (when === 'always' || identity.signResponse),
     async sign(identity, request, response) {
       try {
         const current = typeof credentials === 'function' ? await credentials() : credentials;

@@ -1,22 +1,41 @@
 import type { JWTPayload } from 'jose';
 import type { ProfileName } from '../profiles/profiles.js';
 
-/** What the verifier returns once the WIT and its proof of possession have both been verified. */
-export interface WorkloadIdentity {
-  /** The workload identifier (`sub` of the WIT), canonical, compared byte for byte. */
+/**
+ * How a caller proved who it is. `http-signature` and `wpt` prove possession of the key bound in a
+ * WIT; `mtls` is a Workload Identity Certificate presented in mutual TLS; `bearer` proves nothing
+ * beyond holding a token (accepted only during a migration).
+ */
+export type WorkloadProof = 'http-signature' | 'wpt' | 'mtls' | 'bearer';
+
+/** The proofs that bind the request to a key the caller holds. */
+export const proofOfPossession: readonly WorkloadProof[] = ['http-signature', 'wpt', 'mtls'];
+
+/** What every authenticated caller has, whatever the proof. */
+interface WorkloadIdentityBase {
+  /** The workload identifier, canonical, compared byte for byte. */
   readonly id: string;
   /** The trust domain: the authority of `id`. */
   readonly trustDomain: string;
   /** Scheme and trust domain of `id`, e.g. `wimse://example.com`. */
   readonly origin: string;
-  /** The WIT's `iss`, when present. */
+  /** The credential's issuer (`iss`), when present. */
   readonly issuer?: string | undefined;
-  /** Every claim of the verified WIT. */
+  /** Every claim of the verified credential (the WIT, or the bearer token). */
   readonly claims: Readonly<JWTPayload>;
+  /** When the credential expires, seconds since the epoch. */
+  readonly expiresAt: number;
+  /** How the caller proved who it is. */
+  readonly proof: WorkloadProof;
+  /** A thumbprint of the key the caller proved it holds; absent for `bearer`. */
+  readonly keyThumbprint?: string | undefined;
+}
+
+/** A WIT whose key was proven with an RFC 9421 HTTP Message Signature over the request. */
+export interface HttpSignatureIdentity extends WorkloadIdentityBase {
+  readonly proof: 'http-signature';
   /** RFC 7638 SHA-256 thumbprint of `cnf.jwk`, base64url. */
   readonly keyThumbprint: string;
-  /** How possession of the key was proven. */
-  readonly proof: 'http-signature';
   /** The signature profile the request was verified under. */
   readonly profile: ProfileName;
   /** The label of the verified signature in `Signature-Input`. */
@@ -33,6 +52,29 @@ export interface WorkloadIdentity {
   readonly signResponse: boolean;
   /** The covered components, serialized as in `Signature-Input`, e.g. `"@method"`. */
   readonly coveredComponents: readonly string[];
-  /** The WIT's `exp`, seconds since the epoch. */
-  readonly expiresAt: number;
 }
+
+/** A WIT whose key was proven with a Workload Proof Token. */
+export interface WptIdentity extends WorkloadIdentityBase {
+  readonly proof: 'wpt';
+  /** RFC 7638 SHA-256 thumbprint of `cnf.jwk`, base64url. */
+  readonly keyThumbprint: string;
+}
+
+/** A Workload Identity Certificate presented in mutual TLS (directly or through a trusted hop). */
+export interface MtlsIdentity extends WorkloadIdentityBase {
+  readonly proof: 'mtls';
+  /** SHA-256 thumbprint of the leaf certificate (DER), base64url. */
+  readonly keyThumbprint: string;
+}
+
+/** A bearer token, accepted only where a route's migration mode allows it. */
+export interface BearerIdentity extends WorkloadIdentityBase {
+  readonly proof: 'bearer';
+}
+
+/**
+ * What the verifier returns once a caller is authenticated. Narrow on `proof` for the fields of
+ * one proof (`identity.proof === 'http-signature' && identity.nonce`).
+ */
+export type WorkloadIdentity = HttpSignatureIdentity | WptIdentity | MtlsIdentity | BearerIdentity;

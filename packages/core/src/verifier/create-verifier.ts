@@ -1,6 +1,6 @@
 import type { RequestParts } from '../httpsig/signature-base.js';
 import type { SignedResponse } from '../httpsig/verify-response-signature.js';
-import type { WorkloadIdentity } from '../types/identity.js';
+import type { HttpSignatureIdentity } from '../types/identity.js';
 import type { VerifierOptions } from '../types/options.js';
 import type { WorkloadRequest } from '../types/request.js';
 import { normalizeOptions, type VerifierSettings } from './normalize-options.js';
@@ -14,7 +14,7 @@ import { WitCache } from './wit-cache.js';
 
 export interface WorkloadVerifier {
   /** Verifies one request; resolves the caller's identity or rejects with a WimseError. */
-  verify(request: WorkloadRequest): Promise<WorkloadIdentity>;
+  verify(request: WorkloadRequest): Promise<HttpSignatureIdentity>;
   /** Verifies a signed response to a request this side sent; resolves the responder's identity. */
   verifyResponse(
     response: SignedResponse,

@@ -1,6 +1,6 @@
 import { WimseError } from '../errors/wimse-error.js';
 import { verifyRequestSignature } from '../httpsig/verify-request-signature.js';
-import type { WorkloadIdentity } from '../types/identity.js';
+import type { HttpSignatureIdentity } from '../types/identity.js';
 import type { WorkloadRequest } from '../types/request.js';
 import type { VerifierSettings } from './normalize-options.js';
 import { verifyPresentedWit } from './verify-presented-wit.js';
@@ -14,7 +14,7 @@ export async function verifyWorkloadRequest(
   request: WorkloadRequest,
   settings: VerifierSettings,
   witCache: WitCache,
-): Promise<WorkloadIdentity> {
+): Promise<HttpSignatureIdentity> {
   assertRequestShape(request);
   const nowMs = settings.now();
   const nowSec = Math.floor(nowMs / 1000);

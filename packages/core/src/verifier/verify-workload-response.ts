@@ -2,13 +2,13 @@ import { WimseError } from '../errors/wimse-error.js';
 import type { RequestParts } from '../httpsig/signature-base.js';
 import { type SignedResponse, verifyResponseSignature } from '../httpsig/verify-response-signature.js';
 import { fieldLines } from '../request/field-lines.js';
-import type { WorkloadIdentity } from '../types/identity.js';
+import type { HttpSignatureIdentity } from '../types/identity.js';
 import type { VerifierSettings } from './normalize-options.js';
 import { verifyPresentedWit } from './verify-presented-wit.js';
 import type { WitCache } from './wit-cache.js';
 
 /** The identity of a workload that signed a response. */
-export type ResponderIdentity = Omit<WorkloadIdentity, 'audience' | 'signResponse' | 'proof'> & {
+export type ResponderIdentity = Omit<HttpSignatureIdentity, 'audience' | 'signResponse' | 'proof'> & {
   readonly proof: 'signed-response';
 };
 
