@@ -1,6 +1,6 @@
 import type { JWTVerifyGetKey } from 'jose';
 import { parseWorkloadOrigin } from '../identifier/parse-workload-origin.js';
-import type { TrustDomainOptions } from '../types/options.js';
+import type { IssuerOptions, TrustDomainOptions } from '../types/options.js';
 import { lookupSignatureAlgorithm } from '../wit/algorithms.js';
 import { createKeySource } from './create-key-source.js';
 
@@ -37,10 +37,13 @@ export function buildTrustRegistry(trustDomains: readonly TrustDomainOptions[]):
     parseWorkloadOrigin(`wimse://${trustDomain}`);
     if (seenDomains.has(trustDomain)) throw new TypeError(`${where}: trust domain ${trustDomain} is listed twice`);
     seenDomains.add(trustDomain);
-    if (!isNonEmptyList(domain.issuers)) {
+    // A domain trusted for mutual TLS only may have no WIT issuer.
+    const issuers: readonly IssuerOptions[] | undefined =
+      domain.issuers ?? (domain.x509Authorities === undefined ? undefined : []);
+    if (!isList(issuers) || (issuers.length === 0 && domain.x509Authorities === undefined)) {
       throw new TypeError(`${where}.issuers must list at least one issuer`);
     }
-    domain.issuers.forEach((options, i) => {
+    issuers.forEach((options, i) => {
       const at = `${where}.issuers[${i}]`;
       const algorithms = options.algorithms ?? DEFAULT_WIT_ALGORITHMS;
       if (algorithms.length === 0) throw new TypeError(`${at}.algorithms must not be empty`);
@@ -84,4 +87,8 @@ export function buildTrustRegistry(trustDomains: readonly TrustDomainOptions[]):
 
 function isNonEmptyList<T>(value: readonly T[] | undefined): value is readonly T[] {
   return Array.isArray(value) && value.length > 0;
+}
+
+function isList<T>(value: readonly T[] | undefined): value is readonly T[] {
+  return Array.isArray(value);
 }

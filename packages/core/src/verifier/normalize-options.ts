@@ -1,4 +1,7 @@
+import { isIP } from 'node:net';
 import { normalizeAudienceOrigin } from '../httpsig/audience.js';
+import { buildCertificateAuthorities, type CertificateAuthorities } from '../mtls/certificate-authorities.js';
+import { normalizeAddress } from '../mtls/read-presented-certificate.js';
 import {
   defaultProfileName,
   isProfileName,
@@ -15,6 +18,9 @@ import type { WorkloadRequest } from '../types/request.js';
 /** Options after validation: every default applied, every value checked once. */
 export interface VerifierSettings {
   readonly trust: TrustRegistry;
+  readonly certificateAuthorities: CertificateAuthorities;
+  /** Socket addresses whose forwarded `Client-Cert` is believed. */
+  readonly trustedProxies: ReadonlySet<string>;
   readonly profile: SignatureProfile;
   readonly audiences: (request: WorkloadRequest) => readonly string[];
   readonly clockToleranceSec: number;
@@ -35,6 +41,7 @@ const KNOWN_OPTIONS = new Set([
   'replayStore',
   'witCacheSize',
   'now',
+  'mtls',
 ]);
 
 /** Validates the verifier's configuration; throws a TypeError naming the first problem. */
@@ -53,6 +60,8 @@ export function normalizeOptions(options: VerifierOptions): VerifierSettings {
     throw new TypeError('createVerifier: replayStore needs addIfAbsent');
   return {
     trust: buildTrustRegistry(options.trustDomains),
+    certificateAuthorities: buildCertificateAuthorities(options.trustDomains),
+    trustedProxies: normalizeTrustedProxies(options.mtls),
     profile,
     audiences: normalizeAudiences(options.audiences, profile.requiredRequestParams.includes('wimse-aud')),
     clockToleranceSec: boundedInteger(options.clockToleranceSec, 60, 0, 300, 'clockToleranceSec'),
@@ -92,4 +101,14 @@ function boundedInteger(value: number | undefined, fallback: number, min: number
     throw new TypeError(`createVerifier: ${name} must be an integer from ${min} to ${max}`);
   }
   return value;
+}
+
+function normalizeTrustedProxies(mtls: VerifierOptions['mtls']): ReadonlySet<string> {
+  if (mtls === undefined) return new Set();
+  if (typeof mtls !== 'object' || mtls === null) throw new TypeError('createVerifier: mtls must be an object');
+  const proxies = mtls.trustedProxies ?? [];
+  if (!Array.isArray(proxies) || proxies.some((address) => typeof address !== 'string' || isIP(address) === 0)) {
+    throw new TypeError('createVerifier: mtls.trustedProxies must list IP addresses');
+  }
+  return new Set(proxies.map((address) => normalizeAddress(address) as string));
 }
