@@ -21,6 +21,7 @@ export { type CertificateAuthorities, x509AuthoritiesFromSpiffeBundle } from './
 export { type PresentedCertificate, readPresentedCertificate } from './mtls/read-presented-certificate.js';
 export { parseSubjectAltNames, type SubjectAltName } from './mtls/subject-alt-names.js';
 export { bodyWasConsumed, obtainRawBody, rememberRawBody } from './node/raw-request-body.js';
+export { requestTransport } from './node/request-transport.js';
 export * from './policy/index.js';
 export { defaultProfileName, type ProfileName, profiles, type SignatureProfile } from './profiles/profiles.js';
 export { MemoryReplayStore, type MemoryReplayStoreOptions } from './replay/memory-replay-store.js';
