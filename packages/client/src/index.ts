@@ -24,4 +24,5 @@ export {
 } from './fetch/create-wimse-fetch.js';
 export type { SentRequest } from './fetch/sent-request.js';
 export { ResponseVerificationError, responderOf } from './fetch/verify-response.js';
+export { type MutualTlsFetch, type MutualTlsFetchOptions, mutualTlsFetch } from './mtls/mutual-tls-fetch.js';
 export { type RequestToSign, type SignedRequest, type SignRequestOptions, signRequest } from './sign/sign-request.js';
