@@ -48,6 +48,8 @@ export interface DevCertificateAuthority {
   readonly trustDomain: string;
   /** The CA certificate: the trust anchor a verifier configures as `x509Authorities`. */
   readonly certificatePem: string;
+  /** The CA's private key (PKCS#8 PEM), so that `wimse-pep ca` can keep it in a file. */
+  exportPrivateKeyPem(): Promise<string>;
   issueWorkloadCertificate(request: WorkloadCertificateRequest): Promise<IssuedWorkloadCertificate>;
   /** A server certificate for 127.0.0.1/localhost, so a development service can run mutual TLS. */
   issueServerCertificate(lifetimeSec?: number): Promise<IssuedWorkloadCertificate>;
@@ -65,11 +67,10 @@ export async function createDevCertificateAuthority(
   const now = options.now ?? Date.now;
   parseWorkloadId(`wimse://${trustDomain}/ca`); // validates the trust domain with the identifier rules
   const keys = await generateKeys();
-  const notBefore = new Date(now() - 60_000);
   const ca = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
     name: `CN=wimse-pep development CA for ${trustDomain}`,
-    notBefore,
+    notBefore: new Date(now() - 60_000),
     notAfter: new Date(now() + (options.lifetimeSec ?? 30 * 86_400) * 1000),
     keys,
     signingAlgorithm: ECDSA_P256,
@@ -79,6 +80,39 @@ export async function createDevCertificateAuthority(
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
+  return certificateAuthority(trustDomain, ca, keys.privateKey, now);
+}
+
+/** A development CA saved by `exportPrivateKeyPem`, loaded again (its trust domain is read from its name). */
+export async function loadDevCertificateAuthority(saved: {
+  readonly certificatePem: string;
+  readonly privateKeyPem: string;
+  readonly now?: () => number;
+}): Promise<DevCertificateAuthority> {
+  const ca = new x509.X509Certificate(saved.certificatePem);
+  const trustDomain = /development CA for (\S+)$/.exec(ca.subject)?.[1];
+  if (!trustDomain) throw new TypeError('not a wimse-pep development CA certificate');
+  const privateKey = await webcrypto.subtle.importKey(
+    'pkcs8',
+    x509.PemConverter.decodeFirst(saved.privateKeyPem),
+    ECDSA_P256,
+    true,
+    ['sign'],
+  );
+  const probe = await webcrypto.subtle.sign(ECDSA_P256, privateKey, new Uint8Array([1]));
+  const publicKey = await ca.publicKey.export(ECDSA_P256, ['verify']);
+  if (!(await webcrypto.subtle.verify(ECDSA_P256, publicKey, probe, new Uint8Array([1])))) {
+    throw new TypeError('the CA key does not belong to the CA certificate');
+  }
+  return certificateAuthority(trustDomain, ca, privateKey, saved.now ?? Date.now);
+}
+
+function certificateAuthority(
+  trustDomain: string,
+  ca: x509.X509Certificate,
+  caKey: webcrypto.CryptoKey,
+  now: () => number,
+): DevCertificateAuthority {
   const caPem = ca.toString('pem');
 
   async function issue(
@@ -98,7 +132,7 @@ export async function createDevCertificateAuthority(
       notAfter: notAfterAt,
       signingAlgorithm: ECDSA_P256,
       publicKey: leafKeys.publicKey,
-      signingKey: selfSigned ? leafKeys.privateKey : keys.privateKey,
+      signingKey: selfSigned ? leafKeys.privateKey : caKey,
       extensions: [
         new x509.BasicConstraintsExtension(false, undefined, true),
         new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
@@ -119,7 +153,10 @@ export async function createDevCertificateAuthority(
   return {
     trustDomain,
     certificatePem: caPem,
-    issueWorkloadCertificate(request) {
+    async exportPrivateKeyPem() {
+      return x509.PemConverter.encode(await webcrypto.subtle.exportKey('pkcs8', caKey), 'PRIVATE KEY');
+    },
+    async issueWorkloadCertificate(request) {
       const uris = request.unsafe?.uris ?? [checkedId(request.id, trustDomain)];
       const start = request.unsafe?.notBefore ?? new Date(now() - 60_000);
       const end = request.unsafe?.notAfter ?? new Date(now() + (request.lifetimeSec ?? 3600) * 1000);
