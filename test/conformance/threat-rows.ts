@@ -183,12 +183,6 @@ export const threatRows: readonly ThreatRow[] = [
       'the core never sees the transport (WorkloadRequest has no TLS information); an adapter option to refuse plain HTTP unless the operator declares the hop trusted is not built yet',
   },
   { id: 'O4', group: 'operational', title: 'error responses revealing which check failed', applicability: 'applies' },
-  {
-    id: 'O6',
-    group: 'operational',
-    title: 'a replay store, key set or decision point that never answers',
-    applicability: 'applies',
-  },
 ];
 
 export const threatIds: ReadonlySet<string> = new Set(threatRows.map((row) => row.id));

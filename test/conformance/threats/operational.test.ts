@@ -67,7 +67,7 @@ describe('O2: a request proxied onward by the service that received it', () => {
 });
 
 describe('O6: a dependency that never answers', () => {
-  it('[O6] a replay store that never answers: 503 unavailable with Retry-After once replayStoreTimeoutMs passes', async () => {
+  it('a replay store that never answers: 503 unavailable with Retry-After once replayStoreTimeoutMs passes', async () => {
     const verifier = createVerifier({
       ...f.scenario.options,
       replayStore: { addIfAbsent: () => new Promise<boolean>(() => {}) },
