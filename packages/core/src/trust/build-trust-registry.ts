@@ -8,7 +8,7 @@ import {
   expectStringList,
   optionError,
 } from '../options/option-checks.js';
-import type { IssuerOptions, TrustDomainOptions } from '../types/options.js';
+import type { TrustDomainOptions } from '../types/options.js';
 import {
   defaultProofAlgorithms,
   defaultWitAlgorithms,
