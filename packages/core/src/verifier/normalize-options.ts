@@ -28,6 +28,8 @@ export interface VerifierSettings {
   readonly maxSignatureLifetimeSec: number;
   readonly maxWitBytes: number;
   readonly replayStore: ReplayStore;
+  /** Longest wait for the replay store, in ms; then 503 `unavailable`. */
+  readonly replayStoreTimeoutMs: number;
   readonly witCacheSize: number;
   readonly now: () => number;
   readonly maxWitLifetimeSec: number;
@@ -53,6 +55,7 @@ const KNOWN_OPTIONS = new Set([
   'maxSignatureLifetimeSec',
   'maxWitBytes',
   'replayStore',
+  'replayStoreTimeoutMs',
   'witCacheSize',
   'now',
   'maxWitLifetimeSec',
@@ -92,6 +95,7 @@ export function normalizeOptions(options: VerifierOptions): VerifierSettings {
     ),
     maxWitBytes: boundedInteger(options.maxWitBytes, 8192, 256, 65_536, 'maxWitBytes'),
     replayStore,
+    replayStoreTimeoutMs: boundedInteger(options.replayStoreTimeoutMs, 1000, 1, 60_000, 'replayStoreTimeoutMs'),
     witCacheSize: boundedInteger(options.witCacheSize, 1000, 0, 1_000_000, 'witCacheSize'),
     now,
     maxWitLifetimeSec: boundedInteger(
