@@ -191,7 +191,7 @@ describe('mTLS: configuration', () => {
     assert.doesNotThrow(() => createVerifier(options));
     assert.throws(
       () => createVerifier({ ...options, trustDomains: [{ trustDomain: 'td.example' }] }),
-      /trustDomains\[0\]\.issuers must list at least one issuer/,
+      /trustDomains\[0\]\.issuers must be a non-empty array of issuers/,
     );
   });
   it('refuses trusted proxies that are not IP addresses', () => {
