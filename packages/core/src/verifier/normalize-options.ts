@@ -89,7 +89,7 @@ export function normalizeOptions(options: VerifierOptions): VerifierSettings {
   if (typeof replayStore.addIfAbsent !== 'function')
     throw new TypeError('createVerifier: replayStore needs addIfAbsent');
   return {
-    trust: buildTrustRegistry(options.trustDomains, 'createVerifier: trustDomains'),
+    trust: buildTrustRegistry(options.trustDomains, 'createVerifier: trustDomains', now),
     certificateAuthorities: buildCertificateAuthorities(options.trustDomains),
     trustedProxies: normalizeTrustedProxies(options.mtls),
     profile,
