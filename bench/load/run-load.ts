@@ -105,9 +105,15 @@ async function prepare(
   const base: Record<string, string> = method === 'POST' ? { 'content-type': 'application/json' } : {};
   if (!peer.endsWith('-wimse')) {
     const headers = { ...base };
-    if (method === 'POST') headers['content-digest'] = (await import('@wimse-pep/core')).contentDigest(Buffer.from(BODY));
+    if (method === 'POST')
+      headers['content-digest'] = (await import('@wimse-pep/core')).contentDigest(Buffer.from(BODY));
     if (!peer.endsWith('-bare')) headers.authorization = `Bearer ${credentials.bearer}`;
-    return Array.from({ length: count }, () => ({ method, path, headers, ...(method === 'POST' ? { body: BODY } : {}) }));
+    return Array.from({ length: count }, () => ({
+      method,
+      path,
+      headers,
+      ...(method === 'POST' ? { body: BODY } : {}),
+    }));
   }
   const requests: PreparedRequest[] = [];
   for (let i = 0; i < count; i++) {
@@ -191,7 +197,9 @@ async function measure(
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 const { credentials, workloadKey } = await createLoadCredentials();

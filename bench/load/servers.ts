@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import fastifyJwt from '@fastify/jwt';
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
+import type { VerifierOptions } from '@wimse-pep/core';
 import { wimse as expressWimse } from '@wimse-pep/express';
 import { wimse as fastifyWimse } from '@wimse-pep/fastify';
 import { wimse as koaWimse } from '@wimse-pep/koa';
@@ -40,13 +41,16 @@ export type Peer = (typeof PEERS)[number];
 const credentials = JSON.parse(process.env.BENCH_CREDENTIALS ?? 'null') as LoadCredentials;
 const issuerKey: KeyObject = createPublicKey({ key: credentials.issuerJwk, format: 'jwk' });
 const issuerPem = issuerKey.export({ format: 'pem', type: 'spki' }).toString();
-const verifierOptions = {
+const verifierOptions: VerifierOptions = {
   trustDomains: [
-    { trustDomain: credentials.trustDomain, issuers: [{ jwks: { keys: [credentials.issuerJwk] }, algorithms: ['ES256'] }] },
+    {
+      trustDomain: credentials.trustDomain,
+      issuers: [{ jwks: { keys: [credentials.issuerJwk] }, algorithms: ['ES256'] }],
+    },
   ],
   audiences: [credentials.audience],
   // The WIT encoding checks, replay store and caches all at their defaults.
-} as const;
+};
 const bearerChecks = { algorithms: ['ES256'], issuer: credentials.bearerIssuer, audience: credentials.audience };
 
 function callerOf(value: unknown): string | undefined {
@@ -147,7 +151,12 @@ async function start(peer: Peer) {
       return expressApp(joseExpress, (req) => (req as unknown as { auth: { sub: string } }).auth.sub);
     case 'express-jwt':
       return expressApp(
-        expressjwt({ secret: issuerPem, algorithms: ['ES256'], issuer: credentials.bearerIssuer, audience: credentials.audience }),
+        expressjwt({
+          secret: issuerPem,
+          algorithms: ['ES256'],
+          issuer: credentials.bearerIssuer,
+          audience: credentials.audience,
+        }),
         (req) => (req as unknown as { auth: { sub: string } }).auth.sub,
       );
     case 'express-wimse':

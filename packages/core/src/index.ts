@@ -10,6 +10,7 @@ export {
   splitTarget,
 } from './httpsig/signature-base.js';
 export type { SignedResponse } from './httpsig/verify-response-signature.js';
+export type { SignatureVerification } from './httpsig/verify-signature-bytes.js';
 export * from './identifier/index.js';
 export type {
   CallerMigrationRecord,
@@ -17,7 +18,15 @@ export type {
   MechanismUse,
   MigrationStore,
 } from './migration/migration-store.js';
-export { bodyWasConsumed, obtainRawBody, rememberRawBody } from './node/raw-request-body.js';
+export {
+  bodyTimeout,
+  bodyTimeoutOption,
+  bodyWasConsumed,
+  clientAborted,
+  DEFAULT_BODY_TIMEOUT_MS,
+  obtainRawBody,
+  rememberRawBody,
+} from './node/raw-request-body.js';
 export * from './policy/index.js';
 export { defaultProfileName, type ProfileName, profiles, type SignatureProfile } from './profiles/profiles.js';
 export { MemoryReplayStore, type MemoryReplayStoreOptions } from './replay/memory-replay-store.js';

@@ -1,4 +1,5 @@
 import { normalizeAudienceOrigin } from '../httpsig/audience.js';
+import { SIGNATURE_VERIFICATION_MODES, type SignatureVerification } from '../httpsig/verify-signature-bytes.js';
 import {
   defaultProfileName,
   isProfileName,
@@ -23,6 +24,7 @@ export interface VerifierSettings {
   readonly replayStore: ReplayStore;
   readonly witCacheSize: number;
   readonly now: () => number;
+  readonly signatureVerification: SignatureVerification;
 }
 
 const KNOWN_OPTIONS = new Set([
@@ -35,6 +37,7 @@ const KNOWN_OPTIONS = new Set([
   'replayStore',
   'witCacheSize',
   'now',
+  'signatureVerification',
 ]);
 
 /** Validates the verifier's configuration; throws a TypeError naming the first problem. */
@@ -61,7 +64,18 @@ export function normalizeOptions(options: VerifierOptions): VerifierSettings {
     replayStore,
     witCacheSize: boundedInteger(options.witCacheSize, 1000, 0, 1_000_000, 'witCacheSize'),
     now,
+    signatureVerification: signatureVerificationMode(options.signatureVerification),
   };
+}
+
+function signatureVerificationMode(value: unknown): SignatureVerification {
+  if (value === undefined) return 'inline';
+  if (!SIGNATURE_VERIFICATION_MODES.includes(value as SignatureVerification)) {
+    throw new TypeError(
+      `createVerifier: signatureVerification must be one of ${SIGNATURE_VERIFICATION_MODES.join(', ')}`,
+    );
+  }
+  return value as SignatureVerification;
 }
 
 function normalizeAudiences(
