@@ -12,6 +12,7 @@ export {
 export type { SignedResponse } from './httpsig/verify-response-signature.js';
 export type { SignatureVerification } from './httpsig/verify-signature-bytes.js';
 export * from './identifier/index.js';
+export { MemoryMigrationStore, type MemoryMigrationStoreOptions } from './migration/memory-migration-store.js';
 export type {
   CallerMigrationRecord,
   CallerUse,
