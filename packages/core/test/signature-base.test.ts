@@ -10,7 +10,8 @@ import { buildSignatureBase, type SignedMessage, WimseError } from '@wimse-pep/c
 import fc from 'fast-check';
 import type * as HttpMessageSignatures from 'http-message-signatures';
 import type { BareItem, InnerList, Item } from 'structured-headers';
-import { serializeItem, serializeList } from 'structured-headers';
+import { serializeItem, serializeList, Token } from 'structured-headers';
+import { serializeComponent, serializeSignatureParams } from '../src/httpsig/serialize-fields.js';
 
 const { httpbis } = createRequire(import.meta.url)('http-message-signatures') as typeof HttpMessageSignatures;
 
@@ -126,6 +127,49 @@ describe('signature base: direct path and http-message-signatures agree', () => 
         assert.equal(buildSignatureBase(input, message), libraryBase(input, message));
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('structured-field serialization: direct path and structured-headers agree', () => {
+  const key = fc.stringMatching(/^[a-z*][a-z0-9_.*-]{0,6}$/);
+  const bareItem = fc.oneof(
+    fc.integer({ min: -1e15, max: 1e15 }),
+    fc.double({ min: -1e5, max: 1e5, noNaN: true }),
+    fc.boolean(),
+    fc.string({ maxLength: 12 }),
+    fc.constant(new Token('tok')),
+  );
+  const parameters = fc
+    .uniqueArray(fc.tuple(key, bareItem), { maxLength: 5, selector: ([name]) => name })
+    .map((entries) => new Map<string, BareItem>(entries));
+  const item = fc.tuple(
+    fc.oneof(fc.string({ maxLength: 16 }), fc.constant(new Token('t'))),
+    parameters,
+  ) as fc.Arbitrary<Item>;
+  const outcome = (serialize: () => string) => {
+    try {
+      return serialize();
+    } catch {
+      return 'refused';
+    }
+  };
+  it('on component identifiers and signature parameters', () => {
+    fc.assert(
+      fc.property(fc.array(item, { maxLength: 6 }), parameters, (items, params) => {
+        for (const one of items) {
+          assert.equal(
+            outcome(() => serializeComponent(one)),
+            outcome(() => serializeItem(one)),
+          );
+        }
+        const input: InnerList = [items, params];
+        assert.equal(
+          outcome(() => serializeSignatureParams(input)),
+          outcome(() => serializeList([input])),
+        );
+      }),
+      { numRuns: 1000 },
     );
   });
 });

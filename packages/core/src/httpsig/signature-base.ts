@@ -14,6 +14,7 @@ import type * as HttpMessageSignatures from 'http-message-signatures';
 import { type InnerList, serializeItem, serializeList } from 'structured-headers';
 import { WimseError } from '../errors/wimse-error.js';
 import type { HeaderValue } from '../types/request.js';
+import { serializeSignatureParams } from './serialize-fields.js';
 
 export interface RequestParts {
   readonly method: string;
@@ -157,7 +158,7 @@ export function buildSignatureBase(signatureInput: InnerList, message: SignedMes
         lines.push(`${key}: ${values.join(', ')}`);
       }
     }
-    lines.push(`"@signature-params": ${serializeList([signatureInput])}`);
+    lines.push(`"@signature-params": ${serializeSignatureParams(signatureInput)}`);
     return lines.join('\n');
   } catch (cause) {
     if (cause instanceof WimseError) throw cause;
