@@ -20,4 +20,14 @@ export interface WorkloadRequest {
    * valid credentials never makes the server read a byte of its body.
    */
   readonly readBody?: (() => Promise<Uint8Array | undefined>) | undefined;
+  /** What the connection itself says about the peer; adapters fill it from the socket. */
+  readonly transport?: RequestTransport | undefined;
+}
+
+/** Connection facts, never taken from headers. */
+export interface RequestTransport {
+  /** The peer's socket address (for trusted-hop checks of forwarded client certificates). */
+  readonly remoteAddress?: string | undefined;
+  /** The client certificate chain from this service's own TLS handshake, leaf first, DER. */
+  readonly peerCertificates?: readonly Uint8Array[] | undefined;
 }
