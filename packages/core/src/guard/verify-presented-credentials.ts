@@ -46,7 +46,8 @@ export async function verifyPresentedCredentials(
   if (!certificate && !carriesWitCredentials(request) && verifier.settings?.acceptsWits === false) {
     throw new WimseError('certificate_missing', 'no client certificate was presented');
   }
-  const complete = readBody ? { ...request, body: await readBody() } : request;
+  // The verifier reads the body only once everything that does not need it has passed.
+  const complete = readBody ? { ...request, readBody } : request;
   const wit: HttpSignatureIdentity = await verifier.verify(complete);
   if (!certificate) return wit;
   return reconcile(certificate, wit, simultaneous);
