@@ -45,6 +45,8 @@ export const errorCodes = {
   /** WIMSE credentials on a route (or from a caller) that accepts bearer tokens only. */
   wimse_not_accepted: { status: 401, title: 'Workload identity credentials are not accepted here' },
   unavailable: { status: 503, title: 'Verification dependency unavailable' },
+  /** An overload, not a replay: the in-memory replay store is full of nonces still inside their window. */
+  replay_capacity: { status: 503, title: 'Replay store at capacity' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type WimseErrorCode = keyof typeof errorCodes;
