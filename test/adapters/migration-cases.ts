@@ -627,7 +627,9 @@ export const migrationCases: readonly MigrationCase[] = [
     name: 'a store that does not answer: 503 unavailable for bearer and WIT callers, never an allow',
     async run(context) {
       const server = await context.server('hanging');
-      expectProblem(await send(server, await bearerRequest(context, '/m/either')), 503, 'unavailable');
+      const bearer = await send(server, await bearerRequest(context, '/m/either'));
+      expectProblem(bearer, 503, 'unavailable');
+      assert.equal(bearer.headers['retry-after'], '1');
       expectProblem(await send(server, await witRequest(context, '/m/either')), 503, 'unavailable');
     },
   },
