@@ -41,7 +41,11 @@ interface JwtSettings {
  * checked with the identifier rules and must lie in a configured origin, so that policies written
  * for WIT callers mean the same for bearer callers.
  */
-export function createBearerVerifier(options: BearerOptions, where = 'migration.bearer'): BearerVerifier {
+export function createBearerVerifier(
+  options: BearerOptions,
+  where = 'migration.bearer',
+  now: () => number = Date.now,
+): BearerVerifier {
   if (typeof options !== 'object' || options === null) throw new TypeError(`${where} must be an object`);
   for (const key of Object.keys(options)) {
     if (!KNOWN_OPTIONS.has(key)) throw new TypeError(`${where}: unknown option ${key}`);
@@ -49,7 +53,7 @@ export function createBearerVerifier(options: BearerOptions, where = 'migration.
   if (options.jwt === undefined && options.verifyBearer === undefined) {
     throw new TypeError(`${where} needs jwt or verifyBearer`);
   }
-  const jwt = options.jwt === undefined ? undefined : jwtSettings(options.jwt, `${where}.jwt`);
+  const jwt = options.jwt === undefined ? undefined : jwtSettings(options.jwt, `${where}.jwt`, now);
   const hook = options.verifyBearer;
   if (hook !== undefined && typeof hook !== 'function') throw new TypeError(`${where}.verifyBearer must be a function`);
   const hookTimeoutMs = boundedInteger(options.verifyTimeoutMs, 1000, 1, 60_000, `${where}.verifyTimeoutMs`);
@@ -104,7 +108,7 @@ export function createBearerVerifier(options: BearerOptions, where = 'migration.
   };
 }
 
-function jwtSettings(options: BearerJwtOptions, where: string): JwtSettings {
+function jwtSettings(options: BearerJwtOptions, where: string, now: () => number): JwtSettings {
   if (typeof options !== 'object' || options === null) throw new TypeError(`${where} must be an object`);
   const issuer = nonEmptyStrings(options.issuer, `${where}.issuer`);
   const audience = nonEmptyStrings(options.audience, `${where}.audience`);
@@ -121,7 +125,7 @@ function jwtSettings(options: BearerJwtOptions, where: string): JwtSettings {
   }
   if (!('jwks' in options) && !('jwksUri' in options)) throw new TypeError(`${where} needs jwks or jwksUri`);
   return {
-    getKey: keyLookupFailingClosed(createKeySource(options, where)),
+    getKey: keyLookupFailingClosed(createKeySource(options, where, now).getKey),
     issuer,
     audience,
     algorithms,

@@ -145,7 +145,7 @@ export function createWorkloadGuard(options: WorkloadGuardOptions): WorkloadGuar
   // A custom verifier may have no settings; the clock then is the real one.
   const now: () => number = verifier.settings?.now ?? Date.now;
   const migration: MigrationSettings | undefined =
-    options.migration === undefined ? undefined : normalizeMigrationOptions(options.migration, now());
+    options.migration === undefined ? undefined : normalizeMigrationOptions(options.migration, now);
   const metrics: DecisionMetrics = createDecisionMetrics(options.metrics);
 
   /** One decision, to the audit sink, the diagnostics channel and metrics. */

@@ -51,7 +51,8 @@ const KNOWN_OPTIONS = new Set([
 ]);
 
 /** Validates the guard's `migration` option once; a TypeError names the field. */
-export function normalizeMigrationOptions(options: MigrationOptions, nowMs: number): MigrationSettings {
+export function normalizeMigrationOptions(options: MigrationOptions, now: () => number): MigrationSettings {
+  const nowMs = now();
   const where = 'migration';
   if (typeof options !== 'object' || options === null) throw new TypeError(`${where} must be an object`);
   for (const key of Object.keys(options)) {
@@ -82,7 +83,7 @@ export function normalizeMigrationOptions(options: MigrationOptions, nowMs: numb
     throw new TypeError(`${where}.realm must be a string without quotes, backslashes or line breaks`);
   }
   return {
-    bearer: createBearerVerifier(options.bearer, `${where}.bearer`),
+    bearer: createBearerVerifier(options.bearer, `${where}.bearer`, now),
     mode,
     callers: checkList(options.callers, `${where}.callers`).map((rule, i) =>
       callerRule(rule, `${where}.callers[${i}]`),
