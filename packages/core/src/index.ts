@@ -30,7 +30,11 @@ export type {
   MechanismUse,
   MigrationStore,
 } from './migration/migration-store.js';
+export { type CertificateAuthorities, x509AuthoritiesFromSpiffeBundle } from './mtls/certificate-authorities.js';
+export { type PresentedCertificate, readPresentedCertificate } from './mtls/read-presented-certificate.js';
+export { parseSubjectAltNames, type SubjectAltName } from './mtls/subject-alt-names.js';
 export { bodyWasConsumed, obtainRawBody, rememberRawBody } from './node/raw-request-body.js';
+export { requestTransport } from './node/request-transport.js';
 export { decisionChannelName } from './observability/decision-channel.js';
 export type { MeterProvider, MetricsOption } from './observability/decision-metrics.js';
 export { wimseRedactPaths } from './observability/redaction-paths.js';
@@ -53,10 +57,11 @@ export type {
   AudienceOption,
   IssuerKeySource,
   IssuerOptions,
+  MutualTlsOptions,
   TrustDomainOptions,
   VerifierOptions,
 } from './types/options.js';
-export type { HeaderValue, WorkloadRequest } from './types/request.js';
+export type { HeaderValue, RequestTransport, WorkloadRequest } from './types/request.js';
 export { createVerifier, type WorkloadVerifier } from './verifier/create-verifier.js';
 export type { ResponderIdentity, ResponseExpectations } from './verifier/verify-workload-response.js';
 export { type SignatureAlgorithm, signatureAlgorithms } from './wit/algorithms.js';

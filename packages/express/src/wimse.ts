@@ -6,6 +6,7 @@ import {
   type MigrationMode,
   type ProtectionMode,
   type RouteMigration,
+  requestTransport,
   WimseError,
   type WorkloadGuard,
   type WorkloadGuardOptions,
@@ -93,6 +94,7 @@ export function wimse(options: WimseOptions): WimseMiddleware {
       // Path and query exactly as on the request line, whatever router the middleware is mounted on.
       target: req.originalUrl,
       headers,
+      transport: requestTransport(req.socket),
     };
     let identity: WorkloadIdentity | undefined;
     try {

@@ -3,6 +3,7 @@ import {
   isProtectionMode,
   type ProtectionMode,
   type RouteContext,
+  requestTransport,
   type WorkloadGuard,
   type WorkloadRequest,
 } from '@wimse-pep/core';
@@ -55,7 +56,12 @@ const wimsePlugin: FastifyPluginAsync<WimsePluginOptions> = async (fastify, opti
         );
         return body;
       };
-      const core: WorkloadRequest = { method: request.method, target: request.originalUrl, headers };
+      const core: WorkloadRequest = {
+        method: request.method,
+        target: request.originalUrl,
+        headers,
+        transport: requestTransport(request.raw.socket),
+      };
       const identity = await guard.authenticate(core, route, readBody);
       request.workload = identity ?? null;
       reply.headers(guard.responseHeaders(identity));

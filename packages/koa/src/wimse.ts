@@ -8,6 +8,7 @@ import {
   obtainRawBody,
   type ProtectionMode,
   type RouteMigration,
+  requestTransport,
   WimseError,
   type WorkloadGuard,
   type WorkloadGuardOptions,
@@ -94,6 +95,7 @@ export function wimse(options: WimseOptions): WimseMiddleware {
       method: ctx.method,
       // Path and query exactly as on the request line, whatever router prefix is mounted.
       target: ctx.originalUrl,
+      transport: requestTransport(ctx.req.socket),
       headers,
     };
     let identity: WorkloadIdentity | undefined;
