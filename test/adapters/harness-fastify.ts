@@ -26,6 +26,7 @@ export const fastifyHarness: AdapterHarness = {
       verifier: config.verifier,
       audit: config.audit,
       ...(config.bodyLimit === undefined ? {} : { bodyLimit: config.bodyLimit }),
+      ...(config.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: config.bodyTimeoutMs }),
       ...(config.responseSigning === undefined ? {} : { responseSigning: config.responseSigning }),
       ...(config.migration === undefined ? {} : { migration: config.migration }),
       ...(config.metrics === undefined ? {} : { metrics: config.metrics }),

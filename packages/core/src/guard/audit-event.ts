@@ -11,7 +11,8 @@ export interface AuditEvent {
   readonly time: string;
   /** `shadow`: the would-be outcome of a WIT verified in shadow mode, never enforced. */
   readonly stage: 'authentication' | 'authorization' | 'shadow';
-  readonly decision: 'allow' | 'deny';
+  /** `aborted`: the client went away before a decision could be made (code `client_aborted`). */
+  readonly decision: 'allow' | 'deny' | 'aborted';
   readonly method: string;
   readonly route: string;
   readonly workloadId?: string | undefined;

@@ -9,7 +9,7 @@ import {
   normalizeMigrationOptions,
   normalizeRouteMigration,
 } from '../migration/normalize-migration-options.js';
-import { publishDecision } from '../observability/decision-channel.js';
+import { decisionChannelHasSubscribers, publishDecision } from '../observability/decision-channel.js';
 import { createDecisionMetrics, type DecisionMetrics, type MetricsOption } from '../observability/decision-metrics.js';
 import { evaluatePolicy } from '../policy/evaluate-policy.js';
 import type { WorkloadPolicy } from '../policy/types.js';
@@ -71,9 +71,10 @@ export interface RouteContext {
 export interface WorkloadGuard {
   /**
    * Authenticates per the route's mode; resolves the identity (or undefined when none is needed).
-   * `readBody`, when given, is called only if the body is needed (not on `off` routes, nor on
-   * `optional` ones without WIMSE credentials) and
-   * inside the audited decision, so a refusal while reading it (413) is audited like any other.
+   * `readBody`, when given, is called only if the body is needed: not on `off` routes, nor on
+   * `optional` ones without WIMSE credentials, and only once the WIT and the signature hold (the
+   * verifier reads it last). It runs inside the audited decision, so a refusal while reading it
+   * (413, 408) is audited like any other.
    */
   authenticate(
     request: WorkloadRequest,
@@ -167,10 +168,12 @@ export function createWorkloadGuard(options: WorkloadGuardOptions): WorkloadGuar
     });
   };
 
+  // The verifier reads the body itself, once everything that needs no body has been decided.
   const verifyWimse = async (request: WorkloadRequest, readBody?: () => Promise<Uint8Array | undefined>) => {
-    const complete = readBody ? { ...request, body: await readBody() } : request;
+    const complete = readBody ? { ...request, readBody } : request;
     return (await verifier.verify(complete)) as WorkloadIdentity;
   };
+  const observed = () => audit !== undefined || metrics.enabled || decisionChannelHasSubscribers();
 
   return {
     mode,
@@ -211,30 +214,35 @@ export function createWorkloadGuard(options: WorkloadGuardOptions): WorkloadGuar
             'the caller requires a signed response; none is configured',
           );
         }
-        decide(
-          {
-            ...base(request, route),
-            stage: 'authentication',
-            decision: 'allow',
-            ...identityFields(identity),
-            ...migrationFields(attempt, identity),
-          },
-          (performance.now() - started) / 1000,
-        );
+        // The event is built only when something receives it (hot path).
+        if (observed()) {
+          decide(
+            {
+              ...base(request, route),
+              stage: 'authentication',
+              decision: 'allow',
+              ...identityFields(identity),
+              ...migrationFields(attempt, identity),
+            },
+            (performance.now() - started) / 1000,
+          );
+        }
         return identity;
       } catch (error) {
         const failure = asWimseError(error);
-        decide(
-          {
-            ...base(request, route),
-            stage: 'authentication',
-            decision: 'deny',
-            code: failure.code,
-            reason: failure.message,
-            ...migrationFields(attempt, undefined),
-          },
-          (performance.now() - started) / 1000,
-        );
+        if (observed()) {
+          decide(
+            {
+              ...base(request, route),
+              stage: 'authentication',
+              decision: failure.code === 'client_aborted' ? 'aborted' : 'deny',
+              code: failure.code,
+              reason: failure.message,
+              ...migrationFields(attempt, undefined),
+            },
+            (performance.now() - started) / 1000,
+          );
+        }
         throw failure;
       }
     },

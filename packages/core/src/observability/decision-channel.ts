@@ -14,3 +14,8 @@ export function publishDecision(event: object): void {
     // A failing subscriber never changes a decision.
   }
 }
+
+/** Whether anyone listens (so that an event is built only when it is received). */
+export function decisionChannelHasSubscribers(): boolean {
+  return decisionChannel.hasSubscribers;
+}

@@ -22,7 +22,7 @@ export interface MeterProvider {
 /** What one decision reports to metrics. Every attribute value comes from a bounded set. */
 export interface DecisionMeasurement {
   readonly proof: string;
-  readonly outcome: 'allow' | 'deny' | 'shadow-allow' | 'shadow-deny';
+  readonly outcome: 'allow' | 'deny' | 'aborted' | 'shadow-allow' | 'shadow-deny';
   readonly stage: string;
   readonly code?: string | undefined;
   readonly route: string;
@@ -32,13 +32,15 @@ export interface DecisionMeasurement {
 }
 
 export interface DecisionMetrics {
+  /** False when nothing would be recorded (no API, no SDK registered, or metrics off). */
+  readonly enabled: boolean;
   record(measurement: DecisionMeasurement): void;
 }
 
 /** `true`/absent: the global meter provider when @opentelemetry/api is installed; false: none. */
 export type MetricsOption = boolean | { readonly meterProvider: MeterProvider };
 
-const NO_METRICS: DecisionMetrics = { record() {} };
+const NO_METRICS: DecisionMetrics = { enabled: false, record() {} };
 
 /**
  * OpenTelemetry metrics, with @opentelemetry/api as an optional peer: it is loaded only when a
@@ -55,6 +57,9 @@ export function createDecisionMetrics(option: MetricsOption | undefined): Decisi
     const api = loadOpenTelemetryApi();
     if (!api) return NO_METRICS;
     provider = api.metrics.getMeterProvider();
+    // The API's global provider is a no-op until an SDK is registered (register it before creating
+    // the guard): then the guard spends nothing on metrics.
+    if (provider.constructor?.name === 'NoopMeterProvider') return NO_METRICS;
   }
   const meter = provider.getMeter('@wimse-pep/core');
   const decisions: Counter = meter.createCounter('wimse.pep.decisions', {
@@ -65,6 +70,7 @@ export function createDecisionMetrics(option: MetricsOption | undefined): Decisi
     unit: 's',
   });
   return {
+    enabled: true,
     record(measurement) {
       const attributes: Attributes = {
         'wimse.proof': measurement.proof,
