@@ -22,6 +22,12 @@ import { createVerifier, type WorkloadVerifier } from '../verifier/create-verifi
 import { type AuditEvent, type AuditSink, emitAudit, identityFields } from './audit-event.js';
 import { type Attempt, authenticateMigrating, type ShadowOutcome } from './authenticate-migrating.js';
 import { createResponseSigner, type ResponseSigner, type ResponseSigningOptions } from './response-signer.js';
+import {
+  carriesClientCertificate,
+  checkSimultaneousCredentials,
+  type SimultaneousCredentials,
+  verifyPresentedCredentials,
+} from './verify-presented-credentials.js';
 
 /**
  * `required`: every request must prove a workload identity. `optional`: an identity is attached
@@ -57,6 +63,8 @@ export interface WorkloadGuardOptions {
    * when the optional peer @opentelemetry/api is installed (global meter provider); false: off.
    */
   readonly metrics?: MetricsOption;
+  /** A request with both a client certificate (mTLS) and a WIT: which one is authoritative. */
+  readonly simultaneousCredentials?: SimultaneousCredentials;
 }
 
 /** What a route asks of the guard. */
@@ -136,6 +144,7 @@ export function createWorkloadGuard(options: WorkloadGuardOptions): WorkloadGuar
   if (!Number.isFinite(policyTimeoutMs) || policyTimeoutMs <= 0)
     throw new TypeError('policyTimeoutMs must be positive');
   const audit = options.audit;
+  const simultaneous = checkSimultaneousCredentials(options.simultaneousCredentials);
   const responseSigner: ResponseSigner | undefined =
     options.responseSigning === undefined
       ? undefined
@@ -169,10 +178,8 @@ export function createWorkloadGuard(options: WorkloadGuardOptions): WorkloadGuar
   };
 
   // The verifier reads the body itself, once everything that needs no body has been decided.
-  const verifyWimse = async (request: WorkloadRequest, readBody?: () => Promise<Uint8Array | undefined>) => {
-    const complete = readBody ? { ...request, readBody } : request;
-    return (await verifier.verify(complete)) as WorkloadIdentity;
-  };
+  const verifyWimse = (request: WorkloadRequest, readBody?: () => Promise<Uint8Array | undefined>) =>
+    verifyPresentedCredentials(verifier, request, readBody, simultaneous);
   const observed = () => audit !== undefined || metrics.enabled || decisionChannelHasSubscribers();
 
   return {
@@ -182,7 +189,8 @@ export function createWorkloadGuard(options: WorkloadGuardOptions): WorkloadGuar
       const routeMode = route.mode ?? mode;
       if (!isProtectionMode(routeMode)) throw new TypeError(`route mode must be one of ${MODES.join(', ')}`);
       if (routeMode === 'off') return undefined;
-      const wimsePresent = carriesWimseCredentials(request);
+      // A client certificate is a WIMSE credential too: when presented, it is never bypassed.
+      const wimsePresent = carriesWimseCredentials(request) || carriesClientCertificate(request);
       const started = performance.now();
       const attempt: Attempt = { route: route.route, proof: 'none' };
       try {
@@ -205,8 +213,9 @@ export function createWorkloadGuard(options: WorkloadGuardOptions): WorkloadGuar
           if (identity === undefined) return undefined;
         } else {
           if (routeMode === 'optional' && !wimsePresent) return undefined;
-          attempt.proof = 'http-signature';
+          attempt.proof = carriesWimseCredentials(request) ? 'http-signature' : 'mtls';
           identity = await verifyWimse(request, readBody);
+          attempt.proof = identity.proof;
         }
         if (identity.proof === 'http-signature' && identity.signResponse && !responseSigner) {
           throw new WimseError(
