@@ -36,7 +36,7 @@ export async function startSignedService(
       const identity = await verifier.verify({ ...request, body: raw.byteLength ? raw : undefined });
       const body = Buffer.from(JSON.stringify({ hello: identity.id, received: raw.toString('utf8') }));
       const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (identity.signResponse && service.sign) {
+      if (identity.proof === 'http-signature' && identity.signResponse && service.sign) {
         Object.assign(
           headers,
           await signResponse({ status: 200, headers, body }, request, resolveSigningKey(credentials), {

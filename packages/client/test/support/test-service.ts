@@ -102,7 +102,7 @@ export async function startTestService(trust: TestTrust, options: TestServiceOpt
         JSON.stringify({ id: identity.id, expiresAt: identity.expiresAt, body: raw.toString('utf8') }),
       );
       const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (identity.signResponse && service.mode !== 'unsigned') {
+      if (identity.proof === 'http-signature' && identity.signResponse && service.mode !== 'unsigned') {
         const key = resolveSigningKey({
           wit: serverWit,
           privateKey: service.mode === 'wrong-key' ? otherKey.privateKey : serverKey.privateKey,

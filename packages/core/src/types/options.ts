@@ -1,5 +1,6 @@
 import type { JSONWebKeySet } from 'jose';
 import type { ProfileName } from '../profiles/profiles.js';
+import type { WptProfileName } from '../profiles/wpt-profiles.js';
 import type { ReplayStore } from '../replay/replay-store.js';
 import type { WorkloadRequest } from './request.js';
 
@@ -65,5 +66,25 @@ export interface VerifierOptions {
   /** How many verified WITs to keep (by exact token) until their `exp`; 0 disables. Default 1000. */
   readonly witCacheSize?: number;
   /** The clock, in milliseconds since the epoch; for tests. Default `Date.now`. */
-  readonly now?: () => number;
+  readonly now?: () => number /**
+   * Workload Proof Tokens (draft-ietf-wimse-wpt-02), accepted next to HTTP signatures: a request
+   * with `Authorization: WPT` takes the WPT pipeline. `false` refuses WPT requests as lacking an
+   * HTTP signature. Default: accepted, `wpt-02` profile.
+   */;
+  readonly wpt?: WptOptions | false;
+}
+
+/** How Workload Proof Tokens are verified. */
+export interface WptOptions {
+  /** WPT profile; default `wpt-02`. `wpt-01` reads the older `Workload-Proof-Token` header and `ath`. */
+  readonly profile?: WptProfileName;
+  /** Longest accepted time from now to a WPT's `exp`, in seconds (default 300). */
+  readonly maxLifetimeSec?: number;
+  /**
+   * Header fields (lower case) whose tokens this service understands as `oth` entries; each must
+   * be bound by `oth` whenever the request carries it. Any other `oth` entry refuses the WPT.
+   */
+  readonly otherTokens?: readonly string[];
+  /** Largest accepted WPT, in bytes (default 8192). */
+  readonly maxBytes?: number;
 }

@@ -1,0 +1,137 @@
+import { WimseError } from '../errors/wimse-error.js';
+import { parseSignatureFields } from '../httpsig/parse-signature-fields.js';
+import { splitTarget } from '../httpsig/signature-base.js';
+import { fieldLines } from '../request/field-lines.js';
+import type { WptIdentity } from '../types/identity.js';
+import type { WorkloadRequest } from '../types/request.js';
+import { checkTokenBindings } from '../wpt/check-token-bindings.js';
+import { checkWptAudience } from '../wpt/check-wpt-audience.js';
+import { checkWptJti } from '../wpt/check-wpt-jti.js';
+import { checkWptLifetime } from '../wpt/check-wpt-lifetime.js';
+import { decodeWpt } from '../wpt/decode-wpt.js';
+import { readWptToken } from '../wpt/read-wpt-token.js';
+import { verifyWptSignature } from '../wpt/verify-wpt-signature.js';
+import { wptReplayKey } from '../wpt/wpt-replay-key.js';
+import type { VerifierSettings, WptSettings } from './normalize-options.js';
+import { verifyPresentedWit } from './verify-presented-wit.js';
+import type { WitCache } from './wit-cache.js';
+
+/** The challenge of a recipient that accepts WPTs (draft-ietf-wimse-wpt-02 §2.1). */
+const WPT_CHALLENGE = { 'WWW-Authenticate': 'WPT' } as const;
+
+/**
+ * The WPT pipeline (draft-ietf-wimse-wpt-02 §2): the WIT validated exactly as for HTTP signatures,
+ * then the one WPT, its signature by the WIT's key, audience, lifetime, `jti`, token bindings, and
+ * the `jti` recorded for its sender. Every refusal of a request's credentials carries the `WPT`
+ * challenge.
+ */
+export async function verifyWptRequest(
+  request: WorkloadRequest,
+  settings: VerifierSettings,
+  wpt: WptSettings,
+  witCache: WitCache,
+): Promise<WptIdentity> {
+  try {
+    return await verify(request, settings, wpt, witCache);
+  } catch (error) {
+    if (error instanceof WimseError && error.status >= 400 && error.status < 500) {
+      throw error.withHeaders(WPT_CHALLENGE);
+    }
+    throw error;
+  }
+}
+
+async function verify(
+  request: WorkloadRequest,
+  settings: VerifierSettings,
+  wpt: WptSettings,
+  witCache: WitCache,
+): Promise<WptIdentity> {
+  assertRequestShape(request);
+  const nowMs = settings.now();
+  const nowSec = Math.floor(nowMs / 1000);
+  const { clockToleranceSec } = settings;
+
+  // The WIT first, as the draft orders it: same registry, cache and codes as HTTP signatures.
+  const wit = await verifyPresentedWit(request.headers, settings, witCache, nowMs);
+
+  const token = readWptToken(request.headers, wpt.profile, wpt.maxBytes);
+  refuseWimseSignature(request, settings);
+  const decoded = decodeWpt(token);
+  await verifyWptSignature(decoded, wit.cnf, wpt.profile);
+
+  const { claims } = decoded;
+  const audience = checkWptAudience(claims.aud, audiencesFor(request, settings), splitTarget(request.target).path);
+  const exp = checkWptLifetime(claims, { nowSec, clockToleranceSec, maxLifetimeSec: wpt.maxLifetimeSec });
+  const jti = checkWptJti(claims.jti);
+  const boundTokens = checkTokenBindings(claims, {
+    wit: wit.token,
+    headers: request.headers,
+    profile: wpt.profile,
+    otherTokens: wpt.otherTokens,
+  });
+
+  // The jti, only now that everything else holds, within the scope of its sender. The creation
+  // time a store may compare against its eviction horizon comes from the token (iat, else the
+  // earliest time the lifetime cap allows), so a replay computes the same value as the original.
+  const createdSec = typeof claims.iat === 'number' ? claims.iat : exp - wpt.maxLifetimeSec;
+  let fresh: boolean;
+  try {
+    fresh = await settings.replayStore.addIfAbsent(
+      wptReplayKey(wit.subject.id, jti),
+      (exp + clockToleranceSec) * 1000,
+      Math.floor(createdSec * 1000),
+    );
+  } catch (cause) {
+    throw new WimseError('unavailable', 'the replay store did not answer', { cause });
+  }
+  if (fresh !== true) throw new WimseError('wpt_replay', 'WPT jti already seen for this sender');
+
+  return {
+    id: wit.subject.id,
+    trustDomain: wit.subject.trustDomain,
+    origin: wit.subject.origin,
+    issuer: typeof wit.claims.iss === 'string' ? wit.claims.iss : undefined,
+    claims: wit.claims,
+    keyThumbprint: wit.keyThumbprint,
+    expiresAt: wit.expiresAt,
+    proof: 'wpt',
+    profile: wpt.profile.name,
+    jti,
+    expires: exp,
+    audience,
+    boundTokens,
+  };
+}
+
+/**
+ * A request proves possession once. The drafts define the WPT and the WIMSE HTTP signature as
+ * alternatives and say nothing of a request that carries both, so such a request is refused
+ * rather than verified by one proof with the other left unchecked. Signatures of other parties
+ * (a middlebox's, under another tag) are not WIMSE proofs and are left alone.
+ */
+function refuseWimseSignature(request: WorkloadRequest, settings: VerifierSettings): void {
+  const headers = request.headers;
+  if (fieldLines(headers, 'signature-input').length === 0 && fieldLines(headers, 'signature').length === 0) return;
+  let wimse = true;
+  try {
+    wimse = parseSignatureFields(headers).some((member) => member.params.get('tag') === settings.profile.tag);
+  } catch {
+    // Unparseable signature fields cannot be shown to be someone else's: refuse (fail closed).
+  }
+  if (wimse) throw new WimseError('wpt_conflict', 'the request carries both a WPT and a WIMSE HTTP signature');
+}
+
+function audiencesFor(request: WorkloadRequest, settings: VerifierSettings): readonly string[] {
+  try {
+    return settings.audiences(request);
+  } catch (cause) {
+    throw new WimseError('unavailable', 'the audiences function failed', { cause });
+  }
+}
+
+function assertRequestShape(request: WorkloadRequest): void {
+  if (typeof request.method !== 'string' || typeof request.target !== 'string') {
+    throw new TypeError('verify() needs { method, target, headers, body?: Uint8Array }');
+  }
+}
