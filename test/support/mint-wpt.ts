@@ -41,7 +41,7 @@ export function mintWpt(options: MintWptOptions): string {
 export function wptWorkloadRequest(
   scenario: Pick<Scenario, 'wit' | 'workloadKey'>,
   options: Partial<MintWptOptions> & { target?: string; method?: string; headers?: Record<string, string> } = {},
-): WorkloadRequest & { headers: Record<string, string> } {
+): WorkloadRequest & { headers: Record<string, string> & { authorization: string } } {
   const wit = options.wit ?? scenario.wit;
   const token = mintWpt({
     key: options.key ?? scenario.workloadKey,

@@ -14,7 +14,6 @@ import {
   resolveSigningKey,
   type SignedResponse,
   signResponse,
-  type WorkloadIdentity,
   type WorkloadRequest,
 } from '@wimse-pep/core';
 import type { BareItem, InnerList } from 'structured-headers';

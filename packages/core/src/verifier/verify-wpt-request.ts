@@ -4,13 +4,8 @@ import { splitTarget } from '../httpsig/signature-base.js';
 import { fieldLines } from '../request/field-lines.js';
 import type { WptIdentity } from '../types/identity.js';
 import type { WorkloadRequest } from '../types/request.js';
-import { checkTokenBindings } from '../wpt/check-token-bindings.js';
-import { checkWptAudience } from '../wpt/check-wpt-audience.js';
-import { checkWptJti } from '../wpt/check-wpt-jti.js';
-import { checkWptLifetime } from '../wpt/check-wpt-lifetime.js';
-import { decodeWpt } from '../wpt/decode-wpt.js';
 import { readWptToken } from '../wpt/read-wpt-token.js';
-import { verifyWptSignature } from '../wpt/verify-wpt-signature.js';
+import { verifyWptToken } from '../wpt/verify-wpt-token.js';
 import { wptReplayKey } from '../wpt/wpt-replay-key.js';
 import type { VerifierSettings, WptSettings } from './normalize-options.js';
 import { verifyPresentedWit } from './verify-presented-wit.js';
@@ -57,17 +52,14 @@ async function verify(
 
   const token = readWptToken(request.headers, wpt.profile, wpt.maxBytes);
   refuseWimseSignature(request, settings);
-  const decoded = decodeWpt(token);
-  await verifyWptSignature(decoded, wit.cnf, wpt.profile);
-
-  const { claims } = decoded;
-  const audience = checkWptAudience(claims.aud, audiencesFor(request, settings), splitTarget(request.target).path);
-  const exp = checkWptLifetime(claims, { nowSec, clockToleranceSec, maxLifetimeSec: wpt.maxLifetimeSec });
-  const jti = checkWptJti(claims.jti);
-  const boundTokens = checkTokenBindings(claims, {
+  const { claims, audience, exp, jti, boundTokens } = await verifyWptToken(token, {
+    profile: wpt.profile,
+    key: wit.cnf,
     wit: wit.token,
     headers: request.headers,
-    profile: wpt.profile,
+    audiences: audiencesFor(request, settings),
+    path: splitTarget(request.target).path,
+    clock: { nowSec, clockToleranceSec, maxLifetimeSec: wpt.maxLifetimeSec },
     otherTokens: wpt.otherTokens,
   });
 
