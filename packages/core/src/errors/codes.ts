@@ -36,6 +36,8 @@ export const errorCodes = {
   wpt_conflict: { status: 401, title: 'Workload proof token presented with another credential' },
   policy_denied: { status: 403, title: 'Denied by policy' },
   unavailable: { status: 503, title: 'Verification dependency unavailable' },
+  /** An overload, not a replay: the in-memory replay store is full of nonces still inside their window. */
+  replay_capacity: { status: 503, title: 'Replay store at capacity' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type WimseErrorCode = keyof typeof errorCodes;

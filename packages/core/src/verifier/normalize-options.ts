@@ -22,6 +22,8 @@ export interface VerifierSettings {
   readonly maxSignatureLifetimeSec: number;
   readonly maxWitBytes: number;
   readonly replayStore: ReplayStore;
+  /** Longest wait for the replay store, in ms; then 503 `unavailable`. */
+  readonly replayStoreTimeoutMs: number;
   readonly witCacheSize: number;
   readonly now: () => number;
   /** Workload Proof Tokens; undefined when they are refused (`wpt: false`). */
@@ -43,6 +45,7 @@ const KNOWN_OPTIONS = new Set([
   'maxSignatureLifetimeSec',
   'maxWitBytes',
   'replayStore',
+  'replayStoreTimeoutMs',
   'witCacheSize',
   'now',
   'wpt',
@@ -70,6 +73,7 @@ export function normalizeOptions(options: VerifierOptions): VerifierSettings {
     maxSignatureLifetimeSec: boundedInteger(options.maxSignatureLifetimeSec, 300, 1, 3600, 'maxSignatureLifetimeSec'),
     maxWitBytes: boundedInteger(options.maxWitBytes, 8192, 256, 65_536, 'maxWitBytes'),
     replayStore,
+    replayStoreTimeoutMs: boundedInteger(options.replayStoreTimeoutMs, 1000, 1, 60_000, 'replayStoreTimeoutMs'),
     witCacheSize: boundedInteger(options.witCacheSize, 1000, 0, 1_000_000, 'witCacheSize'),
     now,
     wpt: normalizeWpt(options.wpt),

@@ -1,6 +1,7 @@
 import { WimseError } from '../errors/wimse-error.js';
 import { parseSignatureFields } from '../httpsig/parse-signature-fields.js';
 import { splitTarget } from '../httpsig/signature-base.js';
+import { recordNonce } from '../replay/record-nonce.js';
 import { fieldLines } from '../request/field-lines.js';
 import type { WptIdentity } from '../types/identity.js';
 import type { WorkloadRequest } from '../types/request.js';
@@ -63,21 +64,24 @@ async function verify(
     otherTokens: wpt.otherTokens,
   });
 
-  // The jti, only now that everything else holds, within the scope of its sender. The creation
-  // time a store may compare against its eviction horizon comes from the token (iat, else the
-  // earliest time the lifetime cap allows), so a replay computes the same value as the original.
+  // The jti, only now that everything else holds, within the scope of its sender; kept until exp
+  // plus the tolerance. A store that bounds what it accepts by creation time gets one computed
+  // from the token (iat, else the earliest time the lifetime cap allows), the same for a replay.
   const createdSec = typeof claims.iat === 'number' ? claims.iat : exp - wpt.maxLifetimeSec;
-  let fresh: boolean;
   try {
-    fresh = await settings.replayStore.addIfAbsent(
+    await recordNonce(
+      settings.replayStore,
       wptReplayKey(wit.subject.id, jti),
       (exp + clockToleranceSec) * 1000,
       Math.floor(createdSec * 1000),
+      settings.replayStoreTimeoutMs,
     );
-  } catch (cause) {
-    throw new WimseError('unavailable', 'the replay store did not answer', { cause });
+  } catch (error) {
+    if (error instanceof WimseError && error.code === 'replay') {
+      throw new WimseError('wpt_replay', 'WPT jti already seen for this sender');
+    }
+    throw error;
   }
-  if (fresh !== true) throw new WimseError('wpt_replay', 'WPT jti already seen for this sender');
 
   return {
     id: wit.subject.id,
