@@ -31,7 +31,7 @@ interface WptCase {
 function wptMessage(
   scenario: Scenario,
   options: Parameters<typeof wptWorkloadRequest>[1] & { body?: string } = {},
-): Outgoing & { headers: Record<string, string> } {
+): Omit<Outgoing, 'headers'> & { headers: Record<string, string> & { authorization: string } } {
   const request = wptWorkloadRequest(scenario, options);
   return {
     method: (options.method ?? 'GET') as 'GET' | 'POST',
