@@ -152,7 +152,12 @@ export async function startTestService(trust: TestTrust, options: TestServiceOpt
           proof: identity.proof,
           expiresAt: identity.expiresAt,
           body: raw.toString('utf8'),
-          ...(bearerSub === undefined ? {} : { bearerSub, coveredComponents: identity.coveredComponents }),
+          ...(bearerSub === undefined
+            ? {}
+            : {
+                bearerSub,
+                coveredComponents: identity.proof === 'http-signature' ? identity.coveredComponents : undefined,
+              }),
         }),
       );
       const headers: Record<string, string> = { 'content-type': 'application/json' };
