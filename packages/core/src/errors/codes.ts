@@ -36,6 +36,14 @@ export const errorCodes = {
   wpt_replay: { status: 401, title: 'Replayed workload proof token' },
   /** A WPT request that also presents another Authorization scheme (a bearer token) or a WIMSE HTTP signature. */
   wpt_conflict: { status: 401, title: 'Workload proof token presented with another credential' },
+  /** Mutual TLS: the route needs a Workload Identity Certificate and none was presented. */
+  certificate_missing: { status: 400, title: 'Client certificate missing' },
+  /** Mutual TLS: unreadable, expired, not yet valid, not a client leaf, or not one URI SAN. */
+  certificate_invalid: { status: 400, title: 'Client certificate invalid' },
+  /** Mutual TLS: no chain to a CA of the identifier's trust domain, or forwarded by an untrusted hop. */
+  certificate_untrusted: { status: 400, title: 'Client certificate not trusted' },
+  /** A WIC and a WIT on one request name different workloads. */
+  identity_mismatch: { status: 400, title: 'Credentials name different workloads' },
   policy_denied: { status: 403, title: 'Denied by policy' },
   unavailable: { status: 503, title: 'Verification dependency unavailable' },
   /** An overload, not a replay: the in-memory replay store is full of nonces still inside their window. */
