@@ -124,11 +124,18 @@ export interface VerifierOptions {
   /** Client certificates: trusted proxies for forwarded certificates (anchors are per trust domain). */
   readonly mtls?: MutualTlsOptions;
   /** The clock, in milliseconds since the epoch; for tests. Default `Date.now`. */
-  readonly now?: () => number /**
+  readonly now?: () => number;
+  /**
+   * Where the request's signature is checked: `inline` on the event loop (default: cheaper per
+   * request, measured in bench/results/) or `thread-pool` (libuv's pool; for slow algorithms
+   * such as RSA 4096 on a machine with idle cores).
+   */
+  readonly signatureVerification?: 'inline' | 'thread-pool';
+  /**
    * Workload Proof Tokens (draft-ietf-wimse-wpt-02), accepted next to HTTP signatures: a request
    * with `Authorization: WPT` takes the WPT pipeline. `false` refuses WPT requests as lacking an
    * HTTP signature. Default: accepted, `wpt-02` profile.
-   */;
+   */
   readonly wpt?: WptOptions | false;
 }
 
