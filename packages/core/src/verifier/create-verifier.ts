@@ -11,6 +11,7 @@ import {
   verifyWorkloadResponse,
 } from './verify-workload-response.js';
 import { WitCache } from './wit-cache.js';
+import { withAcceptSignature } from './with-accept-signature.js';
 
 export interface WorkloadVerifier {
   /** Verifies one request; resolves the caller's identity or rejects with a WimseError. */
@@ -33,7 +34,10 @@ export function createVerifier(options: VerifierOptions): WorkloadVerifier {
   const settings = normalizeOptions(options);
   const witCache = new WitCache(settings.witCacheSize, settings.now);
   return {
-    verify: (request) => verifyWorkloadRequest(request, settings, witCache),
+    verify: (request) =>
+      verifyWorkloadRequest(request, settings, witCache).catch((error: unknown) => {
+        throw withAcceptSignature(error, request, settings);
+      }),
     verifyResponse: (response, request, expectations) =>
       verifyWorkloadResponse(response, request, expectations, settings, witCache),
     settings,
