@@ -88,7 +88,7 @@ export function expectProblem(response: Response, status: number, code: string):
   const problem = JSON.parse(response.text) as Record<string, unknown>;
   assert.equal(problem.status, status);
   assert.equal(problem.code, code);
-  assert.equal(problem.type, `https://wimse-pep.dev/problems/${code.replaceAll('_', '-')}`);
+  assert.equal(problem.type, `https://www.npmjs.com/package/@wimse-pep/core#${code.replaceAll('_', '-')}`);
   assert.equal(typeof problem.title, 'string');
   if (status !== 500) assert.equal(problem.detail, undefined, 'the reason is not exposed by default');
 }

@@ -1,5 +1,5 @@
 export { contentDigest } from './digest/check-content-digest.js';
-export { errorCodes, problemTypeBase, type WimseErrorCode } from './errors/codes.js';
+export { errorCodes, problemTypeBase, problemTypeFor, type WimseErrorCode } from './errors/codes.js';
 export { isWimseError, type ProblemDetails, WimseError } from './errors/wimse-error.js';
 export * from './guard/index.js';
 export {
