@@ -21,7 +21,7 @@ export function acceptSignatureFor(
   for (const field of profile.coveredWhenPresent) {
     if (components.includes(field)) continue;
     const present = fieldLines(request.headers, field).length > 0;
-    const bodyNeedsDigest = field === 'content-digest' && request.body !== undefined && request.body.byteLength > 0;
+    const bodyNeedsDigest = field === 'content-digest' && hasBody(request);
     if (present || bodyNeedsDigest) components.push(field);
   }
   const params = new Map<string, string | boolean>([
@@ -40,6 +40,13 @@ export function acceptSignatureFor(
     }
   }
   return serializeDictionary(new Map([[profile.label, [inner, params]]]));
+}
+
+/** A body was received or announced (the refusal may come before the body is read). */
+function hasBody(request: WorkloadRequest): boolean {
+  if (request.body !== undefined && request.body.byteLength > 0) return true;
+  const length = fieldLines(request.headers, 'content-length')[0];
+  return (length !== undefined && Number(length) > 0) || fieldLines(request.headers, 'transfer-encoding').length > 0;
 }
 
 function pathOf(target: string): string {
