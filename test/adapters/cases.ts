@@ -88,7 +88,7 @@ export function expectProblem(response: Response, status: number, code: string):
   const problem = JSON.parse(response.text) as Record<string, unknown>;
   assert.equal(problem.status, status);
   assert.equal(problem.code, code);
-  assert.equal(problem.type, `https://wimse-pep.dev/problems/${code.replaceAll('_', '-')}`);
+  assert.equal(problem.type, `https://www.npmjs.com/package/@wimse-pep/core#${code.replaceAll('_', '-')}`);
   assert.equal(typeof problem.title, 'string');
   if (status !== 500) assert.equal(problem.detail, undefined, 'the reason is not exposed by default');
 }
@@ -242,6 +242,45 @@ export const cases: readonly AdapterCase[] = [
     name: 'no credentials at all on a required route: 400 wit_missing',
     async run(context) {
       await refused(context, { method: 'GET', path: '/orders', headers: {} }, 400, 'wit_missing');
+    },
+  },
+  {
+    name: 'no credentials: the 400 carries Accept-Signature naming the -07 components, tag and audience',
+    async run(context) {
+      const response = await send(await context.server(), { method: 'GET', path: '/orders?id=7', headers: {} });
+      expectProblem(response, 400, 'wit_missing');
+      assert.equal(
+        response.headers['accept-signature'],
+        `sig1=("@method" "@path" "@query" "workload-identity-token");created;expires;tag="wimse-workload-to-workload";wimse-aud="${AUDIENCE}/orders"`,
+      );
+    },
+  },
+  {
+    name: 'a body signed without Content-Digest coverage: Accept-Signature asks for content-type and content-digest',
+    async run(context) {
+      const message = await signed(context.scenario);
+      const response = await send(await context.server(), {
+        ...message,
+        method: 'POST',
+        path: '/orders?id=7',
+        headers: { ...message.headers, 'content-type': 'application/json' },
+        body: new TextEncoder().encode('{"a":1}'),
+      });
+      assert.equal(response.status, 400);
+      assert.match(
+        String(response.headers['accept-signature']),
+        /^sig1=\("@method" "@path" "@query" "workload-identity-token" "content-type" "content-digest"\);created;expires;tag="wimse-workload-to-workload"/,
+      );
+    },
+  },
+  {
+    name: 'a forged WIT is refused without Accept-Signature (no hint for a forgery)',
+    async run(context) {
+      const attacker = generateTestKey('ES256');
+      const wit = await witFor(context.scenario, { signingKey: attacker.privateKey });
+      const response = await send(await context.server(), await signed({ ...context.scenario, wit }));
+      expectProblem(response, 400, 'wit_invalid');
+      assert.equal(response.headers['accept-signature'], undefined);
     },
   },
   {

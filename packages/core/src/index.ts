@@ -2,7 +2,7 @@ export type { BearerJwtOptions, BearerOptions, VerifyBearer } from './bearer/bea
 export { type BearerVerifier, createBearerVerifier } from './bearer/create-bearer-verifier.js';
 export { readBearerToken } from './bearer/read-bearer-token.js';
 export { contentDigest } from './digest/check-content-digest.js';
-export { errorCodes, problemTypeBase, type WimseErrorCode } from './errors/codes.js';
+export { errorCodes, problemTypeBase, problemTypeFor, type WimseErrorCode } from './errors/codes.js';
 export { isWimseError, type ProblemDetails, WimseError } from './errors/wimse-error.js';
 export * from './guard/index.js';
 export {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createVerifier, errorCodes, type VerifierOptions, WimseError } from '@wimse-pep/core';
+import { createVerifier, errorCodes, problemTypeFor, type VerifierOptions, WimseError } from '@wimse-pep/core';
 import { generateTestKey } from '../../../test/support/index.js';
 
 const key = generateTestKey('ES256', 'k1').publicJwk;
@@ -93,12 +93,20 @@ describe('WimseError', () => {
     const error = new WimseError('digest_mismatch', 'Content-Digest sha-256 does not match the body');
     const problem = error.toProblem();
     assert.deepEqual(problem, {
-      type: 'https://wimse-pep.dev/problems/digest-mismatch',
+      type: 'https://www.npmjs.com/package/@wimse-pep/core#digest-mismatch',
       title: errorCodes.digest_mismatch.title,
       status: 400,
       code: 'digest_mismatch',
     });
     assert.equal(error.toProblem({ exposeDetail: true }).detail, error.message);
+  });
+  it('problem types point at the error-code table the project publishes, or at a base the deployment gives', () => {
+    const error = new WimseError('wit_invalid', 'x');
+    assert.equal(error.toProblem().type, 'https://www.npmjs.com/package/@wimse-pep/core#wit-invalid');
+    assert.equal(
+      error.toProblem({ typeBase: 'https://docs.orders.example/errors#' }).type,
+      'https://docs.orders.example/errors#wit-invalid',
+    );
   });
   it('maps every code to 400 except policy (403), size (413), body timeout (408), unavailable (503), body_unavailable (500), response_signing_unavailable (501), unexpected_responder (502), replay_capacity (503), the bearer-migration refusals (401, RFC 6750) and the WPT codes (401)', () => {
     for (const [code, { status }] of Object.entries(errorCodes)) {
@@ -123,6 +131,17 @@ describe('WimseError', () => {
           wimse_not_accepted: 401,
         }[code] ?? (code.startsWith('wpt_') ? 401 : 400);
       assert.equal(status, expected, code);
+    }
+  });
+});
+
+describe('problem type URIs resolve to documentation the project owns', () => {
+  it('every error code has its anchor in the README error-code table', async () => {
+    const { readFileSync } = await import('node:fs');
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    for (const code of Object.keys(errorCodes)) {
+      const fragment = problemTypeFor(code as keyof typeof errorCodes).split('#')[1];
+      assert.ok(readme.includes(`<a id="${fragment}"></a>\`${code}\``), `README has no anchor for ${code}`);
     }
   });
 });

@@ -59,7 +59,7 @@ function assertProblem(response: request.Response, status: number, code: string)
   const problem = JSON.parse(response.text) as Record<string, unknown>;
   assert.equal(problem.status, status);
   assert.equal(problem.code, code);
-  assert.equal(problem.type, `https://wimse-pep.dev/problems/${code.replaceAll('_', '-')}`);
+  assert.equal(problem.type, `https://www.npmjs.com/package/@wimse-pep/core#${code.replaceAll('_', '-')}`);
   assert.equal(typeof problem.title, 'string');
 }
 

@@ -102,7 +102,7 @@ function expectProblem(response: Received, status: number, code: string): Record
   const problem = response.json();
   assert.equal(problem.status, status);
   assert.equal(problem.code, code);
-  assert.equal(problem.type, `https://wimse-pep.dev/problems/${code.replaceAll('_', '-')}`);
+  assert.equal(problem.type, `https://www.npmjs.com/package/@wimse-pep/core#${code.replaceAll('_', '-')}`);
   assert.equal(typeof problem.title, 'string');
   return problem;
 }

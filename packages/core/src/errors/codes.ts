@@ -77,5 +77,15 @@ export const errorCodes = {
 
 export type WimseErrorCode = keyof typeof errorCodes;
 
-/** Base of the `type` URI of every problem document. */
-export const problemTypeBase = 'https://wimse-pep.dev/problems/';
+/**
+ * Base of the `type` URI of every problem document: the error-code table of the @wimse-pep/core
+ * README as published on its npm page, documentation this project owns and ships with every
+ * release (the fragment names the code, hyphenated: `#wit-invalid`). A deployment that documents
+ * its errors elsewhere passes its own base to `toProblem({ typeBase })`.
+ */
+export const problemTypeBase = 'https://www.npmjs.com/package/@wimse-pep/core#';
+
+/** The `type` URI of a code's problem documents. */
+export function problemTypeFor(code: WimseErrorCode, base: string = problemTypeBase): string {
+  return `${base}${code.replaceAll('_', '-')}`;
+}

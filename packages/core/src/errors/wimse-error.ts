@@ -1,4 +1,4 @@
-import { errorCodes, problemTypeBase, type WimseErrorCode } from './codes.js';
+import { errorCodes, problemTypeFor, type WimseErrorCode } from './codes.js';
 
 /** An RFC 9457 problem details object. */
 export interface ProblemDetails {
@@ -42,9 +42,9 @@ export class WimseError extends Error {
     return new WimseError(this.code, this.message, { cause: this.cause, headers: { ...this.headers, ...headers } });
   }
 
-  toProblem(options: { exposeDetail?: boolean; instance?: string } = {}): ProblemDetails {
+  toProblem(options: { exposeDetail?: boolean; instance?: string; typeBase?: string } = {}): ProblemDetails {
     const problem: ProblemDetails = {
-      type: `${problemTypeBase}${this.code.replaceAll('_', '-')}`,
+      type: problemTypeFor(this.code, options.typeBase),
       title: errorCodes[this.code].title,
       status: this.status,
       code: this.code,

@@ -1,11 +1,14 @@
 import { WimseError } from '../errors/wimse-error.js';
+import { describeValue } from '../options/option-checks.js';
 
 /**
  * Validates one configured audience: an http(s) origin this service answers as, with no path,
  * query or fragment. Returned without a trailing slash so that `origin + path` is the target URI.
  */
 export function normalizeAudienceOrigin(value: unknown, where: string): string {
-  if (typeof value !== 'string') throw new TypeError(`${where} must be a string`);
+  if (typeof value !== 'string') {
+    throw new TypeError(`${where} must be an origin like https://orders.example, got ${describeValue(value)}`);
+  }
   let url: URL;
   try {
     url = new URL(value);

@@ -15,6 +15,7 @@ import {
 } from './verify-workload-response.js';
 import { verifyWptRequest } from './verify-wpt-request.js';
 import { WitCache } from './wit-cache.js';
+import { withAcceptSignature } from './with-accept-signature.js';
 
 export interface WorkloadVerifier {
   /**
@@ -50,7 +51,9 @@ export function createVerifier(options: VerifierOptions): WorkloadVerifier {
       const wpt = settings.wpt;
       return wpt !== undefined && hasHeaders(request) && carriesWpt(request.headers)
         ? verifyWptRequest(request, settings, wpt, witCache)
-        : verifyWorkloadRequest(request, settings, witCache);
+        : verifyWorkloadRequest(request, settings, witCache).catch((error: unknown) => {
+            throw withAcceptSignature(error, request, settings);
+          });
     },
     verifyResponse: (response, request, expectations) =>
       verifyWorkloadResponse(response, request, expectations, settings, witCache),

@@ -97,13 +97,22 @@ export function normalizeOptions(options: VerifierOptions): VerifierSettings {
     }
   }
   const profileName: ProfileName = options.profile ?? defaultProfileName;
-  if (!isProfileName(profileName)) throw new TypeError(`createVerifier: unknown profile ${String(profileName)}`);
+  if (!isProfileName(profileName)) {
+    throw optionError('createVerifier: profile', `one of ${Object.keys(profiles).join(', ')}`, profileName);
+  }
   const profile = profiles[profileName];
   const now = options.now ?? Date.now;
-  if (typeof now !== 'function') throw new TypeError('createVerifier: now must be a function');
-  const replayStore = options.replayStore ?? new MemoryReplayStore({ now });
-  if (typeof replayStore.addIfAbsent !== 'function')
-    throw new TypeError('createVerifier: replayStore needs addIfAbsent');
+  if (typeof now !== 'function') {
+    throw optionError('createVerifier: now', 'a function returning milliseconds since the epoch', now);
+  }
+  const replayStore: unknown = options.replayStore === undefined ? new MemoryReplayStore({ now }) : options.replayStore;
+  if (!isPlainObjectOrInstance(replayStore) || typeof replayStore.addIfAbsent !== 'function') {
+    throw optionError(
+      'createVerifier: replayStore',
+      'an object with addIfAbsent(nonce, expiresAtMs, createdAtMs)',
+      replayStore,
+    );
+  }
   const trust = buildTrustRegistry(options.trustDomains, 'createVerifier: trustDomains', now);
   return {
     trust,
@@ -121,7 +130,7 @@ export function normalizeOptions(options: VerifierOptions): VerifierSettings {
       'maxSignatureLifetimeSec',
     ),
     maxWitBytes: boundedInteger(options.maxWitBytes, 8192, 256, 65_536, 'maxWitBytes'),
-    replayStore,
+    replayStore: replayStore as unknown as ReplayStore,
     replayStoreTimeoutMs: boundedInteger(options.replayStoreTimeoutMs, 1000, 1, 60_000, 'replayStoreTimeoutMs'),
     witCacheSize: boundedInteger(options.witCacheSize, 1000, 0, 1_000_000, 'witCacheSize'),
     now,
@@ -196,7 +205,11 @@ function normalizeAudiences(
   required: boolean,
 ): (request: WorkloadRequest) => readonly string[] {
   if (audiences === undefined) {
-    if (required) throw new TypeError('createVerifier: audiences is required (the origins this service answers as)');
+    if (required) {
+      throw new TypeError(
+        'createVerifier: audiences is required: a non-empty array of the origins this service answers as, like ["https://orders.example"]',
+      );
+    }
     return () => [];
   }
   if (typeof audiences === 'function') {
@@ -207,10 +220,19 @@ function normalizeAudiences(
     };
   }
   if (!Array.isArray(audiences) || audiences.length === 0) {
-    throw new TypeError('createVerifier: audiences must list at least one origin');
+    throw optionError(
+      'createVerifier: audiences',
+      'a non-empty array of origins like "https://orders.example" or a function (request) => origins',
+      audiences,
+    );
   }
-  const fixed = audiences.map((value, i) => normalizeAudienceOrigin(value, `audiences[${i}]`));
+  const fixed = audiences.map((value: unknown, i) => normalizeAudienceOrigin(value, `createVerifier: audiences[${i}]`));
   return () => fixed;
+}
+
+/** Any non-null object (a class instance such as a store included), not an array. */
+function isPlainObjectOrInstance(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function boundedInteger(value: unknown, fallback: number, min: number, max: number, name: string): number {

@@ -1,0 +1,29 @@
+import type { WimseErrorCode } from '../errors/codes.js';
+import { WimseError } from '../errors/wimse-error.js';
+import { acceptSignatureFor } from '../httpsig/accept-signature.js';
+import type { WorkloadRequest } from '../types/request.js';
+import type { VerifierSettings } from './normalize-options.js';
+
+/**
+ * Refusals for missing or insufficient credentials: the caller can do better next time, so they
+ * carry `Accept-Signature` saying what this service accepts (http-signature-07 3.5, RFC 9421 5.1).
+ * Forgeries and failures of a valid-looking proof get no hint.
+ */
+const ADVERTISED: ReadonlySet<WimseErrorCode> = new Set([
+  'wit_missing',
+  'signature_missing',
+  'signature_profile',
+  'digest_missing',
+  'audience_mismatch',
+]);
+
+export function withAcceptSignature(error: unknown, request: WorkloadRequest, settings: VerifierSettings): unknown {
+  if (!(error instanceof WimseError) || !ADVERTISED.has(error.code)) return error;
+  let audiences: readonly string[] = [];
+  try {
+    audiences = settings.audiences(request);
+  } catch {
+    // The advertisement is a courtesy: without a known audience it omits wimse-aud.
+  }
+  return error.withHeaders({ 'Accept-Signature': acceptSignatureFor(settings.profile, request, audiences) });
+}
