@@ -11,12 +11,15 @@
  * Besides wall time, CPU time per request (process.cpuUsage: every thread of the process, so the
  * thread pool's work counts too) for both `signatureVerification` modes: on a shared machine the
  * CPU time is what compares, wall time moves with the neighbours.
+ *
+ * wpt: the same request proved by a Workload Proof Token (Authorization: WPT) instead of a
+ * signature, warm WIT cache, inline: one JWS verify under cnf.jwk plus the jti replay check.
  */
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { signRequest } from '@wimse-pep/client';
-import { createVerifier, type WorkloadRequest } from '@wimse-pep/core';
+import { createVerifier, createWorkloadProofToken, resolveSigningKey, type WorkloadRequest } from '@wimse-pep/core';
 import { SignJWT } from 'jose';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 2000);
@@ -54,7 +57,9 @@ function rawVerifyMicros(alg: Alg): { wall: number; cpu: number } {
   return { wall: Number(process.hrtime.bigint() - start) / 1000 / ITERATIONS, cpu: cpuMicros(cpu) / ITERATIONS };
 }
 
-async function signedRequests(alg: Alg, count: number): Promise<WorkloadRequest[]> {
+type Proof = 'http-signature' | 'wpt';
+
+async function signedRequests(alg: Alg, count: number, proof: Proof): Promise<WorkloadRequest[]> {
   const pair = workloadKey(alg);
   const wit = await new SignJWT({
     sub: 'wimse://bench.example/service/caller',
@@ -65,7 +70,15 @@ async function signedRequests(alg: Alg, count: number): Promise<WorkloadRequest[
     .setProtectedHeader({ alg: 'ES256', typ: 'wit+jwt', kid: 'bench' })
     .sign(issuer.privateKey);
   const requests: WorkloadRequest[] = [];
+  const key = resolveSigningKey({ wit, privateKey: pair.privateKey });
   for (let i = 0; i < count; i++) {
+    if (proof === 'wpt') {
+      // A fresh WPT per request (its own jti), as createWimseFetch({ proof: 'wpt' }) sends it.
+      const token = await createWorkloadProofToken(key, { audience: 'https://svc.bench.example/orders' });
+      const headers = { 'workload-identity-token': wit, authorization: `WPT ${token}` };
+      requests.push({ method: 'GET', target: '/orders?id=7', headers });
+      continue;
+    }
     const signed = await signRequest(
       { method: 'GET', url: 'https://svc.bench.example/orders?id=7' },
       { wit, privateKey: pair.privateKey },
@@ -80,6 +93,7 @@ async function pipelineMicros(
   alg: Alg,
   cached: boolean,
   signatureVerification: 'inline' | 'thread-pool',
+  proof: Proof = 'http-signature',
 ): Promise<{ sequential: number; cpu: number; concurrent: number }> {
   const verifier = createVerifier({
     signatureVerification,
@@ -87,7 +101,7 @@ async function pipelineMicros(
     audiences: ['https://svc.bench.example'],
     witCacheSize: cached ? 1000 : 0,
   });
-  const requests = await signedRequests(alg, WARMUP + 2 * ITERATIONS);
+  const requests = await signedRequests(alg, WARMUP + 2 * ITERATIONS, proof);
   for (const request of requests.slice(0, WARMUP)) await verifier.verify(request);
   const cpuStart = process.cpuUsage();
   let start = process.hrtime.bigint();
@@ -112,6 +126,7 @@ function median(values: number[]): number {
 
 const rows: string[] = [];
 const cpuRows: string[] = [];
+const wptRows: string[] = [];
 for (const alg of ['ES256', 'EdDSA'] as const) {
   // Rounds interleave every variant, so a neighbour's burst hits them alike; medians are shown.
   const samples = {
@@ -120,14 +135,15 @@ for (const alg of ['ES256', 'EdDSA'] as const) {
   };
   for (let round = 0; round < ROUNDS; round++) {
     samples.raw.push(rawVerifyMicros(alg));
-    for (const [name, cached, mode] of [
-      ['warm', true, 'inline'],
-      ['cold', false, 'inline'],
-      ['warmPool', true, 'thread-pool'],
-      ['coldPool', false, 'thread-pool'],
+    for (const [name, cached, mode, proof] of [
+      ['warm', true, 'inline', 'http-signature'],
+      ['cold', false, 'inline', 'http-signature'],
+      ['warmPool', true, 'thread-pool', 'http-signature'],
+      ['coldPool', false, 'thread-pool', 'http-signature'],
+      ['wptWarm', true, 'inline', 'wpt'],
     ] as const) {
       const list = samples.runs.get(name) ?? [];
-      list.push(await pipelineMicros(alg, cached, mode));
+      list.push(await pipelineMicros(alg, cached, mode, proof));
       samples.runs.set(name, list);
     }
   }
@@ -138,6 +154,9 @@ for (const alg of ['ES256', 'EdDSA'] as const) {
   const cpuCell = (micros: number) => `${micros.toFixed(1)} (${(micros / raw.cpu).toFixed(2)}×)`;
   rows.push(
     `| ${alg} | ${raw.wall.toFixed(1)} | ${cell(of('warm', 'sequential'))} | ${cell(of('warm', 'concurrent'))} | ${cell(of('cold', 'sequential'))} | ${cell(of('cold', 'concurrent'))} |`,
+  );
+  wptRows.push(
+    `| ${alg} | ${cpuCell(of('warm', 'cpu'))} | ${cpuCell(of('wptWarm', 'cpu'))} | ${cell(of('warm', 'sequential'))} | ${cell(of('wptWarm', 'sequential'))} | ${cell(of('wptWarm', 'concurrent'))} |`,
   );
   cpuRows.push(
     `| ${alg} | ${raw.cpu.toFixed(1)} | ${cpuCell(of('warm', 'cpu'))} | ${cpuCell(of('cold', 'cpu'))} | ${cpuCell(of('warmPool', 'cpu'))} | ${cpuCell(of('coldPool', 'cpu'))} |`,
@@ -167,6 +186,14 @@ const report = [
   '| workload alg | raw node:crypto verify | warm, sequential | warm, 16 in flight | cold, sequential | cold, 16 in flight |',
   '| --- | --- | --- | --- | --- | --- |',
   ...rows,
+  '',
+  '## WPT (Authorization: WPT) next to the HTTP signature, warm WIT cache, inline, µs (ratio to one raw verify)',
+  '',
+  'Same run, same rounds. A WPT request carries a fresh WPT (own jti) and the WIT; no body.',
+  '',
+  '| workload alg | CPU, HTTP signature | CPU, WPT | wall sequential, HTTP signature | wall sequential, WPT | wall 16 in flight, WPT |',
+  '| --- | --- | --- | --- | --- | --- |',
+  ...wptRows,
   '',
 ].join('\n');
 console.log(report);
