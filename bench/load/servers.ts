@@ -29,6 +29,7 @@ export const PEERS = [
   'express-jose',
   'express-jwt',
   'express-wimse',
+  'express-wimse-pool',
   'fastify-bare',
   'fastify-jwt',
   'fastify-wimse',
@@ -161,6 +162,12 @@ async function start(peer: Peer) {
       );
     case 'express-wimse':
       return expressApp(expressWimse(verifierOptionsFor()), (req) => req.workload?.id);
+    case 'express-wimse-pool':
+      // The same, with the request signature checked on libuv's thread pool.
+      return expressApp(
+        expressWimse({ verifier: { ...verifierOptions, signatureVerification: 'thread-pool' } }),
+        (req) => req.workload?.id,
+      );
     case 'fastify-bare':
     case 'fastify-jwt':
     case 'fastify-wimse':
