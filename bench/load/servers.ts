@@ -29,7 +29,7 @@ export const PEERS = [
   'express-jose',
   'express-jwt',
   'express-wimse',
-  'express-wimse-pool',
+  'express-wimse-inline',
   'fastify-bare',
   'fastify-jwt',
   'fastify-wimse',
@@ -162,10 +162,10 @@ async function start(peer: Peer) {
       );
     case 'express-wimse':
       return expressApp(expressWimse(verifierOptionsFor()), (req) => req.workload?.id);
-    case 'express-wimse-pool':
-      // The same, with the request signature checked on libuv's thread pool.
+    case 'express-wimse-inline':
+      // The same, with the request signature checked inline on the event loop.
       return expressApp(
-        expressWimse({ verifier: { ...verifierOptions, signatureVerification: 'thread-pool' } }),
+        expressWimse({ verifier: { ...verifierOptions, signatureVerification: 'inline' } }),
         (req) => req.workload?.id,
       );
     case 'fastify-bare':

@@ -138,7 +138,7 @@ export function normalizeOptions(options: VerifierOptions): VerifierSettings {
 }
 
 function signatureVerificationMode(value: unknown): SignatureVerification {
-  if (value === undefined) return 'inline';
+  if (value === undefined) return 'thread-pool';
   if (!SIGNATURE_VERIFICATION_MODES.includes(value as SignatureVerification)) {
     throw new TypeError(
       `createVerifier: signatureVerification must be one of ${SIGNATURE_VERIFICATION_MODES.join(', ')}`,
