@@ -126,9 +126,9 @@ export interface VerifierOptions {
   /** The clock, in milliseconds since the epoch; for tests. Default `Date.now`. */
   readonly now?: () => number;
   /**
-   * Where the request's signature is checked: `inline` on the event loop (default: cheaper per
-   * request, measured in bench/results/) or `thread-pool` (libuv's pool; for slow algorithms
-   * such as RSA 4096 on a machine with idle cores).
+   * Where the request's signature is checked: `thread-pool` (default: libuv's pool, off the event
+   * loop; measured best under concurrent load) or `inline` on the event loop (less CPU per request
+   * one at a time, no hop; see bench/results/hot-path.md).
    */
   readonly signatureVerification?: 'inline' | 'thread-pool';
   /**
