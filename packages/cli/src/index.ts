@@ -1,5 +1,9 @@
+export { BEARER_TOKEN_TYPE, type IssueBearerOptions, issueBearer } from './bearer/issue-bearer.js';
 export { commands, main } from './cli.js';
 export {
+  type BearerRequest,
+  type BearerResponse,
+  type DevBearerIssuer,
   type DevIssuer,
   type DevIssuerOptions,
   startDevIssuer,
