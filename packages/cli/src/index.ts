@@ -1,6 +1,13 @@
 export { BEARER_TOKEN_TYPE, type IssueBearerOptions, issueBearer } from './bearer/issue-bearer.js';
 export { commands, main } from './cli.js';
 export {
+  createDevCertificateAuthority,
+  type DevCertificateAuthority,
+  type DevCertificateAuthorityOptions,
+  type IssuedWorkloadCertificate,
+  type WorkloadCertificateRequest,
+} from './dev-ca/dev-certificate-authority.js';
+export {
   type BearerRequest,
   type BearerResponse,
   type DevBearerIssuer,
