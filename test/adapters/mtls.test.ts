@@ -184,14 +184,54 @@ for (const [name, createServer] of Object.entries(frameworks)) {
       assert.equal(answer.status, 400);
       assert.equal(answer.body.code, 'wit_missing');
     });
-    it('[T5] an expired WIC is refused', async () => {
-      const expired = await ca.issueWorkloadCertificate({
-        id: CALLER_ID,
-        unsafe: { notBefore: new Date(now() - 7200_000), notAfter: new Date(now() - 3600_000) },
-      });
-      const answer = await send(`${base}/whoami`, { certificate: expired });
-      assert.equal(answer.status, 400);
-      assert.equal(answer.body.code, 'certificate_invalid');
+    it('[T1][T2][T5] every unacceptable certificate is refused over the real handshake, with its code', async () => {
+      const other = await createDevCertificateAuthority({ trustDomain: 'other.example', now });
+      const hour = 3600_000;
+      const refusals: [string, Promise<IssuedWorkloadCertificate>, string][] = [
+        [
+          'expired',
+          ca.issueWorkloadCertificate({
+            id: CALLER_ID,
+            unsafe: { notBefore: new Date(now() - 2 * hour), notAfter: new Date(now() - hour) },
+          }),
+          'certificate_invalid',
+        ],
+        [
+          'not yet valid',
+          ca.issueWorkloadCertificate({
+            id: CALLER_ID,
+            unsafe: { notBefore: new Date(now() + hour), notAfter: new Date(now() + 2 * hour) },
+          }),
+          'certificate_invalid',
+        ],
+        [
+          'two URI SANs',
+          ca.issueWorkloadCertificate({ id: CALLER_ID, unsafe: { uris: [CALLER_ID, 'wimse://td.example/service/b'] } }),
+          'certificate_invalid',
+        ],
+        ['no URI SAN', ca.issueWorkloadCertificate({ id: CALLER_ID, unsafe: { uris: [] } }), 'certificate_invalid'],
+        [
+          'non-canonical identifier',
+          ca.issueWorkloadCertificate({ id: CALLER_ID, unsafe: { uris: ['wimse://td.example/service/%63aller'] } }),
+          'identifier_invalid',
+        ],
+        [
+          'self-signed leaf',
+          ca.issueWorkloadCertificate({ id: CALLER_ID, unsafe: { selfSigned: true } }),
+          'certificate_untrusted',
+        ],
+        ['an unknown CA', otherCa.issueWorkloadCertificate({ id: CALLER_ID }), 'certificate_untrusted'],
+        [
+          'the CA of another trust domain',
+          other.issueWorkloadCertificate({ id: 'wimse://other.example/x', unsafe: { uris: [CALLER_ID] } }),
+          'certificate_untrusted',
+        ],
+      ];
+      for (const [label, issued, code] of refusals) {
+        const answer = await send(`${base}/whoami`, { certificate: await issued });
+        assert.equal(answer.status, 400, label);
+        assert.equal(answer.body.code, code, label);
+      }
     });
     it('[T1] a WIC from another CA is refused, never downgraded to anonymous', async () => {
       const forged = await otherCa.issueWorkloadCertificate({ id: CALLER_ID });
