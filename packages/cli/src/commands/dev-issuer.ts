@@ -36,6 +36,8 @@ Options:
   --bearer-ttl <secs>   lifetime of the bearer tokens it issues (default 3600)
   --issuer <uri>        the iss claim (default its URL)
   --trust-out <file>    write the trust configuration for verifiers (VerifierOptions JSON)
+  --bearer-out <file>   write how services verify its bearer tokens: the migration.bearer option
+                        of a wimse-pep guard, to which a service adds jwt.audience (JSON)
   -h, --help            show this help
 
 Stop it with Ctrl-C.
@@ -52,6 +54,7 @@ Example:
     'bearer-ttl': { type: 'string' },
     issuer: { type: 'string' },
     'trust-out': { type: 'string' },
+    'bearer-out': { type: 'string' },
   },
   positionals: { min: 0, max: 0, names: '' },
   async run(values, _positionals, io) {
@@ -96,7 +99,12 @@ Example:
     println(io.stdout, `  bearer: POST ${issuer.url}/bearer {"sub":"wimse://${trustDomain}/<path>","aud":"<service>"}`);
     println(io.stdout, `trust configuration for verifiers${trustOut ? ` (written to ${trustOut})` : ''}:`);
     println(io.stdout, JSON.stringify(trust));
-    println(io.stdout, 'bearer token issuer, for services accepting bearer tokens during a migration:');
+    const bearerOut = stringOption(values, 'bearer-out');
+    if (bearerOut !== undefined) writeFileSync(bearerOut, `${JSON.stringify(issuer.bearerIssuer, null, 2)}\n`);
+    println(
+      io.stdout,
+      `bearer token issuer, the migration.bearer option of a service (add jwt.audience)${bearerOut ? ` (written to ${bearerOut})` : ''}:`,
+    );
     println(io.stdout, JSON.stringify(issuer.bearerIssuer));
     await stopped(io);
     await issuer.close();
