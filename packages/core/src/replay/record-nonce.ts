@@ -15,6 +15,7 @@ export async function recordNonce(
   nonce: string,
   expiresAtMs: number,
   createdAtMs: number,
+  nowMs: number,
   timeoutMs: number,
 ): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -26,7 +27,7 @@ export async function recordNonce(
   });
   let fresh: unknown;
   try {
-    fresh = await Promise.race([store.addIfAbsent(nonce, expiresAtMs, createdAtMs), timeout]);
+    fresh = await Promise.race([store.addIfAbsent(nonce, expiresAtMs, createdAtMs, nowMs), timeout]);
   } catch (cause) {
     if (cause instanceof WimseError && cause.status === 503) {
       const hasRetryAfter = Object.keys(cause.headers).some((name) => name.toLowerCase() === 'retry-after');

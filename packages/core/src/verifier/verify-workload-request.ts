@@ -41,6 +41,7 @@ export async function verifyWorkloadRequest(
     params.nonce,
     expiresAtMs,
     params.created * 1000,
+    settings.now(),
     settings.replayStoreTimeoutMs,
   );
 
