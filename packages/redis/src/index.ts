@@ -9,5 +9,8 @@ export {
   type RedisEvictionCheck,
   type RedisEvictionCheckOptions,
 } from './eviction/check-redis-eviction.js';
-export { createRedisMigrationStore, type RedisMigrationStoreOptions } from './migration/create-redis-migration-store.js';
+export {
+  createRedisMigrationStore,
+  type RedisMigrationStoreOptions,
+} from './migration/create-redis-migration-store.js';
 export { createRedisReplayStore, type RedisReplayStoreOptions } from './replay/create-redis-replay-store.js';

@@ -56,7 +56,12 @@ export class MemoryReplayStore implements ReplayStore {
     return this.#max;
   }
 
-  async addIfAbsent(nonce: string, expiresAtMs: number, _createdAtMs?: number, verifierNowMs?: number): Promise<boolean> {
+  async addIfAbsent(
+    nonce: string,
+    expiresAtMs: number,
+    _createdAtMs?: number,
+    verifierNowMs?: number,
+  ): Promise<boolean> {
     const nowMs = verifierNowMs ?? this.#now();
     this.#dropExpired(nowMs);
     const key = createHash('sha256').update(nonce).digest('binary');

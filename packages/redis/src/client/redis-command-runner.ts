@@ -114,7 +114,9 @@ function adapt(client: unknown): { send: Send; ready: () => boolean } {
       ready: () => single.isReady,
     };
   }
-  throw new TypeError('client must be a node-redis (v5+) or ioredis client (neither sendCommand/isReady nor call/status)');
+  throw new TypeError(
+    'client must be a node-redis (v5+) or ioredis client (neither sendCommand/isReady nor call/status)',
+  );
 }
 
 /** An error's class and message, never its arguments (a command's arguments are never logged). */

@@ -32,7 +32,8 @@ export async function checkRedisEviction(
   options: RedisEvictionCheckOptions = {},
 ): Promise<RedisEvictionCheck> {
   const onRisk = options.onRisk ?? 'warn';
-  if (onRisk !== 'warn' && onRisk !== 'refuse') throw new TypeError("checkRedisEviction: onRisk must be 'warn' or 'refuse'");
+  if (onRisk !== 'warn' && onRisk !== 'refuse')
+    throw new TypeError("checkRedisEviction: onRisk must be 'warn' or 'refuse'");
   const warn = options.warn ?? ((message: string) => console.warn(message));
   const runner = createCommandRunner(client, {
     timeoutMs: positiveInteger(options.timeoutMs, 2000, 'checkRedisEviction: timeoutMs'),

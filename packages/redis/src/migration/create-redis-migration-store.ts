@@ -7,7 +7,7 @@ import {
   WimseError,
   type WorkloadProof,
 } from '@wimse-pep/core';
-import { createCommandRunner, type RedisClientLike, type RedisCommandRunner } from '../client/redis-command-runner.js';
+import { createCommandRunner, type RedisClientLike } from '../client/redis-command-runner.js';
 import { checkKeyPrefix, positiveInteger } from '../options.js';
 import { forgetCallerScript, type LuaScript, recordUseScript } from './migration-scripts.js';
 

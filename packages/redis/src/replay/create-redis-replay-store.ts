@@ -42,7 +42,7 @@ export function createRedisReplayStore(options: RedisReplayStoreOptions): Replay
   if (typeof clock !== 'function') throw new TypeError('createRedisReplayStore: now must be a function');
 
   return {
-    async addIfAbsent(nonce, expiresAtMs, _createdAtMs, nowMs) {
+    async addIfAbsent(nonce: string, expiresAtMs: number, _createdAtMs: number, nowMs?: number) {
       const key = keyPrefix + createHash('sha256').update(nonce).digest('base64url');
       // At least 1 ms: PX 0 is an error, and a nonce that is already past its window is refused
       // by the verifier's own time checks anyway.

@@ -51,7 +51,10 @@ export const clientFactories: readonly ClientFactory[] = [nodeRedis, ioredis];
 
 /** Cluster clients, for a redis-server started with --cluster-enabled yes that owns every slot. */
 export const nodeRedisCluster: ClientFactory = async (server) => {
-  const client = createCluster({ rootNodes: [{ url: server.url }], defaults: { socket: { reconnectStrategy: () => 50 } } });
+  const client = createCluster({
+    rootNodes: [{ url: server.url }],
+    defaults: { socket: { reconnectStrategy: () => 50 } },
+  });
   client.on('error', () => {});
   await client.connect();
   return {
