@@ -26,6 +26,8 @@ export interface VerifiedWit {
   readonly cnf: ConfirmationKey;
   readonly keyThumbprint: string;
   readonly expiresAt: number;
+  /** The generation of the issuer's key set it was verified under (see IssuerKeys.generation). */
+  readonly keyGeneration: number;
 }
 
 export interface WitVerificationContext {
@@ -33,7 +35,12 @@ export interface WitVerificationContext {
   readonly profile: SignatureProfile;
   readonly clockToleranceSec: number;
   readonly nowMs: number;
+  /** Longest accepted `exp - iat` (or `exp - now` without `iat`), in seconds; default one day. */
+  readonly maxLifetimeSec?: number;
 }
+
+/** Default cap on a WIT's `exp - iat`: workload-creds wants WITs short-lived, "on the order of hours". */
+export const DEFAULT_MAX_WIT_LIFETIME_SEC = 86_400;
 
 /**
  * Step 2: validates a WIT completely, in the order the drafts prescribe: header, then a canonical
@@ -65,8 +72,10 @@ export async function verifyWit(token: string, context: WitVerificationContext):
   }
 
   let claims: JWTPayload;
+  let keyGeneration: number;
   try {
-    ({ payload: claims } = await jwtVerify(token, keyLookupFailingClosed(issuer.getKey), {
+    keyGeneration = await issuer.keys.generation();
+    ({ payload: claims } = await jwtVerify(token, keyLookupFailingClosed(issuer.keys.getKey), {
       algorithms: [...issuer.algorithms],
       currentDate: new Date(context.nowMs),
       clockTolerance: context.clockToleranceSec,
@@ -82,7 +91,20 @@ export async function verifyWit(token: string, context: WitVerificationContext):
   if (claims.aud !== undefined && !context.profile.witAudienceTolerated) {
     throw new WimseError('wit_invalid', 'a WIT carries no aud claim');
   }
+  // workload-creds: unreasonably long lifetimes SHOULD be rejected (W5, `exp` far ahead).
+  const maxLifetimeSec = context.maxLifetimeSec ?? DEFAULT_MAX_WIT_LIFETIME_SEC;
+  const start = typeof claims.iat === 'number' ? claims.iat : context.nowMs / 1000;
+  if ((claims.exp as number) - start > maxLifetimeSec) {
+    throw new WimseError('wit_invalid', `WIT lifetime exceeds ${maxLifetimeSec} s`);
+  }
   const cnf = importCnfKey(claims.cnf);
+  // http-signature-07 §3.1: the proof algorithm must be acceptable for the caller's trust domain.
+  if (!issuer.proofAlgorithms.includes(cnf.alg)) {
+    throw new WimseError(
+      'wit_invalid',
+      `cnf.jwk.alg ${cnf.alg} is not accepted for trust domain ${issuer.trustDomain}`,
+    );
+  }
   const keyThumbprint = await calculateJwkThumbprint(cnf.jwk as Parameters<typeof calculateJwkThumbprint>[0]);
   return {
     token,
@@ -93,6 +115,7 @@ export async function verifyWit(token: string, context: WitVerificationContext):
     cnf,
     keyThumbprint,
     expiresAt: claims.exp as number,
+    keyGeneration,
   };
 }
 
@@ -119,6 +142,7 @@ function keyLookupFailingClosed(getKey: JWTVerifyGetKey): JWTVerifyGetKey {
     try {
       return await getKey(protectedHeader, token);
     } catch (cause) {
+      if (cause instanceof WimseError) throw cause;
       if (cause instanceof errors.JWKSNoMatchingKey || cause instanceof errors.JWKSMultipleMatchingKeys) throw cause;
       throw new WimseError('unavailable', 'the issuer key set could not be obtained', { cause });
     }
