@@ -8,6 +8,12 @@ import type { WorkloadRequest } from '../types/request.js';
 import { createVerifier, type WorkloadVerifier } from '../verifier/create-verifier.js';
 import { type AuditSink, emitAudit, identityFields } from './audit-event.js';
 import { createResponseSigner, type ResponseSigner, type ResponseSigningOptions } from './response-signer.js';
+import {
+  carriesClientCertificate,
+  checkSimultaneousCredentials,
+  type SimultaneousCredentials,
+  verifyPresentedCredentials,
+} from './verify-presented-credentials.js';
 
 /**
  * `required`: every request must prove a workload identity. `optional`: an identity is attached
@@ -33,6 +39,8 @@ export interface WorkloadGuardOptions {
    * response to a caller that required a signature.
    */
   readonly responseSigning?: ResponseSigningOptions;
+  /** A request with both a client certificate (mTLS) and a WIT: which one is authoritative. */
+  readonly simultaneousCredentials?: SimultaneousCredentials;
 }
 
 /** What a route asks of the guard. */
@@ -97,6 +105,7 @@ export function createWorkloadGuard(options: WorkloadGuardOptions): WorkloadGuar
   if (!Number.isFinite(policyTimeoutMs) || policyTimeoutMs <= 0)
     throw new TypeError('policyTimeoutMs must be positive');
   const audit = options.audit;
+  const simultaneous = checkSimultaneousCredentials(options.simultaneousCredentials);
   const responseSigner: ResponseSigner | undefined =
     options.responseSigning === undefined
       ? undefined
@@ -112,10 +121,11 @@ export function createWorkloadGuard(options: WorkloadGuardOptions): WorkloadGuar
       const routeMode = route.mode ?? mode;
       if (!isProtectionMode(routeMode)) throw new TypeError(`route mode must be one of ${MODES.join(', ')}`);
       if (routeMode === 'off') return undefined;
-      if (routeMode === 'optional' && !carriesWimseCredentials(request)) return undefined;
+      if (routeMode === 'optional' && !carriesWimseCredentials(request) && !carriesClientCertificate(request)) {
+        return undefined;
+      }
       try {
-        const complete = readBody ? { ...request, readBody } : request;
-        const identity = await verifier.verify(complete);
+        const identity = await verifyPresentedCredentials(verifier, request, readBody, simultaneous);
         if (identity.proof === 'http-signature' && identity.signResponse && !responseSigner) {
           throw new WimseError(
             'response_signing_unavailable',
