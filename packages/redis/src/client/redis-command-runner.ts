@@ -61,10 +61,16 @@ export function createCommandRunner(client: unknown, options: RunnerOptions): Re
       const abort = new AbortController();
       let timer: ReturnType<typeof setTimeout> | undefined;
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          abort.abort();
-          reject(unavailable(`redis did not answer within ${options.timeoutMs} ms (${what})`));
-        }, options.timeoutMs);
+        // setImmediate: a reply that arrived while this process was busy is read (poll phase)
+        // before the timeout is declared, so the timeout measures Redis, not our own event loop.
+        timer = setTimeout(
+          () =>
+            setImmediate(() => {
+              abort.abort();
+              reject(unavailable(`redis did not answer within ${options.timeoutMs} ms (${what})`));
+            }),
+          options.timeoutMs,
+        );
       });
       let sent: Promise<unknown>;
       try {
