@@ -15,8 +15,8 @@ export async function recordNonce(
   nonce: string,
   expiresAtMs: number,
   createdAtMs: number,
-  nowMs: number,
   timeoutMs: number,
+  nowMs?: number,
 ): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {

@@ -47,8 +47,8 @@ export async function verifyWorkloadRequest(
     params.nonce,
     expiresAtMs,
     params.created * 1000,
-    settings.now(),
     settings.replayStoreTimeoutMs,
+    settings.now(),
   );
 
   // 7. The authenticated identity.
