@@ -3,6 +3,8 @@ import { parseWorkloadOrigin } from '../identifier/parse-workload-origin.js';
 import type { TrustDomainOptions } from '../types/options.js';
 import { lookupSignatureAlgorithm } from '../wit/algorithms.js';
 import { createKeySource } from './create-key-source.js';
+import type { IssuerProfile } from './issuer-profiles.js';
+import { checkIssuerProfileConfiguration, defaultOrigins, resolveIssuerProfile } from './resolve-issuer-profile.js';
 
 /** One allowlisted issuer, resolved from configuration. */
 export interface TrustedIssuer {
@@ -12,6 +14,8 @@ export interface TrustedIssuer {
   readonly origins: readonly string[];
   readonly algorithms: readonly string[];
   readonly getKey: JWTVerifyGetKey;
+  /** Extra rules its WITs meet (WIT-SVID); undefined for none. */
+  readonly profile?: IssuerProfile;
 }
 
 /** Origin (`scheme://trust-domain`) to the one issuer allowed to assert identities in it. */
@@ -42,7 +46,8 @@ export function buildTrustRegistry(trustDomains: readonly TrustDomainOptions[]):
     }
     domain.issuers.forEach((options, i) => {
       const at = `${where}.issuers[${i}]`;
-      const algorithms = options.algorithms ?? DEFAULT_WIT_ALGORITHMS;
+      const profile = resolveIssuerProfile(options, at);
+      const algorithms = options.algorithms ?? profile.defaultAlgorithms ?? DEFAULT_WIT_ALGORITHMS;
       if (algorithms.length === 0) throw new TypeError(`${at}.algorithms must not be empty`);
       for (const alg of algorithms) {
         if (!lookupSignatureAlgorithm(alg)) {
@@ -52,7 +57,7 @@ export function buildTrustRegistry(trustDomains: readonly TrustDomainOptions[]):
       if (options.issuer !== undefined && (typeof options.issuer !== 'string' || options.issuer === '')) {
         throw new TypeError(`${at}.issuer must be a non-empty string`);
       }
-      const origins = (options.origins ?? [`wimse://${trustDomain}`]).map((value) => {
+      const origins = (options.origins ?? defaultOrigins(profile, trustDomain)).map((value) => {
         const origin = parseWorkloadOrigin(value);
         if (origin.trustDomain !== trustDomain) {
           throw new TypeError(`${at}.origins: ${value} is outside trust domain ${trustDomain}`);
@@ -60,6 +65,7 @@ export function buildTrustRegistry(trustDomains: readonly TrustDomainOptions[]):
         return origin.origin;
       });
       if (origins.length === 0) throw new TypeError(`${at}.origins must not be empty`);
+      checkIssuerProfileConfiguration(profile, { algorithms, origins }, at);
       const entry: TrustedIssuer = {
         trustDomain,
         issuer: options.issuer,
@@ -67,6 +73,7 @@ export function buildTrustRegistry(trustDomains: readonly TrustDomainOptions[]):
         origins,
         algorithms: [...algorithms],
         getKey: createKeySource(options, at),
+        profile,
       };
       if (entry.requireIssuerClaim && entry.issuer === undefined) {
         throw new TypeError(`${at}: requireIssuerClaim needs issuer`);

@@ -1,5 +1,6 @@
 import { createLocalJWKSet, createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
 import type { IssuerKeySource } from '../types/options.js';
+import { createSpiffeBundleKeySet, isSpiffeBundleSource } from './spiffe-bundle-key-set.js';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -9,6 +10,7 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
  * sits between the verifier and a development identity server.
  */
 export function createKeySource(source: IssuerKeySource, where: string): JWTVerifyGetKey {
+  if (isSpiffeBundleSource(source)) return createSpiffeBundleKeySet(source, where);
   if ('jwks' in source) {
     if (!source.jwks || !Array.isArray(source.jwks.keys) || source.jwks.keys.length === 0) {
       throw new TypeError(`${where}: jwks must be a JSON Web Key Set with at least one key`);

@@ -14,6 +14,7 @@ import type { SignatureProfile } from '../profiles/profiles.js';
 import type { TrustedIssuer, TrustRegistry } from '../trust/build-trust-registry.js';
 import { lookupSignatureAlgorithm } from './algorithms.js';
 import { checkCompactEncoding } from './check-compact-encoding.js';
+import { checkProfileClaims, checkProfileHeader } from './check-issuer-profile.js';
 import { type ConfirmationKey, importCnfKey } from './import-cnf-key.js';
 
 /** A WIT whose signature, issuer binding, times and confirmation key have all been checked. */
@@ -63,6 +64,7 @@ export async function verifyWit(token: string, context: WitVerificationContext):
   if (!issuer.algorithms.includes(header.alg as string)) {
     throw new WimseError('wit_invalid', `WIT alg ${String(header.alg)} is not allowed for this issuer`);
   }
+  checkProfileHeader(header, issuer.profile);
 
   let claims: JWTPayload;
   try {
@@ -82,6 +84,7 @@ export async function verifyWit(token: string, context: WitVerificationContext):
   if (claims.aud !== undefined && !context.profile.witAudienceTolerated) {
     throw new WimseError('wit_invalid', 'a WIT carries no aud claim');
   }
+  checkProfileClaims(claims, issuer.profile);
   const cnf = importCnfKey(claims.cnf);
   const keyThumbprint = await calculateJwkThumbprint(cnf.jwk as Parameters<typeof calculateJwkThumbprint>[0]);
   return {
