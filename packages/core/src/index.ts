@@ -11,6 +11,7 @@ export {
 } from './httpsig/signature-base.js';
 export type { SignedResponse } from './httpsig/verify-response-signature.js';
 export * from './identifier/index.js';
+export { MemoryMigrationStore, type MemoryMigrationStoreOptions } from './migration/memory-migration-store.js';
 export type {
   CallerMigrationRecord,
   CallerUse,
