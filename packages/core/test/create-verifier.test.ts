@@ -100,7 +100,7 @@ describe('WimseError', () => {
     });
     assert.equal(error.toProblem({ exposeDetail: true }).detail, error.message);
   });
-  it('maps every code to 400 except policy (403), size (413), unavailable (503), body_unavailable (500), response_signing_unavailable (501) and unexpected_responder (502)', () => {
+  it('maps every code to 400 except policy (403), size (413), unavailable (503), body_unavailable (500), response_signing_unavailable (501), unexpected_responder (502) and replay_capacity (503)', () => {
     for (const [code, { status }] of Object.entries(errorCodes)) {
       const expected =
         {
@@ -110,6 +110,7 @@ describe('WimseError', () => {
           body_unavailable: 500,
           response_signing_unavailable: 501,
           unexpected_responder: 502,
+          replay_capacity: 503,
         }[code] ?? 400;
       assert.equal(status, expected, code);
     }

@@ -24,17 +24,29 @@ before(async () => {
 });
 
 describe('O1: bounded memory under a nonce flood', () => {
-  it('[O1] a flood of distinct valid nonces never grows the replay store beyond its bound', async () => {
+  it('[O1] a flood of distinct valid nonces never grows the replay store beyond its bound, nor mislabels one', async () => {
     let clock = NOW_SEC * 1000;
     const replayStore = new MemoryReplayStore({ max: 32, now: () => clock });
     const verifier = createVerifier({ ...f.scenario.options, replayStore, witCacheSize: 4, now: () => clock });
+    let accepted = 0;
+    let overloaded = 0;
     for (let i = 0; i < 200; i++) {
-      // One request a second: each is newer than every evicted nonce, so live traffic keeps flowing.
+      // One request a second, each live for expires (+10 s) plus the 60 s tolerance: 70 s.
       clock = (NOW_SEC + i) * 1000;
-      const request = await signCustom(f.scenario, {}, { params: { created: NOW_SEC + i, expires: NOW_SEC + i + 60 } });
-      assert.ok(await verifier.verify(request));
+      const request = await signCustom(f.scenario, {}, { params: { created: NOW_SEC + i, expires: NOW_SEC + i + 10 } });
+      const outcome = await settle(() => verifier.verify(request));
+      if (outcome.ok) accepted++;
+      else {
+        // Full of live nonces: an overload (503), never a "replay" of a nonce never seen.
+        assert.ok(outcome.error instanceof WimseError);
+        assert.equal(outcome.error.code, 'replay_capacity');
+        overloaded++;
+      }
       assert.ok(replayStore.size <= 32);
     }
+    // Capacity frees up as windows pass: traffic keeps flowing at capacity / window.
+    assert.ok(accepted > 32, `accepted ${accepted}`);
+    assert.ok(overloaded > 0, `overloaded ${overloaded}`);
   });
 });
 
@@ -51,6 +63,20 @@ describe('O2: a request proxied onward by the service that received it', () => {
     const request = await signedWorkloadRequest(f.scenario);
     await createVerifier({ ...f.scenario.options, replayStore }).verify(request);
     await expectWimseError(createVerifier({ ...f.scenario.options, replayStore }).verify(request), 'replay');
+  });
+});
+
+describe('O6: a dependency that never answers', () => {
+  it('a replay store that never answers: 503 unavailable with Retry-After once replayStoreTimeoutMs passes', async () => {
+    const verifier = createVerifier({
+      ...f.scenario.options,
+      replayStore: { addIfAbsent: () => new Promise<boolean>(() => {}) },
+      replayStoreTimeoutMs: 100,
+    });
+    const request = await signedWorkloadRequest(f.scenario);
+    const error = await expectWimseError(verifier.verify(request), 'unavailable');
+    assert.equal(error.status, 503);
+    assert.equal(error.headers['retry-after'], '1');
   });
 });
 

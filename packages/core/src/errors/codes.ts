@@ -27,6 +27,8 @@ export const errorCodes = {
   response_signing_unavailable: { status: 501, title: 'A signed response cannot be produced' },
   policy_denied: { status: 403, title: 'Denied by policy' },
   unavailable: { status: 503, title: 'Verification dependency unavailable' },
+  /** An overload, not a replay: the in-memory replay store is full of nonces still inside their window. */
+  replay_capacity: { status: 503, title: 'Replay store at capacity' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type WimseErrorCode = keyof typeof errorCodes;

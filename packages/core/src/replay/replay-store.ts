@@ -6,7 +6,9 @@ export interface ReplayStore {
   /**
    * Atomically records `nonce` until `expiresAtMs` (epoch milliseconds) if it is not already
    * recorded. Resolves `true` when it was recorded now, `false` when it was already there (a
-   * replay). Rejects when the store cannot answer; the verifier then refuses the request.
+   * replay). Rejects when the store cannot answer; the verifier then refuses the request with 503
+   * (a rejection with a 503 WimseError, `unavailable` or `replay_capacity`, is passed on as it is,
+   * headers included). The verifier also stops waiting after `replayStoreTimeoutMs` (503).
    * `createdAtMs` is the signature's `created`, for stores that must bound what they accept.
    */
   addIfAbsent(nonce: string, expiresAtMs: number, createdAtMs: number): Promise<boolean>;

@@ -69,8 +69,16 @@ export interface VerifierOptions {
   readonly maxSignatureLifetimeSec?: number;
   /** Largest accepted `Workload-Identity-Token` value, in bytes (default 8192). */
   readonly maxWitBytes?: number;
-  /** Where nonces are remembered; default an in-memory store of 100 000 entries. */
+  /**
+   * Where nonces are remembered; default an in-memory store of 1 000 000 live nonces (one process
+   * only: replicas need a shared store such as `@wimse-pep/redis`).
+   */
   readonly replayStore?: ReplayStore;
+  /**
+   * Longest wait for one replay store call, in ms (default 1000, 1 to 60 000): a store that has
+   * not answered by then is a 503 `unavailable`, whatever store it is.
+   */
+  readonly replayStoreTimeoutMs?: number;
   /** How many verified WITs to keep (by exact token) until their `exp`; 0 disables. Default 1000. */
   readonly witCacheSize?: number;
   /** The clock, in milliseconds since the epoch; for tests. Default `Date.now`. */

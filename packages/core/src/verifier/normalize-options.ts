@@ -21,6 +21,8 @@ export interface VerifierSettings {
   readonly maxSignatureLifetimeSec: number;
   readonly maxWitBytes: number;
   readonly replayStore: ReplayStore;
+  /** Longest wait for the replay store, in ms; then 503 `unavailable`. */
+  readonly replayStoreTimeoutMs: number;
   readonly witCacheSize: number;
   readonly now: () => number;
 }
@@ -33,6 +35,7 @@ const KNOWN_OPTIONS = new Set([
   'maxSignatureLifetimeSec',
   'maxWitBytes',
   'replayStore',
+  'replayStoreTimeoutMs',
   'witCacheSize',
   'now',
 ]);
@@ -59,6 +62,7 @@ export function normalizeOptions(options: VerifierOptions): VerifierSettings {
     maxSignatureLifetimeSec: boundedInteger(options.maxSignatureLifetimeSec, 300, 1, 3600, 'maxSignatureLifetimeSec'),
     maxWitBytes: boundedInteger(options.maxWitBytes, 8192, 256, 65_536, 'maxWitBytes'),
     replayStore,
+    replayStoreTimeoutMs: boundedInteger(options.replayStoreTimeoutMs, 1000, 1, 60_000, 'replayStoreTimeoutMs'),
     witCacheSize: boundedInteger(options.witCacheSize, 1000, 0, 1_000_000, 'witCacheSize'),
     now,
   };

@@ -1,5 +1,6 @@
 import { WimseError } from '../errors/wimse-error.js';
 import { verifyRequestSignature } from '../httpsig/verify-request-signature.js';
+import { recordNonce } from '../replay/record-nonce.js';
 import type { HttpSignatureIdentity } from '../types/identity.js';
 import type { WorkloadRequest } from '../types/request.js';
 import type { VerifierSettings } from './normalize-options.js';
@@ -33,14 +34,15 @@ export async function verifyWorkloadRequest(
   const { params } = signature;
 
   // 6. The nonce, only now that everything else holds.
+  // Kept until expires plus the tolerance: until then the signature could still be accepted.
   const expiresAtMs = (params.expires + clockToleranceSec) * 1000;
-  let fresh: boolean;
-  try {
-    fresh = await settings.replayStore.addIfAbsent(params.nonce, expiresAtMs, params.created * 1000);
-  } catch (cause) {
-    throw new WimseError('unavailable', 'the replay store did not answer', { cause });
-  }
-  if (fresh !== true) throw new WimseError('replay', 'nonce already seen');
+  await recordNonce(
+    settings.replayStore,
+    params.nonce,
+    expiresAtMs,
+    params.created * 1000,
+    settings.replayStoreTimeoutMs,
+  );
 
   // 7. The authenticated identity.
   return {

@@ -1,0 +1,48 @@
+import { WimseError } from '../errors/wimse-error.js';
+import type { ReplayStore } from './replay-store.js';
+
+/** Retry-After (seconds) sent when a replay store did not answer. */
+const RETRY_AFTER_SEC = '1';
+
+/**
+ * Records a nonce in any replay store, built-in or the user's, within `timeoutMs`: a store that
+ * fails, throws or does not answer in time is a 503 `unavailable` with Retry-After (threat O6),
+ * never an accepted request and never a hang. A store's own 503 refusal (`unavailable`,
+ * `replay_capacity`) is passed on unchanged. Resolves only when the nonce was fresh.
+ */
+export async function recordNonce(
+  store: ReplayStore,
+  nonce: string,
+  expiresAtMs: number,
+  createdAtMs: number,
+  timeoutMs: number,
+): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new WimseError('unavailable', `the replay store did not answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+  });
+  let fresh: unknown;
+  try {
+    fresh = await Promise.race([store.addIfAbsent(nonce, expiresAtMs, createdAtMs), timeout]);
+  } catch (cause) {
+    if (cause instanceof WimseError && cause.status === 503) {
+      const hasRetryAfter = Object.keys(cause.headers).some((name) => name.toLowerCase() === 'retry-after');
+      throw hasRetryAfter ? cause : cause.withHeaders({ 'retry-after': RETRY_AFTER_SEC });
+    }
+    throw new WimseError('unavailable', 'the replay store did not answer', {
+      cause,
+      headers: { 'retry-after': RETRY_AFTER_SEC },
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+  if (fresh === false) throw new WimseError('replay', 'nonce already seen');
+  if (fresh !== true) {
+    throw new WimseError('unavailable', 'the replay store answered neither true nor false', {
+      headers: { 'retry-after': RETRY_AFTER_SEC },
+    });
+  }
+}
