@@ -92,6 +92,7 @@ function vectorSource(row: VectorRow): string {
   if (row.file.includes('cofide')) return 'Cofide PoC captures';
   if (row.file.includes('spiffe')) return 'SPIFFE WIT-SVID + bundle';
   if (row.file.startsWith('legacy') || row.file.startsWith('s2s-')) return 'drafts: s2s and legacy';
+  if (row.file.startsWith('http-sig-07-final')) return 'drafts: http-sig-07 final (3.7)';
   return 'drafts: creds, WPT, http-sig';
 }
 

@@ -46,9 +46,9 @@ export const threatRows: readonly ThreatRow[] = [
     id: 'U2',
     group: 'identifier',
     title: 'reassigned identifier, old credential still valid',
-    applicability: 'not-yet',
+    applicability: 'applies',
     pending:
-      'no per-identifier "not issued before" time or deny-list in the core, and verified WITs stay cached until exp; a route policy callback on claims.iat is the only hook today',
+      'the notIssuedBefore hook (per workload identifier, asked on every use of a WIT, cached or not, bounded in time, fail closed); a deny-list of single WITs is not built',
   },
   // 2. WIT and key trust
   { id: 'W1', group: 'wit', title: "WIT signed with the attacker's key, victim sub", applicability: 'applies' },

@@ -929,8 +929,75 @@ const wimseyV1Rows = (): VectorRow[] => {
   return rows;
 };
 
+/**
+ * draft-ietf-wimse-http-signature-07 (post-WGLC), section 3.7: the final examples, under DEFAULT
+ * options. Their WIT issuer key was never published: the message signatures are checked with the
+ * published workload keys, and the whole pipeline with each WIT re-signed (header and claims
+ * byte for byte unchanged) by a test issuer, the message then re-signed with the published
+ * workload key under the published parameters.
+ */
+const httpsig07FinalRows = (): VectorRow[] => {
+  const rows: VectorRow[] = [];
+  const dir = 'http-sig-07-final/messages';
+  const messages = [
+    { name: 'request-svcA-to-svcB', kind: 'request', what: 'GET, Ed25519 (svcA), expires - created = 300' },
+    { name: 'request-svcB-to-svcC', kind: 'request', what: 'POST with Content-Digest, Ed25519 (svcB), 302 s' },
+    { name: 'response-svcB-to-svcA', kind: 'response', what: 'signed 404, Ed25519 (svcB), 302 s' },
+    { name: 'response-svcC-to-svcB', kind: 'response', what: 'signed 409, ES256 (svcC), 304 s' },
+  ] as const;
+  for (const { name, kind, what } of messages) {
+    const file = `${dir}/${name}.http.txt`;
+    rows.push(
+      {
+        id: `httpsig-07-final/${name}/signature`,
+        file,
+        layer: 'signature',
+        expect: ACCEPT,
+        note: `${what}: the signature verifies with the published workload key`,
+      },
+      {
+        id: `httpsig-07-final/${name}@http-sig-07`,
+        file,
+        layer: kind === 'request' ? 'rfc9421' : 'response',
+        profile: 'http-sig-07',
+        expect: ACCEPT,
+        note: `${what}: accepted by the default profile with the default lifetime cap and tolerance`,
+      },
+      {
+        id: `httpsig-07-final/${name}@pipeline`,
+        file,
+        layer: 'pipeline',
+        profile: 'http-sig-07',
+        expect: ACCEPT,
+        note: `${what}: end to end under default options, its WIT ("alg":"Ed25519") re-signed by a test issuer`,
+      },
+      {
+        id: `httpsig-07-final/${name}/published-wit`,
+        file,
+        layer: 'pipeline',
+        profile: 'http-sig-07',
+        expect: REJECT,
+        code: 'wit_invalid',
+        reason: 'signature',
+        note: `${what}: as published, its WIT does not verify under a stand-in key ("issuer-key" was never published)`,
+      },
+    );
+  }
+  for (const name of ['request-svcA-to-svcB', 'request-svcB-to-svcC', 'response-svcB-to-svcA'] as const) {
+    rows.push({
+      id: `httpsig-07-final/${name}/reproduced`,
+      file: `${dir}/${name}.http.txt`,
+      layer: 'signature',
+      expect: ACCEPT,
+      note: 'our signer, given the published key, WIT and parameters, reproduces the published signature byte for byte (Ed25519)',
+    });
+  }
+  return rows;
+};
+
 export const vectorRows: readonly VectorRow[] = [
   ...staticRows,
+  ...httpsig07FinalRows(),
   ...httpsigDraftRows(),
   ...legacyWitRows(),
   ...wimseyHttpsigRows('peers/wimsey/httpsig-sign-eddsa.json', 'wimsey/httpsig-eddsa'),

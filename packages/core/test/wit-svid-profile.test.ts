@@ -115,6 +115,10 @@ describe('WIT-SVID issuer profile: configuration', () => {
       [{ spiffeBundleFile: join(tmp, 'missing.json') }, /spiffeBundleFile: .* cannot be read/],
       [{ spiffeBundleUri: 'http://bundles.example.org/bundle' }, /spiffeBundleUri must be https/],
       [{ spiffeBundleUri: 'https://bundles.example.org/', cooldownMs: -1 }, /cooldownMs must be a positive number/],
+      [
+        { spiffeBundleUri: 'https://bundles.example.org/', jwks: { keys: [issuer.publicJwk] } },
+        /exactly one key source/,
+      ],
     ];
     for (const [issuerOptions, message] of cases) {
       assert.throws(() => createVerifier(verifierOptions(issuerOptions)), { name: 'TypeError', message });

@@ -7,6 +7,8 @@ export const errorCodes = {
   wit_malformed: { status: 400, title: 'Workload identity token malformed' },
   wit_invalid: { status: 400, title: 'Workload identity token invalid' },
   wit_expired: { status: 400, title: 'Workload identity token expired' },
+  /** The workload's WITs issued before a configured time are revoked (`notIssuedBefore`, threat U2). */
+  wit_revoked: { status: 400, title: 'Workload identity token revoked' },
   untrusted_issuer: { status: 400, title: 'Workload identity token issuer not trusted' },
   identifier_invalid: { status: 400, title: 'Workload identifier invalid' },
   signature_missing: { status: 400, title: 'HTTP message signature missing' },

@@ -1,7 +1,20 @@
 import type { JWTVerifyGetKey } from 'jose';
 import { parseWorkloadOrigin } from '../identifier/parse-workload-origin.js';
+import {
+  expectKnownKeys,
+  expectNonEmptyString,
+  expectObject,
+  expectOptionalBoolean,
+  expectStringList,
+  optionError,
+} from '../options/option-checks.js';
 import type { TrustDomainOptions } from '../types/options.js';
-import { lookupSignatureAlgorithm } from '../wit/algorithms.js';
+import {
+  defaultProofAlgorithms,
+  defaultWitAlgorithms,
+  lookupSignatureAlgorithm,
+  withFullySpecifiedEdDsa,
+} from '../wit/algorithms.js';
 import { createKeySource } from './create-key-source.js';
 import type { IssuerProfile } from './issuer-profiles.js';
 import { checkIssuerProfileConfiguration, defaultOrigins, resolveIssuerProfile } from './resolve-issuer-profile.js';
@@ -12,7 +25,10 @@ export interface TrustedIssuer {
   readonly issuer: string | undefined;
   readonly requireIssuerClaim: boolean;
   readonly origins: readonly string[];
+  /** JWS algorithms accepted for this issuer's WITs. */
   readonly algorithms: readonly string[];
+  /** `cnf.jwk.alg` values acceptable for proofs of possession in this trust domain (http-sig-07 §3.1). */
+  readonly proofAlgorithms: readonly string[];
   readonly getKey: JWTVerifyGetKey;
   /** Extra rules its WITs meet (WIT-SVID); undefined for none. */
   readonly profile?: IssuerProfile;
@@ -21,63 +37,99 @@ export interface TrustedIssuer {
 /** Origin (`scheme://trust-domain`) to the one issuer allowed to assert identities in it. */
 export type TrustRegistry = ReadonlyMap<string, TrustedIssuer>;
 
-const DEFAULT_WIT_ALGORITHMS = ['ES256', 'EdDSA'] as const;
+const TRUST_DOMAIN_KEYS = ['trustDomain', 'issuers', 'proofAlgorithms'] as const;
+const ISSUER_KEYS = [
+  'issuer',
+  'requireIssuerClaim',
+  'origins',
+  'algorithms',
+  'jwks',
+  'jwksUri',
+  'cooldownMs',
+  'cacheMaxAgeMs',
+  'timeoutMs',
+  'profile',
+  'spiffeBundle',
+  'spiffeBundleFile',
+  'spiffeBundleUri',
+] as const;
+const ISSUER_SHAPE = 'an object like { jwks: { keys: [...] } } or { jwksUri: "https://..." }';
 
 /**
  * Validates the trust configuration once and binds every origin to exactly one issuer, so that a
  * WIT's (scheme, trust domain) selects its issuer and keys (threats IO1, IO2, U1).
  */
-export function buildTrustRegistry(trustDomains: readonly TrustDomainOptions[]): TrustRegistry {
-  if (!isNonEmptyList(trustDomains)) {
-    throw new TypeError('trustDomains must list at least one trust domain');
+export function buildTrustRegistry(trustDomains: readonly TrustDomainOptions[], field = 'trustDomains'): TrustRegistry {
+  if (!Array.isArray(trustDomains) || trustDomains.length === 0) {
+    throw optionError(field, 'a non-empty array of { trustDomain, issuers }', trustDomains);
   }
   const registry = new Map<string, TrustedIssuer>();
   const seenDomains = new Set<string>();
-  trustDomains.forEach((domain, d) => {
-    const where = `trustDomains[${d}]`;
-    const trustDomain = domain?.trustDomain;
-    if (typeof trustDomain !== 'string') throw new TypeError(`${where}.trustDomain must be a string`);
+  trustDomains.forEach((value: unknown, d) => {
+    const where = `${field}[${d}]`;
+    const domain = expectObject(value, where, 'an object like { trustDomain: "example.com", issuers: [...] }');
+    expectKnownKeys(domain, where, TRUST_DOMAIN_KEYS);
+    const trustDomain = expectNonEmptyString(domain.trustDomain, `${where}.trustDomain`);
     // Validates the trust-domain syntax with the identifier rules.
-    parseWorkloadOrigin(`wimse://${trustDomain}`);
+    try {
+      parseWorkloadOrigin(`wimse://${trustDomain}`);
+    } catch {
+      throw optionError(`${where}.trustDomain`, 'a lower-case trust domain like "example.com"', trustDomain);
+    }
     if (seenDomains.has(trustDomain)) throw new TypeError(`${where}: trust domain ${trustDomain} is listed twice`);
     seenDomains.add(trustDomain);
-    if (!isNonEmptyList(domain.issuers)) {
-      throw new TypeError(`${where}.issuers must list at least one issuer`);
+    const proofAlgorithms = algorithmList(domain.proofAlgorithms, defaultProofAlgorithms, `${where}.proofAlgorithms`);
+    if (!Array.isArray(domain.issuers) || domain.issuers.length === 0) {
+      throw optionError(`${where}.issuers`, `a non-empty array of issuers, each ${ISSUER_SHAPE}`, domain.issuers);
     }
-    domain.issuers.forEach((options, i) => {
+    domain.issuers.forEach((issuerValue: unknown, i) => {
       const at = `${where}.issuers[${i}]`;
+      const options = expectObject(issuerValue, at, ISSUER_SHAPE) as Record<string, unknown>;
+      expectKnownKeys(options, at, ISSUER_KEYS);
       const profile = resolveIssuerProfile(options, at);
-      const algorithms = options.algorithms ?? profile.defaultAlgorithms ?? DEFAULT_WIT_ALGORITHMS;
-      if (algorithms.length === 0) throw new TypeError(`${at}.algorithms must not be empty`);
-      for (const alg of algorithms) {
-        if (!lookupSignatureAlgorithm(alg)) {
-          throw new TypeError(`${at}.algorithms: ${String(alg)} is not an asymmetric JWS signature algorithm`);
+      const algorithms = algorithmList(
+        options.algorithms,
+        profile.defaultAlgorithms ?? defaultWitAlgorithms,
+        `${at}.algorithms`,
+      );
+      const issuer = options.issuer === undefined ? undefined : expectNonEmptyString(options.issuer, `${at}.issuer`);
+      const requireIssuerClaim = expectOptionalBoolean(options.requireIssuerClaim, `${at}.requireIssuerClaim`) === true;
+      const originList =
+        options.origins === undefined
+          ? defaultOrigins(profile, trustDomain)
+          : expectStringList(
+              options.origins,
+              `${at}.origins`,
+              'a non-empty array of origins like "spiffe://example.com"',
+            );
+      const origins = originList.map((origin, o) => {
+        let parsed: ReturnType<typeof parseWorkloadOrigin>;
+        try {
+          parsed = parseWorkloadOrigin(origin);
+        } catch {
+          throw optionError(
+            `${at}.origins[${o}]`,
+            'an origin like "wimse://example.com" (scheme and trust domain)',
+            origin,
+          );
         }
-      }
-      if (options.issuer !== undefined && (typeof options.issuer !== 'string' || options.issuer === '')) {
-        throw new TypeError(`${at}.issuer must be a non-empty string`);
-      }
-      const origins = (options.origins ?? defaultOrigins(profile, trustDomain)).map((value) => {
-        const origin = parseWorkloadOrigin(value);
-        if (origin.trustDomain !== trustDomain) {
-          throw new TypeError(`${at}.origins: ${value} is outside trust domain ${trustDomain}`);
+        if (parsed.trustDomain !== trustDomain) {
+          throw new TypeError(`${at}.origins[${o}]: ${origin} is outside trust domain ${trustDomain}`);
         }
-        return origin.origin;
+        return parsed.origin;
       });
-      if (origins.length === 0) throw new TypeError(`${at}.origins must not be empty`);
+      if (requireIssuerClaim && issuer === undefined) throw new TypeError(`${at}: requireIssuerClaim needs issuer`);
       checkIssuerProfileConfiguration(profile, { algorithms, origins }, at);
       const entry: TrustedIssuer = {
         trustDomain,
-        issuer: options.issuer,
-        requireIssuerClaim: options.requireIssuerClaim === true,
+        issuer,
+        requireIssuerClaim,
         origins,
-        algorithms: [...algorithms],
+        algorithms,
+        proofAlgorithms,
         getKey: createKeySource(options, at),
         profile,
       };
-      if (entry.requireIssuerClaim && entry.issuer === undefined) {
-        throw new TypeError(`${at}: requireIssuerClaim needs issuer`);
-      }
       for (const origin of origins) {
         if (registry.has(origin)) {
           throw new TypeError(`${at}: origin ${origin} is already bound to another issuer`);
@@ -89,6 +141,18 @@ export function buildTrustRegistry(trustDomains: readonly TrustDomainOptions[]):
   return registry;
 }
 
-function isNonEmptyList<T>(value: readonly T[] | undefined): value is readonly T[] {
-  return Array.isArray(value) && value.length > 0;
+/** A list of asymmetric JWS algorithms (Ed25519 added wherever EdDSA is), or the default. */
+function algorithmList(value: unknown, fallback: readonly string[], field: string): readonly string[] {
+  if (value === undefined) return withFullySpecifiedEdDsa(fallback);
+  const list = expectStringList(value, field, 'a non-empty array of JWS algorithm names like "ES256"');
+  list.forEach((alg, i) => {
+    if (!lookupSignatureAlgorithm(alg)) {
+      throw optionError(
+        `${field}[${i}]`,
+        'an asymmetric JWS signature algorithm (ES256, EdDSA, Ed25519, RS256...)',
+        alg,
+      );
+    }
+  });
+  return withFullySpecifiedEdDsa(list);
 }

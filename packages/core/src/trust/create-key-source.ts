@@ -1,6 +1,15 @@
-import { createLocalJWKSet, createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
-import type { IssuerKeySource } from '../types/options.js';
-import { createSpiffeBundleKeySet, isSpiffeBundleSource } from './spiffe-bundle-key-set.js';
+import { createLocalJWKSet, createRemoteJWKSet, errors, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import { expectNonEmptyString, isPlainObject, optionError } from '../options/option-checks.js';
+import { createSpiffeBundleKeySet, isSpiffeBundleSource, type SpiffeBundleSource } from './spiffe-bundle-key-set.js';
+
+/** Every member an issuer's key source may have, whichever kind it is. */
+type IssuerKeySourceFields = {
+  jwks: unknown;
+  jwksUri: unknown;
+  cooldownMs: unknown;
+  cacheMaxAgeMs: unknown;
+  timeoutMs: unknown;
+};
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -9,38 +18,76 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
  * comes from configuration only, and plain http is allowed on loopback alone, where no network
  * sits between the verifier and a development identity server.
  */
-export function createKeySource(source: IssuerKeySource, where: string): JWTVerifyGetKey {
-  if (isSpiffeBundleSource(source)) return createSpiffeBundleKeySet(source, where);
-  if ('jwks' in source) {
-    if (!source.jwks || !Array.isArray(source.jwks.keys) || source.jwks.keys.length === 0) {
-      throw new TypeError(`${where}: jwks must be a JSON Web Key Set with at least one key`);
+export function createKeySource(
+  source: Readonly<Partial<Record<keyof IssuerKeySourceFields, unknown>>>,
+  where: string,
+): JWTVerifyGetKey {
+  if (isSpiffeBundleSource(source)) return createSpiffeBundleKeySet(source as SpiffeBundleSource, where);
+  const hasJwks = source.jwks !== undefined;
+  const hasUri = source.jwksUri !== undefined;
+  if (hasJwks === hasUri) {
+    throw new TypeError(`${where}: give exactly one of jwks (a JSON Web Key Set) or jwksUri (an https URL)`);
+  }
+  if (source.jwks !== undefined) {
+    const jwks: unknown = source.jwks;
+    if (!isPlainObject(jwks) || !Array.isArray(jwks.keys) || jwks.keys.length === 0) {
+      throw optionError(
+        `${where}.jwks`,
+        'a JSON Web Key Set like { keys: [{ kty, ... }] } with at least one key',
+        jwks,
+      );
     }
-    for (const key of source.jwks.keys) {
-      if ('d' in key || key.kty === 'oct') {
-        throw new TypeError(`${where}: jwks must hold public keys only`);
+    jwks.keys.forEach((key: unknown, k) => {
+      if (!isPlainObject(key) || typeof key.kty !== 'string') {
+        throw optionError(`${where}.jwks.keys[${k}]`, 'a JSON Web Key (an object with kty)', key);
       }
-    }
-    return createLocalJWKSet(source.jwks);
+      if ('d' in key || key.kty === 'oct') {
+        throw new TypeError(`${where}.jwks.keys[${k}]: jwks must hold public keys only`);
+      }
+    });
+    return withEd25519Alias(createLocalJWKSet(jwks as unknown as JSONWebKeySet));
   }
   let url: URL;
   try {
-    url = new URL(source.jwksUri);
-  } catch {
-    throw new TypeError(`${where}: jwksUri is not a URL`);
+    url = new URL(expectNonEmptyString(source.jwksUri, `${where}.jwksUri`));
+  } catch (cause) {
+    if (cause instanceof TypeError && cause.message.startsWith(where)) throw cause;
+    throw optionError(`${where}.jwksUri`, 'an absolute https URL', source.jwksUri);
   }
   const loopbackHttp = url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname);
   if (url.protocol !== 'https:' && !loopbackHttp) {
     throw new TypeError(`${where}: jwksUri must be https (plain http only on loopback)`);
   }
-  return createRemoteJWKSet(url, {
-    cooldownDuration: positive(source.cooldownMs, 30_000, `${where}.cooldownMs`),
-    cacheMaxAge: positive(source.cacheMaxAgeMs, 600_000, `${where}.cacheMaxAgeMs`),
-    timeoutDuration: positive(source.timeoutMs, 5_000, `${where}.timeoutMs`),
-  });
+  return withEd25519Alias(
+    createRemoteJWKSet(url, {
+      cooldownDuration: positive(source.cooldownMs, 30_000, `${where}.cooldownMs`),
+      cacheMaxAge: positive(source.cacheMaxAgeMs, 600_000, `${where}.cacheMaxAgeMs`),
+      timeoutDuration: positive(source.timeoutMs, 5_000, `${where}.timeoutMs`),
+    }),
+  );
 }
 
-function positive(value: number | undefined, fallback: number, name: string): number {
+/**
+ * A key published with `"alg":"EdDSA"` signs WITs whose header says `"alg":"Ed25519"` (RFC 9864's
+ * fully specified name for the same algorithm on the same curve), and the other way round; jose
+ * matches a JWK's `alg` literally, so the lookup is retried under the other name.
+ */
+function withEd25519Alias(getKey: JWTVerifyGetKey): JWTVerifyGetKey {
+  return async (header, token) => {
+    try {
+      return await getKey(header, token);
+    } catch (error) {
+      const alias = header.alg === 'Ed25519' ? 'EdDSA' : header.alg === 'EdDSA' ? 'Ed25519' : undefined;
+      if (alias === undefined || !(error instanceof errors.JWKSNoMatchingKey)) throw error;
+      return getKey({ ...header, alg: alias }, token);
+    }
+  };
+}
+
+function positive(value: unknown, fallback: number, name: string): number {
   if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new TypeError(`${name} must be a positive number`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw optionError(name, 'a positive number of milliseconds', value);
+  }
   return value;
 }

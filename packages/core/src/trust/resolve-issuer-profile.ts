@@ -1,4 +1,3 @@
-import type { IssuerOptions } from '../types/options.js';
 import { type IssuerProfile, type IssuerProfileName, issuerProfiles } from './issuer-profiles.js';
 import { isSpiffeBundleSource } from './spiffe-bundle-key-set.js';
 
@@ -6,7 +5,7 @@ import { isSpiffeBundleSource } from './spiffe-bundle-key-set.js';
  * The issuer's profile from configuration: `profile` when set, else `wit-svid` for an issuer whose
  * keys come from a SPIFFE bundle (only SPIFFE issues from one) and `wimse` otherwise.
  */
-export function resolveIssuerProfile(options: IssuerOptions, where: string): IssuerProfile {
+export function resolveIssuerProfile(options: Readonly<Record<string, unknown>>, where: string): IssuerProfile {
   const bundle = isSpiffeBundleSource(options);
   const name: unknown = options.profile ?? (bundle ? 'wit-svid' : 'wimse');
   if (typeof name !== 'string' || !Object.hasOwn(issuerProfiles, name)) {

@@ -38,8 +38,11 @@ export type SpiffeBundleSource =
   /** A SPIFFE bundle endpoint (https_web profile): https, plain http only on loopback. */
   | ({ readonly spiffeBundleUri: string } & SpiffeBundleRefreshOptions);
 
+const BUNDLE_FIELDS = ['spiffeBundle', 'spiffeBundleFile', 'spiffeBundleUri'] as const;
+const KEY_SOURCE_FIELDS = [...BUNDLE_FIELDS, 'jwks', 'jwksUri'] as const;
+
 export function isSpiffeBundleSource(source: object): source is SpiffeBundleSource {
-  return 'spiffeBundle' in source || 'spiffeBundleFile' in source || 'spiffeBundleUri' in source;
+  return BUNDLE_FIELDS.some((field) => (source as Record<string, unknown>)[field] !== undefined);
 }
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -58,17 +61,20 @@ export function createSpiffeBundleKeySet(
   where: string,
   now: () => number = Date.now,
 ): JWTVerifyGetKey {
-  if ('spiffeBundle' in source) {
-    const authorities = parseConfigured(source.spiffeBundle, `${where}.spiffeBundle`);
+  const given = KEY_SOURCE_FIELDS.filter((field) => (source as Record<string, unknown>)[field] !== undefined);
+  if (given.length !== 1) throw new TypeError(`${where}: give exactly one key source, not ${given.join(' and ')}`);
+  const fields = source as Partial<Record<(typeof BUNDLE_FIELDS)[number], unknown>> & SpiffeBundleRefreshOptions;
+  if (fields.spiffeBundle !== undefined) {
+    const authorities = parseConfigured(fields.spiffeBundle, `${where}.spiffeBundle`);
     return lookupIn(async () => authorities);
   }
-  const cooldownMs = positive(source.cooldownMs, 30_000, `${where}.cooldownMs`);
-  const cacheMaxAgeMs = positive(source.cacheMaxAgeMs, 600_000, `${where}.cacheMaxAgeMs`);
-  const timeoutMs = positive(source.timeoutMs, 5_000, `${where}.timeoutMs`);
+  const cooldownMs = positive(fields.cooldownMs, 30_000, `${where}.cooldownMs`);
+  const cacheMaxAgeMs = positive(fields.cacheMaxAgeMs, 600_000, `${where}.cacheMaxAgeMs`);
+  const timeoutMs = positive(fields.timeoutMs, 5_000, `${where}.timeoutMs`);
   let load: () => Promise<WitSvidAuthorities>;
   let current: { authorities: WitSvidAuthorities; loadedAtMs: number } | undefined;
-  if ('spiffeBundleFile' in source) {
-    const path = source.spiffeBundleFile;
+  if (fields.spiffeBundleFile !== undefined) {
+    const path = fields.spiffeBundleFile;
     if (typeof path !== 'string' || path === '') throw new TypeError(`${where}.spiffeBundleFile must be a path`);
     let text: string;
     try {
@@ -80,7 +86,7 @@ export function createSpiffeBundleKeySet(
     current = { authorities: parseConfigured(parseJson(text), `${where}.spiffeBundleFile`), loadedAtMs: now() };
     load = async () => parseSpiffeBundle(parseJson(await readFile(path, { encoding: 'utf8', signal: timeout() })));
   } else {
-    const url = bundleUrl(source.spiffeBundleUri, `${where}.spiffeBundleUri`);
+    const url = bundleUrl(fields.spiffeBundleUri, `${where}.spiffeBundleUri`);
     load = async () => parseSpiffeBundle(parseJson(await fetchBundle(url, timeout())));
   }
   function timeout(): AbortSignal {

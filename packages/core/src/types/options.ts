@@ -34,7 +34,10 @@ export type IssuerOptions = IssuerKeySource & {
    * domain under the `wimse` scheme only. Two issuers can never claim the same origin.
    */
   readonly origins?: readonly string[];
-  /** JWS algorithms accepted for this issuer's WITs (asymmetric only). Default: ES256, EdDSA. */
+  /**
+   * JWS algorithms accepted for this issuer's WITs (asymmetric only). Default: ES256, ES384, EdDSA,
+   * Ed25519, RS256, PS256. `Ed25519` (RFC 9864) is accepted wherever `EdDSA` is.
+   */
   readonly algorithms?: readonly string[];
   /**
    * Extra rules its WITs must meet: `wit-svid` (SPIFFE WIT-SVID: `kid` required, RS/ES/PS only,
@@ -47,7 +50,17 @@ export interface TrustDomainOptions {
   /** The trust domain, e.g. `example.com`: lower-case, as it appears in identifiers. */
   readonly trustDomain: string;
   readonly issuers: readonly IssuerOptions[];
+  /**
+   * The `cnf.jwk.alg` values acceptable for this trust domain's proofs of possession
+   * (http-signature-07 §3.1: a proof under any other algorithm is refused). Default: every
+   * asymmetric JWS signature algorithm (ES256/384/512, EdDSA, Ed25519, RS256/384/512, PS256/384/512).
+   * `Ed25519` is accepted wherever `EdDSA` is.
+   */
+  readonly proofAlgorithms?: readonly string[];
 }
+
+/** What `notIssuedBefore` answers: a time in seconds since the epoch, a Date, or nothing. */
+export type NotIssuedBeforeAnswer = number | Date | undefined | null;
 
 /** The audiences this service answers as: fixed origins, or a function of the request. */
 export type AudienceOption = readonly string[] | ((request: WorkloadRequest) => readonly string[]);
@@ -65,8 +78,27 @@ export interface VerifierOptions {
   readonly profile?: ProfileName;
   /** Allowed clock skew, in seconds, for WIT and signature times (default 60, at most 300). */
   readonly clockToleranceSec?: number;
-  /** Longest accepted `expires - created`, in seconds (default 300). */
+  /**
+   * Longest accepted `expires - created`, in seconds (default 360: the drafts ask for "minutes",
+   * and the published -07 examples are signed for 300 to 304 s).
+   */
   readonly maxSignatureLifetimeSec?: number;
+  /**
+   * Longest accepted WIT lifetime, `exp - iat` (or `exp - now` without `iat`), in seconds; a longer
+   * one is refused as `wit_invalid` (workload-creds: unreasonably long lifetimes SHOULD be rejected).
+   * Default 86 400 (one day).
+   */
+  readonly maxWitLifetimeSec?: number;
+  /**
+   * Revocation by time, per workload (threat U2): returns the time (seconds since the epoch, or a
+   * Date) before which WITs of `workloadId` must not have been issued, or undefined for none. A WIT
+   * whose `iat` is earlier (or that has no `iat`) is refused as `wit_revoked`, also when it was
+   * verified and cached before. Called on every verification; bounded by
+   * `notIssuedBeforeTimeoutMs`, and a throw or a timeout is `unavailable` (503, fail closed).
+   */
+  readonly notIssuedBefore?: (workloadId: string) => NotIssuedBeforeAnswer | Promise<NotIssuedBeforeAnswer>;
+  /** Time limit of one `notIssuedBefore` call, in ms (default 1 000). */
+  readonly notIssuedBeforeTimeoutMs?: number;
   /** Largest accepted `Workload-Identity-Token` value, in bytes (default 8192). */
   readonly maxWitBytes?: number;
   /**

@@ -1,5 +1,11 @@
 import { normalizeAudienceOrigin } from '../httpsig/audience.js';
 import {
+  boundedInteger as checkedInteger,
+  expectOptionalFunction,
+  isPlainObject,
+  optionError,
+} from '../options/option-checks.js';
+import {
   defaultProfileName,
   isProfileName,
   type ProfileName,
@@ -9,8 +15,9 @@ import {
 import { MemoryReplayStore } from '../replay/memory-replay-store.js';
 import type { ReplayStore } from '../replay/replay-store.js';
 import { buildTrustRegistry, type TrustRegistry } from '../trust/build-trust-registry.js';
-import type { VerifierOptions } from '../types/options.js';
+import type { NotIssuedBeforeAnswer, VerifierOptions } from '../types/options.js';
 import type { WorkloadRequest } from '../types/request.js';
+import { DEFAULT_MAX_WIT_LIFETIME_SEC } from '../wit/verify-wit.js';
 
 /** Options after validation: every default applied, every value checked once. */
 export interface VerifierSettings {
@@ -25,7 +32,20 @@ export interface VerifierSettings {
   readonly replayStoreTimeoutMs: number;
   readonly witCacheSize: number;
   readonly now: () => number;
+  readonly maxWitLifetimeSec: number;
+  readonly notIssuedBefore:
+    | ((workloadId: string) => NotIssuedBeforeAnswer | Promise<NotIssuedBeforeAnswer>)
+    | undefined;
+  readonly notIssuedBeforeTimeoutMs: number;
 }
+
+/**
+ * Default cap on `expires - created`. The drafts give no number ("on the order of minutes"); every
+ * published example means five minutes, but the -07 generator reads its clock again for `expires`,
+ * so three of its four messages carry 302 to 304 s. Five minutes plus one of margin accepts what
+ * conforming signers send while keeping a captured signature short-lived.
+ */
+export const DEFAULT_MAX_SIGNATURE_LIFETIME_SEC = 360;
 
 const KNOWN_OPTIONS = new Set([
   'trustDomains',
@@ -38,13 +58,20 @@ const KNOWN_OPTIONS = new Set([
   'replayStoreTimeoutMs',
   'witCacheSize',
   'now',
+  'maxWitLifetimeSec',
+  'notIssuedBefore',
+  'notIssuedBeforeTimeoutMs',
 ]);
 
 /** Validates the verifier's configuration; throws a TypeError naming the first problem. */
 export function normalizeOptions(options: VerifierOptions): VerifierSettings {
-  if (typeof options !== 'object' || options === null) throw new TypeError('createVerifier needs an options object');
+  if (!isPlainObject(options)) {
+    throw optionError('createVerifier: options', 'an object like { trustDomains: [...], audiences: [...] }', options);
+  }
   for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key)) throw new TypeError(`createVerifier: unknown option ${key}`);
+    if (!KNOWN_OPTIONS.has(key)) {
+      throw new TypeError(`createVerifier: unknown option ${key} (known: ${[...KNOWN_OPTIONS].join(', ')})`);
+    }
   }
   const profileName: ProfileName = options.profile ?? defaultProfileName;
   if (!isProfileName(profileName)) throw new TypeError(`createVerifier: unknown profile ${String(profileName)}`);
@@ -55,16 +82,41 @@ export function normalizeOptions(options: VerifierOptions): VerifierSettings {
   if (typeof replayStore.addIfAbsent !== 'function')
     throw new TypeError('createVerifier: replayStore needs addIfAbsent');
   return {
-    trust: buildTrustRegistry(options.trustDomains),
+    trust: buildTrustRegistry(options.trustDomains, 'createVerifier: trustDomains'),
     profile,
     audiences: normalizeAudiences(options.audiences, profile.requiredRequestParams.includes('wimse-aud')),
     clockToleranceSec: boundedInteger(options.clockToleranceSec, 60, 0, 300, 'clockToleranceSec'),
-    maxSignatureLifetimeSec: boundedInteger(options.maxSignatureLifetimeSec, 300, 1, 3600, 'maxSignatureLifetimeSec'),
+    maxSignatureLifetimeSec: boundedInteger(
+      options.maxSignatureLifetimeSec,
+      DEFAULT_MAX_SIGNATURE_LIFETIME_SEC,
+      1,
+      3600,
+      'maxSignatureLifetimeSec',
+    ),
     maxWitBytes: boundedInteger(options.maxWitBytes, 8192, 256, 65_536, 'maxWitBytes'),
     replayStore,
     replayStoreTimeoutMs: boundedInteger(options.replayStoreTimeoutMs, 1000, 1, 60_000, 'replayStoreTimeoutMs'),
     witCacheSize: boundedInteger(options.witCacheSize, 1000, 0, 1_000_000, 'witCacheSize'),
     now,
+    maxWitLifetimeSec: boundedInteger(
+      options.maxWitLifetimeSec,
+      DEFAULT_MAX_WIT_LIFETIME_SEC,
+      60,
+      31_536_000,
+      'maxWitLifetimeSec',
+    ),
+    notIssuedBefore: expectOptionalFunction(
+      options.notIssuedBefore,
+      'createVerifier: notIssuedBefore',
+      'a function (workloadId) => seconds since the epoch | Date | undefined (or a promise of one)',
+    ),
+    notIssuedBeforeTimeoutMs: boundedInteger(
+      options.notIssuedBeforeTimeoutMs,
+      1000,
+      1,
+      60_000,
+      'notIssuedBeforeTimeoutMs',
+    ),
   };
 }
 
@@ -90,10 +142,6 @@ function normalizeAudiences(
   return () => fixed;
 }
 
-function boundedInteger(value: number | undefined, fallback: number, min: number, max: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new TypeError(`createVerifier: ${name} must be an integer from ${min} to ${max}`);
-  }
-  return value;
+function boundedInteger(value: unknown, fallback: number, min: number, max: number, name: string): number {
+  return checkedInteger(value, fallback, min, max, `createVerifier: ${name}`);
 }

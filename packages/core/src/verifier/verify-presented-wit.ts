@@ -1,5 +1,6 @@
 import { WimseError } from '../errors/wimse-error.js';
 import type { HeaderValue } from '../types/request.js';
+import { checkNotIssuedBefore } from '../wit/check-not-issued-before.js';
 import { readWitHeader } from '../wit/read-wit-header.js';
 import { type VerifiedWit, verifyWit } from '../wit/verify-wit.js';
 import type { VerifierSettings } from './normalize-options.js';
@@ -19,12 +20,23 @@ export async function verifyPresentedWit(
   const token = readWitHeader(headers, settings.maxWitBytes);
   const wit = await witCache.get(
     token,
-    () => verifyWit(token, { trust: settings.trust, profile, clockToleranceSec, nowMs }),
+    () =>
+      verifyWit(token, {
+        trust: settings.trust,
+        profile,
+        clockToleranceSec,
+        nowMs,
+        maxLifetimeSec: settings.maxWitLifetimeSec,
+      }),
     clockToleranceSec,
   );
   // A cached WIT is re-checked against the clock: the cache never extends a WIT's life.
   if (wit.expiresAt + clockToleranceSec <= Math.floor(nowMs / 1000)) {
     throw new WimseError('wit_expired', 'WIT has expired');
+  }
+  // Revocation by time applies to cached WITs as well: it is asked on every use.
+  if (settings.notIssuedBefore !== undefined) {
+    await checkNotIssuedBefore(wit, settings.notIssuedBefore, settings.notIssuedBeforeTimeoutMs);
   }
   return wit;
 }

@@ -50,8 +50,30 @@ export const signatureAlgorithms: Readonly<Record<string, SignatureAlgorithm>> =
 /** RSA moduli below this many bits are refused. */
 export const minimumRsaModulusBits = 2048;
 
-/** JWS algorithms an issuer may sign WITs with, by default. */
+/**
+ * JWS algorithms an issuer may sign WITs with, by default: the asymmetric ones conforming issuers
+ * use (ES256, which workload-creds makes mandatory; EdDSA and RFC 9864's fully specified Ed25519 of
+ * the http-signature-07 examples; ES384, RS256 and PS256 that SPIRE can be configured to sign with).
+ */
 export const defaultWitAlgorithms = ['ES256', 'ES384', 'EdDSA', 'Ed25519', 'RS256', 'PS256'] as const;
+
+/**
+ * Algorithms a WIT's `cnf.jwk.alg` may name for the proof of possession, by default: every
+ * asymmetric signature algorithm of the table above, i.e. those the drafts name (RFC 9421's
+ * registry through http-signature, the JWS ones WIT-SVID allows, Ed25519 of RFC 9864).
+ */
+export const defaultProofAlgorithms: readonly string[] = Object.keys(signatureAlgorithms);
+
+/**
+ * RFC 9864 deprecates the polymorphic `EdDSA` for the fully specified `Ed25519`; with the Ed25519
+ * curve (the only one this table allows for EdDSA) both name the same algorithm. So wherever a
+ * configuration accepts `EdDSA`, `Ed25519` is accepted too.
+ */
+export function withFullySpecifiedEdDsa(algorithms: readonly string[]): string[] {
+  const expanded = [...algorithms];
+  if (expanded.includes('EdDSA') && !expanded.includes('Ed25519')) expanded.push('Ed25519');
+  return expanded;
+}
 
 export function lookupSignatureAlgorithm(alg: unknown): SignatureAlgorithm | undefined {
   return typeof alg === 'string' && Object.hasOwn(signatureAlgorithms, alg) ? signatureAlgorithms[alg] : undefined;

@@ -34,7 +34,12 @@ export interface WitVerificationContext {
   readonly profile: SignatureProfile;
   readonly clockToleranceSec: number;
   readonly nowMs: number;
+  /** Longest accepted `exp - iat` (or `exp - now` without `iat`), in seconds; default one day. */
+  readonly maxLifetimeSec?: number;
 }
+
+/** Default cap on a WIT's `exp - iat`: workload-creds wants WITs short-lived, "on the order of hours". */
+export const DEFAULT_MAX_WIT_LIFETIME_SEC = 86_400;
 
 /**
  * Step 2: validates a WIT completely, in the order the drafts prescribe: header, then a canonical
@@ -85,7 +90,20 @@ export async function verifyWit(token: string, context: WitVerificationContext):
     throw new WimseError('wit_invalid', 'a WIT carries no aud claim');
   }
   checkProfileClaims(claims, issuer.profile);
+  // workload-creds: unreasonably long lifetimes SHOULD be rejected (W5, `exp` far ahead).
+  const maxLifetimeSec = context.maxLifetimeSec ?? DEFAULT_MAX_WIT_LIFETIME_SEC;
+  const start = typeof claims.iat === 'number' ? claims.iat : context.nowMs / 1000;
+  if ((claims.exp as number) - start > maxLifetimeSec) {
+    throw new WimseError('wit_invalid', `WIT lifetime exceeds ${maxLifetimeSec} s`);
+  }
   const cnf = importCnfKey(claims.cnf);
+  // http-signature-07 §3.1: the proof algorithm must be acceptable for the caller's trust domain.
+  if (!issuer.proofAlgorithms.includes(cnf.alg)) {
+    throw new WimseError(
+      'wit_invalid',
+      `cnf.jwk.alg ${cnf.alg} is not accepted for trust domain ${issuer.trustDomain}`,
+    );
+  }
   const keyThumbprint = await calculateJwkThumbprint(cnf.jwk as Parameters<typeof calculateJwkThumbprint>[0]);
   return {
     token,
