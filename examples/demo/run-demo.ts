@@ -117,7 +117,7 @@ out(
   ),
 );
 out();
-out(`   checkout: verified responder ${responder?.id} (wimse-req-nonce = request nonce ${sent.nonce.slice(0, 8)}…)`);
+out(`   checkout: verified responder ${responder?.id} (wimse-req-nonce = request nonce ${sent.nonce?.slice(0, 8)}…)`);
 
 const results: { label: string; ok: boolean }[] = [];
 results.push({

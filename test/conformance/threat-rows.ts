@@ -183,6 +183,18 @@ export const threatRows: readonly ThreatRow[] = [
       'the core never sees the transport (WorkloadRequest has no TLS information); an adapter option to refuse plain HTTP unless the operator declares the hop trusted is not built yet',
   },
   { id: 'O4', group: 'operational', title: 'error responses revealing which check failed', applicability: 'applies' },
+  {
+    id: 'O7',
+    group: 'operational',
+    title: 'identity-server outage turned into a fetch storm',
+    applicability: 'applies',
+  },
+  {
+    id: 'O8',
+    group: 'operational',
+    title: 'cached WIT replayed after its key was withdrawn',
+    applicability: 'applies',
+  },
 ];
 
 export const threatIds: ReadonlySet<string> = new Set(threatRows.map((row) => row.id));

@@ -1,4 +1,14 @@
 export { resolveSigningKey, type SigningKey, signBytes, type WorkloadCredentials } from '@wimse-pep/core';
+export {
+  type BearerCallback,
+  type BearerOption,
+  type BearerSource,
+  isBearerSource,
+  toBearerSource,
+} from './bearer/bearer-source.js';
+export { type CheckedBearerToken, checkBearerToken } from './bearer/check-bearer-token.js';
+export { type RefreshingBearerOptions, refreshingBearer } from './bearer/refreshing-bearer.js';
+export { type StaticBearerOptions, staticBearer } from './bearer/static-bearer.js';
 export { type CheckedCredentials, checkCredentials } from './credentials/check-credentials.js';
 export { CredentialError } from './credentials/credential-error.js';
 export {
@@ -22,6 +32,7 @@ export {
   type WimseFetch,
   type WimseFetchOptions,
 } from './fetch/create-wimse-fetch.js';
+export { redactHeaders } from './fetch/redact-headers.js';
 export type { SentRequest } from './fetch/sent-request.js';
 export { ResponseVerificationError, responderOf } from './fetch/verify-response.js';
 export { type RequestToSign, type SignedRequest, type SignRequestOptions, signRequest } from './sign/sign-request.js';

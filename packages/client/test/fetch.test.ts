@@ -44,7 +44,7 @@ describe('createWimseFetch: signed requests to a real server', () => {
     await wimseFetch(`${service.origin}/a`);
     await wimseFetch(`${service.origin}/a`);
     const [first, second] = sent.slice(-2);
-    assert.ok(first && second);
+    assert.ok(first?.nonce && second?.nonce);
     assert.notEqual(first.nonce, second.nonce);
     assert.ok(Buffer.from(first.nonce, 'base64url').byteLength >= 16);
     const input = first.headers['signature-input'] ?? '';

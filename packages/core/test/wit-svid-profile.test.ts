@@ -263,7 +263,7 @@ describe('WIT-SVID issuer profile: bundle endpoint and bundle file', () => {
         { spiffeBundleUri: endpoint.url, cooldownMs: 5_000, ...(cacheMaxAgeMs ? { cacheMaxAgeMs } : {}) },
         'test',
         () => clock,
-      );
+      ).getKey;
     const header = { alg: 'ES256', kid: 'wit-key-1' };
     const token = { payload: '', signature: '' } as never;
 
@@ -307,7 +307,11 @@ describe('WIT-SVID issuer profile: bundle endpoint and bundle file', () => {
     const rotated = generateTestKey('ES256');
     endpoint.body = JSON.stringify(bundleWith(publicOf(issuer, 'wit-key-1')));
     endpoint.fetches = 0;
-    const getKey = createSpiffeBundleKeySet({ spiffeBundleUri: endpoint.url, cooldownMs: 10_000 }, 'test', () => clock);
+    const { getKey } = createSpiffeBundleKeySet(
+      { spiffeBundleUri: endpoint.url, cooldownMs: 10_000 },
+      'test',
+      () => clock,
+    );
     const token = { payload: '', signature: '' } as never;
     await getKey({ alg: 'ES256', kid: 'wit-key-1' }, token);
     clock += 10_000;
@@ -344,8 +348,9 @@ describe('WIT-SVID issuer profile: bundle endpoint and bundle file', () => {
       endpoint.fetches = 0;
       const verifier = createVerifier(verifierOptions({ spiffeBundleUri: endpoint.url, timeoutMs: 200 }));
       await rejectsWith(verifier.verify(await requestWith(wit)), 'unavailable');
-      await rejectsWith(verifier.verify(await requestWith(wit)), 'unavailable');
-      assert.equal(endpoint.fetches, 1, 'the second request within the cooldown did not fetch again');
+      const again = await rejectsWith(verifier.verify(await requestWith(wit)), 'unavailable');
+      assert.equal(again.headers['Retry-After'], '1', 'told when to try again (the first backoff, 1 s)');
+      assert.equal(endpoint.fetches, 1, 'the second request within the backoff did not fetch again');
     }
     endpoint.hang = false;
     const closed = await new BundleEndpoint().start();
@@ -359,7 +364,7 @@ describe('WIT-SVID issuer profile: bundle endpoint and bundle file', () => {
     const path = join(tmp, 'bundle.json');
     const rotated = generateTestKey('ES256');
     writeFileSync(path, JSON.stringify({ ...bundleWith(publicOf(issuer, 'wit-key-1')), spiffe_refresh_hint: 30 }));
-    const getKey = createSpiffeBundleKeySet({ spiffeBundleFile: path, cooldownMs: 1_000 }, 'test', () => clock);
+    const { getKey } = createSpiffeBundleKeySet({ spiffeBundleFile: path, cooldownMs: 1_000 }, 'test', () => clock);
     const token = { payload: '', signature: '' } as never;
     await getKey({ alg: 'ES256', kid: 'wit-key-1' }, token);
     writeFileSync(path, JSON.stringify({ ...bundleWith(publicOf(rotated, 'wit-key-2')), spiffe_refresh_hint: 30 }));

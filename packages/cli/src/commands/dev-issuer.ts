@@ -22,6 +22,9 @@ anyone who asks, without attesting the caller.
   GET  /.well-known/jwks.json   its public keys (also GET /jwks)
   POST /wit                     {"sub":"wimse://<td>/<path>","jwk":{<public JWK with alg>}[,"ttl":<s>]}
                                 answers {"wit":"...","exp":...}
+  POST /bearer                  {"sub":"wimse://<td>/<path>","aud":"<service>"[,"ttl":<s>][,"scope":"..."]}
+                                a bearer JWT access token (typ at+jwt, same key) for a caller that has
+                                not migrated yet: {"access_token":"...","token_type":"Bearer",...}
 
 Options:
   --trust-domain <td>   the trust domain it issues identities in (required)
@@ -30,6 +33,7 @@ Options:
                         (default: a new key in memory)
   --alg <alg>           algorithm of a created key: ES256 (default) or EdDSA
   --wit-ttl <seconds>   lifetime of the WITs it issues (default 3600)
+  --bearer-ttl <secs>   lifetime of the bearer tokens it issues (default 3600)
   --issuer <uri>        the iss claim (default its URL)
   --trust-out <file>    write the trust configuration for verifiers (VerifierOptions JSON)
   -h, --help            show this help
@@ -45,6 +49,7 @@ Example:
     key: { type: 'string' },
     alg: { type: 'string' },
     'wit-ttl': { type: 'string' },
+    'bearer-ttl': { type: 'string' },
     issuer: { type: 'string' },
     'trust-out': { type: 'string' },
   },
@@ -53,6 +58,7 @@ Example:
     const trustDomain = requiredString(values, 'trust-domain');
     const port = integerOption(values, 'port', 0, 0, 65_535);
     const witLifetimeSec = integerOption(values, 'wit-ttl', 3600, 1, 86_400);
+    const bearerLifetimeSec = integerOption(values, 'bearer-ttl', 3600, 1, 86_400);
     const alg = stringOption(values, 'alg') ?? 'ES256';
     if (!(GENERATED_ALGORITHMS as readonly string[]).includes(alg)) {
       throw new UsageError(`--alg must be ${GENERATED_ALGORITHMS.join(' or ')}`);
@@ -65,11 +71,14 @@ Example:
         trustDomain,
         port,
         witLifetimeSec,
+        bearerLifetimeSec,
         alg: alg as GeneratedAlgorithm,
         ...(key === undefined ? {} : { key }),
         ...(issuerOption === undefined ? {} : { issuer: issuerOption }),
         onIssue: (event) =>
           println(io.stdout, `issued a WIT for ${event.sub} (key ${event.keyThumbprint}, exp ${event.exp})`),
+        onIssueBearer: (event) =>
+          println(io.stdout, `issued a bearer token for ${event.sub} (aud ${event.aud.join(' ')}, exp ${event.exp})`),
       });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
@@ -84,8 +93,11 @@ Example:
     println(io.stdout, `dev-issuer listening on ${issuer.url} (trust domain ${trustDomain})`);
     println(io.stdout, `  keys:  GET  ${issuer.jwksUri}`);
     println(io.stdout, `  issue: POST ${issuer.url}/wit {"sub":"wimse://${trustDomain}/<path>","jwk":{...}}`);
+    println(io.stdout, `  bearer: POST ${issuer.url}/bearer {"sub":"wimse://${trustDomain}/<path>","aud":"<service>"}`);
     println(io.stdout, `trust configuration for verifiers${trustOut ? ` (written to ${trustOut})` : ''}:`);
     println(io.stdout, JSON.stringify(trust));
+    println(io.stdout, 'bearer token issuer, for services accepting bearer tokens during a migration:');
+    println(io.stdout, JSON.stringify(issuer.bearerIssuer));
     await stopped(io);
     await issuer.close();
     println(io.stdout, 'dev-issuer stopped');

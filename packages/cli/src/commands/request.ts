@@ -27,16 +27,22 @@ const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 export const requestCommand: Command = {
   name: 'request',
   summary: 'send a signed request (curl-like) and show the exchange',
-  help: `Usage: wimse-pep request <url> --wit <file> --key <file> [options]
+  help: `Usage: wimse-pep request <url> --wit <file> --key <file> [--bearer <token|@file>] [options]
+       wimse-pep request <url> --bearer <token|@file> [options]
 
 Sends one HTTP request as a WIMSE workload: the Workload-Identity-Token, Content-Digest for a
 body, and an RFC 9421 signature made with the key bound in the WIT. Prints the WIT (decoded),
 the request headers as sent, and the response. With --require-signed-response the response must
 be signed by a workload trusted by --trust, over this very request.
 
+With --bearer, the request also carries Authorization: Bearer <token>, covered by the signature
+(dual send, during a migration); with --bearer alone, only the token is sent, nothing signed (a
+caller not migrated yet). The token is never printed (its decoded claims are).
+
 Options:
   --wit <file>                the caller's WIT (a file; a token is accepted too)
   --key <file>                the matching private key (JWK or PEM)
+  --bearer <token|@file>      a bearer token to send as Authorization: Bearer; @<file> reads it
   -X, --request <method>      the method (default GET, or POST with -d)
   -d, --data <body>           the body; @<file> reads it from a file
   -H, --header <name: value>  an extra header (repeatable)
@@ -69,13 +75,17 @@ Example:
     'require-signed-response': { type: 'boolean' },
     trust: { type: 'string' },
     'expect-id': { type: 'string' },
+    bearer: { type: 'string' },
     silent: { type: 'boolean', short: 's' },
   },
   positionals: { min: 1, max: 1, names: 'the URL' },
   async run(values, positionals, io) {
     const url = parseUrl(positionals[0] as string);
-    const witArgument = requiredString(values, 'wit');
-    const keyPath = requiredString(values, 'key');
+    const bearerArgument = stringOption(values, 'bearer');
+    const bearer = bearerArgument === undefined ? undefined : readBearer(bearerArgument);
+    const signing = bearer === undefined || values.wit !== undefined || values.key !== undefined;
+    const witArgument = signing ? requiredString(values, 'wit') : undefined;
+    const keyPath = signing ? requiredString(values, 'key') : undefined;
     const body = readBody(stringOption(values, 'data'));
     const method = stringOption(values, 'request') ?? (body === undefined ? 'GET' : 'POST');
     if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(method)) throw new UsageError(`-X ${method} is not an HTTP method`);
@@ -99,6 +109,12 @@ Example:
     const lifetimeSec = integerOption(values, 'lifetime', 60, 1, 3600);
     const required = values['require-signed-response'] === true;
     const trustPath = stringOption(values, 'trust');
+    if (!signing) {
+      for (const name of ['profile', 'audience', 'lifetime', 'require-signed-response']) {
+        if (values[name] !== undefined)
+          throw new UsageError(`--${name} applies to signed requests: give --wit and --key`);
+      }
+    }
     if (required && trustPath === undefined) {
       throw new UsageError('--require-signed-response needs --trust <file> (who may sign the response)');
     }
@@ -108,37 +124,45 @@ Example:
     const verifier = trustPath === undefined ? undefined : loadVerifier(trustPath, profile as ProfileName | undefined);
     const expectedId = stringOption(values, 'expect-id');
 
-    // A WIT given inline is used as is; files are watched as a workload agent would rotate them.
-    const inlineWit = JWT.test(witArgument) && !existsSync(witArgument);
-    if (!inlineWit && !existsSync(witArgument)) throw new UsageError(`--wit ${witArgument}: no such file`);
-    if (!existsSync(keyPath)) throw new UsageError(`--key ${keyPath}: no such file`);
-    const credentials = inlineWit
-      ? staticCredentials({ wit: witArgument, privateKey: loadPrivateKey(keyPath) })
-      : fileCredentials({ witPath: witArgument, keyPath });
+    const credentials =
+      witArgument === undefined || keyPath === undefined ? undefined : credentialsFrom(witArgument, keyPath);
 
     const silent = values.silent === true;
     let sent: SentRequest | undefined;
-    const wimseFetch = createWimseFetch({
-      credentials,
-      lifetimeSec,
-      ...(profile === undefined ? {} : { profile: profile as ProfileName }),
-      ...(stringOption(values, 'audience') === undefined
-        ? {}
-        : { audience: stringOption(values, 'audience') as string }),
-      ...(verifier === undefined
-        ? {}
-        : { requireSignedResponse: { verifier, ...(expectedId === undefined ? {} : { expectedId }) } }),
-      onRequest: (request) => {
-        sent = request;
-        if (silent) return;
-        println(io.stdout, 'WIT header and payload:');
-        println(io.stdout, formatWit(request.headers['workload-identity-token'] ?? ''));
-        println(io.stdout);
-        println(io.stdout, 'Request:');
-        println(io.stdout, formatRequest(request));
-        println(io.stdout);
-      },
-    });
+    let wimseFetch: ReturnType<typeof createWimseFetch>;
+    try {
+      wimseFetch = createWimseFetch({
+        ...(credentials === undefined ? {} : { credentials, lifetimeSec }),
+        ...(bearer === undefined ? {} : { bearer }),
+        ...(profile === undefined ? {} : { profile: profile as ProfileName }),
+        ...(stringOption(values, 'audience') === undefined
+          ? {}
+          : { audience: stringOption(values, 'audience') as string }),
+        ...(verifier === undefined
+          ? {}
+          : { requireSignedResponse: { verifier, ...(expectedId === undefined ? {} : { expectedId }) } }),
+        onRequest: (request) => {
+          sent = request;
+          if (silent) return;
+          const wit = request.headers['workload-identity-token'];
+          if (wit !== undefined) {
+            println(io.stdout, 'WIT header and payload:');
+            println(io.stdout, formatWit(wit));
+            println(io.stdout);
+          }
+          if (bearer !== undefined) {
+            println(io.stdout, describeBearer(bearer));
+            println(io.stdout);
+          }
+          println(io.stdout, 'Request:');
+          println(io.stdout, formatRequest(request));
+          println(io.stdout);
+        },
+      });
+    } catch (error) {
+      if (error instanceof TypeError) throw new UsageError(error.message);
+      throw error;
+    }
 
     let response: Response;
     try {
@@ -188,6 +212,35 @@ function parseUrl(value: string): URL {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${value} is not an http(s) URL`);
   return url;
+}
+
+/** `--wit` and `--key`: a WIT given inline is used as is; files are watched as an agent would rotate them. */
+function credentialsFrom(witArgument: string, keyPath: string) {
+  const inlineWit = JWT.test(witArgument) && !existsSync(witArgument);
+  if (!inlineWit && !existsSync(witArgument)) throw new UsageError(`--wit ${witArgument}: no such file`);
+  if (!existsSync(keyPath)) throw new UsageError(`--key ${keyPath}: no such file`);
+  return inlineWit
+    ? staticCredentials({ wit: witArgument, privateKey: loadPrivateKey(keyPath) })
+    : fileCredentials({ witPath: witArgument, keyPath });
+}
+
+/** `--bearer`: the token, or @<file> holding it (surrounding whitespace ignored). */
+function readBearer(argument: string): string {
+  if (!argument.startsWith('@')) return argument;
+  try {
+    return readFileSync(argument.slice(1), 'utf8').trim();
+  } catch (error) {
+    throw new UsageError(`--bearer ${argument}: cannot read the file (${(error as NodeJS.ErrnoException).code})`);
+  }
+}
+
+/** The bearer token's JOSE header and claims when it is a JWT; never the token itself. */
+function describeBearer(token: string): string {
+  try {
+    return `Bearer token header and payload (the token itself is not shown):\n${formatWit(token)}`;
+  } catch {
+    return `Bearer token: an opaque token of ${token.length} characters (not shown)`;
+  }
 }
 
 function readBody(data: string | undefined): string | Uint8Array | undefined {

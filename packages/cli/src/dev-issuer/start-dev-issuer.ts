@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { isWimseError, parseWorkloadId, type TrustDomainOptions } from '@wimse-pep/core';
 import type { JSONWebKeySet } from 'jose';
+import { BEARER_TOKEN_TYPE, issueBearer } from '../bearer/issue-bearer.js';
 import {
   type GeneratedAlgorithm,
   generateKey,
@@ -31,10 +32,46 @@ export interface DevIssuerOptions {
   readonly witLifetimeSec?: number;
   /** The `iss` claim (default its own URL). */
   readonly issuer?: string;
+  /** Lifetime of the bearer tokens it issues, in seconds (default 3600); also the most a request may ask for. */
+  readonly bearerLifetimeSec?: number;
   /** The clock in epoch milliseconds (default `Date.now`). */
   readonly now?: () => number;
   /** Told about every WIT issued (no token in it). */
   readonly onIssue?: (event: { sub: string; keyThumbprint: string; exp: number }) => void;
+  /** Told about every bearer token issued (no token in it). */
+  readonly onIssueBearer?: (event: { sub: string; aud: readonly string[]; exp: number }) => void;
+}
+
+export interface BearerRequest {
+  /** The workload the token is for (its `sub` and `client_id`). */
+  readonly sub: string;
+  /** The service or services it is for. */
+  readonly aud: string | readonly string[];
+  /** Requested lifetime in seconds, at most `bearerLifetimeSec`. */
+  readonly ttl?: number;
+  /** Space-separated scopes. */
+  readonly scope?: string;
+}
+
+/** An RFC 6749 section 5.1 token response. */
+export interface BearerResponse {
+  readonly access_token: string;
+  readonly token_type: 'Bearer';
+  readonly expires_in: number;
+  /** `exp` of the token, seconds since the epoch. */
+  readonly exp: number;
+}
+
+/**
+ * How a service verifies the bearer tokens of a dev issuer: the issuer, its key set, the
+ * algorithm and the token type, for the bearer verification of a migrating PEP.
+ */
+export interface DevBearerIssuer {
+  readonly issuer: string;
+  readonly jwksUri: string;
+  readonly algorithms: readonly string[];
+  /** `at+jwt`: what tells these tokens apart from its WITs. */
+  readonly typ: string;
 }
 
 export interface WitRequest {
@@ -55,8 +92,12 @@ export interface DevIssuer {
   readonly jwksUri: string;
   /** How a verifier trusts it: the entry for `VerifierOptions.trustDomains`. */
   readonly trust: TrustDomainOptions;
+  /** How a service verifies its bearer tokens (same key set, `typ` `at+jwt`). */
+  readonly bearerIssuer: DevBearerIssuer;
   /** Issues a WIT in-process, with the same checks as `POST /wit`. */
   issue(request: WitRequest): Promise<{ wit: string; exp: number }>;
+  /** Issues a bearer token in-process, with the same checks as `POST /bearer`. */
+  issueBearer(request: BearerRequest): Promise<BearerResponse>;
   close(): Promise<void>;
 }
 
@@ -70,13 +111,20 @@ class BadRequest extends Error {}
  *
  * - `GET /.well-known/jwks.json` (also `/jwks`): its public keys;
  * - `POST /wit` with JSON `{ "sub": "wimse://<trust-domain>/...", "jwk": { public JWK with alg } }`
- *   (optionally `"ttl": seconds`): answers `{ "wit": "...", "exp": ... }`.
+ *   (optionally `"ttl": seconds`): answers `{ "wit": "...", "exp": ... }`;
+ * - `POST /bearer` with JSON `{ "sub": "wimse://<trust-domain>/...", "aud": "<service>" }`
+ *   (optionally `"ttl"`, `"scope"`): a bearer JWT access token (`typ: at+jwt`) for that workload,
+ *   answered as an OAuth token response, for a caller that has not migrated to WITs yet.
  */
 export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssuer> {
   const trustDomain = checkTrustDomain(options.trustDomain);
   const lifetime = options.witLifetimeSec ?? 3600;
   if (!Number.isInteger(lifetime) || lifetime < 1 || lifetime > 86_400) {
     throw new TypeError('startDevIssuer: witLifetimeSec must be an integer from 1 to 86400');
+  }
+  const bearerLifetime = options.bearerLifetimeSec ?? 3600;
+  if (!Number.isInteger(bearerLifetime) || bearerLifetime < 1 || bearerLifetime > 86_400) {
+    throw new TypeError('startDevIssuer: bearerLifetimeSec must be an integer from 1 to 86400');
   }
   const now = options.now ?? Date.now;
   const { privateKey, alg } = await loadOrCreateKey(options.key, options.alg ?? 'ES256');
@@ -86,7 +134,8 @@ export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssu
   };
   let issuer = options.issuer ?? '';
 
-  async function issue(request: WitRequest): Promise<{ wit: string; exp: number }> {
+  /** The request's `sub`: a canonical workload identifier in this trust domain. */
+  function checkSubject(request: { sub?: unknown } | null): string {
     if (typeof request !== 'object' || request === null) throw new BadRequest('the body must be a JSON object');
     if (typeof request.sub !== 'string') throw new BadRequest('sub is required (a workload identifier)');
     let parsed: ReturnType<typeof parseWorkloadId>;
@@ -98,6 +147,11 @@ export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssu
     if (parsed.trustDomain !== trustDomain) {
       throw new BadRequest(`sub must be in the trust domain ${trustDomain}, not ${parsed.trustDomain}`);
     }
+    return request.sub;
+  }
+
+  async function issue(request: WitRequest): Promise<{ wit: string; exp: number }> {
+    checkSubject(request);
     let jwk: Record<string, unknown>;
     try {
       jwk = validatePublicJwk(request.jwk) as Record<string, unknown>;
@@ -122,6 +176,39 @@ export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssu
     const exp = Math.floor(issuedMs / 1000) + ttl;
     options.onIssue?.({ sub: request.sub, keyThumbprint: await thumbprintOf(publicKeyOf(jwk)), exp });
     return { wit, exp };
+  }
+
+  async function bearer(request: BearerRequest): Promise<BearerResponse> {
+    const sub = checkSubject(request);
+    const aud = typeof request.aud === 'string' ? [request.aud] : request.aud;
+    if (!Array.isArray(aud) || aud.length === 0 || aud.some((value) => typeof value !== 'string' || value === '')) {
+      throw new BadRequest('aud is required: the service (or a list of services) the token is for');
+    }
+    const ttl = request.ttl ?? bearerLifetime;
+    if (!Number.isInteger(ttl) || ttl < 1 || ttl > bearerLifetime) {
+      throw new BadRequest(`ttl must be an integer from 1 to ${bearerLifetime}`);
+    }
+    if (
+      request.scope !== undefined &&
+      (typeof request.scope !== 'string' || !/^[\x21\x23-\x5b\x5d-\x7e ]*$/.test(request.scope))
+    ) {
+      throw new BadRequest('scope must be a string of space-separated scope tokens');
+    }
+    const issuedMs = now();
+    const token = await issueBearer({
+      issuerKey: privateKey,
+      alg,
+      kid,
+      sub,
+      aud,
+      iss: issuer,
+      ttlSec: ttl,
+      scope: request.scope,
+      now: () => issuedMs,
+    });
+    const exp = Math.floor(issuedMs / 1000) + ttl;
+    options.onIssueBearer?.({ sub, aud, exp });
+    return { access_token: token, token_type: 'Bearer', expires_in: ttl, exp };
   }
 
   const server = createServer((req, res) => {
@@ -149,6 +236,18 @@ export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssu
       }
       return;
     }
+    if (path === '/bearer') {
+      if (req.method !== 'POST') return notAllowed(res, 'POST');
+      try {
+        const body = await readJson(req);
+        send(res, 200, await bearer(body as BearerRequest));
+      } catch (error) {
+        if (error instanceof BadRequest || isWimseError(error)) {
+          send(res, 400, { error: 'invalid_request', detail: (error as Error).message });
+        } else throw error;
+      }
+      return;
+    }
     if (path === '/') {
       return send(res, 200, {
         service: 'wimse-pep dev-issuer (DEVELOPMENT ONLY, NOT FOR PRODUCTION)',
@@ -156,9 +255,13 @@ export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssu
         issuer,
         jwks_uri: `${url}/.well-known/jwks.json`,
         issue: `POST ${url}/wit {"sub":"wimse://${trustDomain}/<path>","jwk":{<public JWK with alg>}}`,
+        bearer: `POST ${url}/bearer {"sub":"wimse://${trustDomain}/<path>","aud":"<service>"}`,
       });
     }
-    send(res, 404, { error: 'not_found', detail: `no ${path}; try GET /.well-known/jwks.json or POST /wit` });
+    send(res, 404, {
+      error: 'not_found',
+      detail: `no ${path}; try GET /.well-known/jwks.json, POST /wit or POST /bearer`,
+    });
   }
 
   // Loopback only: this server hands out identities without asking who is calling.
@@ -182,7 +285,9 @@ export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssu
       trustDomain,
       issuers: [{ issuer, jwksUri, origins: [`wimse://${trustDomain}`, `spiffe://${trustDomain}`], algorithms: [alg] }],
     },
+    bearerIssuer: { issuer, jwksUri, algorithms: [alg], typ: BEARER_TOKEN_TYPE },
     issue,
+    issueBearer: bearer,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -241,7 +346,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8'));
   } catch {
-    throw new BadRequest('the body is not JSON: send {"sub": "...", "jwk": {...}}');
+    throw new BadRequest('the body is not JSON: send {"sub": "...", "jwk": {...}} (or {"sub": "...", "aud": "..."})');
   }
 }
 

@@ -1,7 +1,9 @@
 import { type ProfileName, profiles, type WorkloadVerifier } from '@wimse-pep/core';
+import { type BearerOption, toBearerSource } from '../bearer/bearer-source.js';
 import { type CredentialsOption, toCredentialSource } from '../credentials/credential-source.js';
 import { signRequest } from '../sign/sign-request.js';
 import { serializeBody } from './outgoing-body.js';
+import { redactHeaders } from './redact-headers.js';
 import type { SentRequest } from './sent-request.js';
 import { verifySignedResponse } from './verify-response.js';
 
@@ -14,8 +16,18 @@ export interface RequireSignedResponse {
 }
 
 export interface WimseFetchOptions {
-  /** The caller's WIT and key: fixed, a refreshing callback, or a source such as `fileCredentials`. */
-  readonly credentials: CredentialsOption;
+  /**
+   * The caller's WIT and key: fixed, a refreshing callback, or a source such as `fileCredentials`.
+   * Required unless `bearer` is given (a caller not migrated yet sends its bearer token only).
+   */
+  readonly credentials?: CredentialsOption;
+  /**
+   * A bearer token sent as `Authorization: Bearer ...` during a bearer-to-WIT migration: a fixed
+   * token, a callback called again before the token expires, or a source such as
+   * `refreshingBearer`. With `credentials` too, the request is dual-sent: the HTTP signature
+   * covers `authorization`, so the token cannot be swapped in transit. Never logged.
+   */
+  readonly bearer?: BearerOption;
   /** Signature profile; default `http-sig-07`. */
   readonly profile?: ProfileName;
   /**
@@ -31,7 +43,10 @@ export interface WimseFetchOptions {
   readonly fetch?: (input: string, init: RequestInit) => Promise<Response>;
   /** The clock in epoch milliseconds (default `Date.now`); also given to a callback source. */
   readonly now?: () => number;
-  /** Told about each signed request just before it is sent (logging, demos, debugging). */
+  /**
+   * Told about each request just before it is sent (logging, demos, debugging). The credentials
+   * of an `Authorization` field are redacted in what it is given.
+   */
   readonly onRequest?: (request: SentRequest) => void;
 }
 
@@ -40,6 +55,8 @@ export type WimseFetch = (input: string | URL | Request, init?: RequestInit) => 
 
 /** Set by the signer; a caller's own value would be replaced or contradict it. */
 const SIGNER_FIELDS = ['workload-identity-token', 'signature', 'signature-input', 'content-digest'];
+/** Options that only a signed request uses: refused without credentials, where they would do nothing. */
+const SIGNING_OPTIONS = ['profile', 'audience', 'lifetimeSec', 'requireSignedResponse'] as const;
 /** Methods that fetch normalizes to upper case (every other method is sent as written). */
 const NORMALIZED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
 
@@ -50,12 +67,31 @@ const NORMALIZED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 
  * components). With `requireSignedResponse`, the response must be signed by a trusted workload
  * over this very request; otherwise the promise rejects with a `ResponseVerificationError`.
  *
+ * With `bearer`, the request also carries `Authorization: Bearer <token>` (covered by the
+ * signature); with `bearer` and no `credentials`, it carries only that: the caller is not migrated
+ * yet, and nothing is signed.
+ *
  * Redirects are not followed by default (`redirect: 'manual'`): a signature covers one target
  * and cannot be replayed to another, so `redirect: 'follow'` is refused.
  */
 export function createWimseFetch(options: WimseFetchOptions): WimseFetch {
   if (typeof options !== 'object' || options === null) throw new TypeError('createWimseFetch: options are required');
-  const source = toCredentialSource(options.credentials, options.now);
+  if (options.credentials === undefined && options.bearer === undefined) {
+    throw new TypeError('createWimseFetch: credentials (a WIT and its key) or bearer (a token) is required');
+  }
+  if (options.credentials === undefined) {
+    const unused = SIGNING_OPTIONS.find((name) => options[name] !== undefined);
+    if (unused !== undefined) {
+      throw new TypeError(`createWimseFetch: ${unused} applies to signed requests, and needs credentials`);
+    }
+  }
+  const source = options.credentials === undefined ? undefined : toCredentialSource(options.credentials, options.now);
+  let bearerSource: ReturnType<typeof toBearerSource> | undefined;
+  try {
+    bearerSource = options.bearer === undefined ? undefined : toBearerSource(options.bearer, options.now);
+  } catch (error) {
+    throw new TypeError(`createWimseFetch: ${(error as Error).message}`);
+  }
   const profile = options.profile;
   if (profile !== undefined && !Object.hasOwn(profiles, profile)) {
     throw new TypeError(`createWimseFetch: unknown profile ${String(profile)}`);
@@ -89,12 +125,33 @@ export function createWimseFetch(options: WimseFetchOptions): WimseFetch {
     for (const name of SIGNER_FIELDS) {
       if (headers[name] !== undefined) throw new TypeError(`the ${name} header is set by the signer, not the caller`);
     }
+    if (bearerSource !== undefined && headers.authorization !== undefined) {
+      throw new TypeError('the authorization header is set from the bearer option, not by the caller');
+    }
     const body = await serializeBody(init.body);
     if (body.contentType !== undefined && headers['content-type'] === undefined) {
       headers['content-type'] = body.contentType;
     }
     // A signed response's Content-Digest covers the bytes as sent: no content-coding to undo.
     if (required !== undefined && headers['accept-encoding'] === undefined) headers['accept-encoding'] = 'identity';
+
+    if (bearerSource !== undefined) headers.authorization = `Bearer ${await bearerSource.getBearer()}`;
+    const target = `${url.pathname}${url.search}`;
+    const { headers: _h, body: _b, method: _m, ...rest } = init;
+    const signal = request && init.signal === undefined ? { signal: request.signal } : {};
+
+    if (source === undefined) {
+      // Not migrated yet: the bearer token alone, nothing signed.
+      options.onRequest?.({ method, url: url.href, target, headers: redactHeaders(headers), body: body.bytes });
+      return send(url.href, {
+        ...rest,
+        ...signal,
+        method,
+        headers,
+        redirect,
+        ...(body.bytes === undefined ? {} : { body: body.bytes }),
+      });
+    }
 
     const audience = typeof options.audience === 'function' ? options.audience(url) : options.audience;
     const signed = await signRequest(
@@ -108,20 +165,12 @@ export function createWimseFetch(options: WimseFetchOptions): WimseFetch {
         signResponse: required !== undefined,
       },
     );
-    const sent: SentRequest = {
-      method,
-      url: url.href,
-      target: `${url.pathname}${url.search}`,
-      headers: signed.headers,
-      body: signed.body,
-      nonce: signed.nonce,
-    };
-    options.onRequest?.(sent);
+    const sent = { method, url: url.href, target, headers: signed.headers, body: signed.body, nonce: signed.nonce };
+    options.onRequest?.({ ...sent, headers: redactHeaders(signed.headers) });
 
-    const { headers: _h, body: _b, method: _m, ...rest } = init;
     const response = await send(url.href, {
       ...rest,
-      ...(request && init.signal === undefined ? { signal: request.signal } : {}),
+      ...signal,
       method,
       headers: signed.headers,
       redirect,

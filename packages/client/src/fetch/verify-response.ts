@@ -41,7 +41,7 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
  */
 export async function verifySignedResponse(
   response: Response,
-  sent: SentRequest,
+  sent: SentRequest & { readonly nonce: string },
   requirement: ResponseRequirement,
 ): Promise<Response> {
   const bytes = new Uint8Array(await response.arrayBuffer());

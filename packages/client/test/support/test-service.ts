@@ -17,6 +17,7 @@ import {
   type WimseErrorCode,
   type WorkloadVerifier,
 } from '@wimse-pep/core';
+import { jwtVerify, SignJWT } from 'jose';
 import { generateTestKey, mintWit, type TestKeyPair } from '../../../../test/support/index.js';
 
 export const TRUST_DOMAIN = 'td.example';
@@ -69,6 +70,32 @@ export class TestTrust {
     });
   }
 
+  /** An RFC 9068 access token (`at+jwt`) for `sub`, for `aud`, issued now and valid for `ttlSec`. */
+  bearer(sub: string, aud: string, ttlSec = 3600): Promise<string> {
+    const iat = Math.floor(this.now() / 1000);
+    return new SignJWT({ client_id: sub })
+      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: 'issuer-1' })
+      .setIssuer(ISSUER)
+      .setSubject(sub)
+      .setAudience(aud)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + ttlSec)
+      .setJti(`at-${iat}-${Math.random().toString(36).slice(2)}`)
+      .sign(this.issuerKey.privateKey);
+  }
+
+  /** Verifies an access token from this issuer for `aud`: its `sub`. */
+  async verifyBearer(token: string, aud: string): Promise<string> {
+    const { payload } = await jwtVerify(token, this.issuerKey.publicKey, {
+      typ: 'at+jwt',
+      issuer: ISSUER,
+      audience: aud,
+      algorithms: ['ES256'],
+      currentDate: new Date(this.now()),
+    });
+    return String(payload.sub);
+  }
+
   /** A verifier for signed responses, as a client configures it. */
   responseVerifier(): WorkloadVerifier {
     // The core requires audiences even though a response check never uses them.
@@ -87,6 +114,7 @@ export async function startTestService(trust: TestTrust, options: TestServiceOpt
   const serverWit = await (options.witIssuer ?? trust).wit(options.serverId ?? SERVER_ID, serverKey);
   const otherKey = generateTestKey('ES256');
   let verifier: WorkloadVerifier | undefined;
+  let origin = '';
   const seen: Seen[] = [];
 
   const server = createServer(async (req, res) => {
@@ -97,9 +125,35 @@ export async function startTestService(trust: TestTrust, options: TestServiceOpt
     seen.push({ ...request, body: raw.toString('utf8') });
     try {
       assert.ok(verifier);
+      // A bearer token (a caller not migrated, or dual-sending) is checked with jose, as an API does today.
+      const bearerToken = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
+      let bearerSub: string | undefined;
+      if (bearerToken !== undefined) {
+        try {
+          bearerSub = await trust.verifyBearer(bearerToken, origin);
+        } catch (error) {
+          res.writeHead(401, {
+            'content-type': 'application/json',
+            'www-authenticate': 'Bearer error="invalid_token"',
+          });
+          res.end(JSON.stringify({ code: 'bearer_invalid', detail: (error as Error).message }));
+          return;
+        }
+        if (req.headers['workload-identity-token'] === undefined) {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ id: bearerSub, proof: 'bearer', body: raw.toString('utf8') }));
+          return;
+        }
+      }
       const identity = await verifier.verify({ ...request, body: raw.byteLength > 0 ? raw : undefined });
       const body = Buffer.from(
-        JSON.stringify({ id: identity.id, expiresAt: identity.expiresAt, body: raw.toString('utf8') }),
+        JSON.stringify({
+          id: identity.id,
+          proof: identity.proof,
+          expiresAt: identity.expiresAt,
+          body: raw.toString('utf8'),
+          ...(bearerSub === undefined ? {} : { bearerSub, coveredComponents: identity.coveredComponents }),
+        }),
       );
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (identity.signResponse && service.mode !== 'unsigned') {
@@ -128,7 +182,7 @@ export async function startTestService(trust: TestTrust, options: TestServiceOpt
     }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   verifier = createVerifier({ trustDomains: trust.trustDomains, audiences: [origin], now: trust.now });
   const service: TestService = {
     origin,

@@ -1,4 +1,3 @@
-import type { JWTVerifyGetKey } from 'jose';
 import { parseWorkloadOrigin } from '../identifier/parse-workload-origin.js';
 import {
   expectKnownKeys,
@@ -15,7 +14,7 @@ import {
   lookupSignatureAlgorithm,
   withFullySpecifiedEdDsa,
 } from '../wit/algorithms.js';
-import { createKeySource } from './create-key-source.js';
+import { createKeySource, type IssuerKeys } from './create-key-source.js';
 import type { IssuerProfile } from './issuer-profiles.js';
 import { checkIssuerProfileConfiguration, defaultOrigins, resolveIssuerProfile } from './resolve-issuer-profile.js';
 
@@ -29,7 +28,7 @@ export interface TrustedIssuer {
   readonly algorithms: readonly string[];
   /** `cnf.jwk.alg` values acceptable for proofs of possession in this trust domain (http-sig-07 §3.1). */
   readonly proofAlgorithms: readonly string[];
-  readonly getKey: JWTVerifyGetKey;
+  readonly keys: IssuerKeys;
   /** Extra rules its WITs meet (WIT-SVID); undefined for none. */
   readonly profile?: IssuerProfile;
 }
@@ -59,7 +58,11 @@ const ISSUER_SHAPE = 'an object like { jwks: { keys: [...] } } or { jwksUri: "ht
  * Validates the trust configuration once and binds every origin to exactly one issuer, so that a
  * WIT's (scheme, trust domain) selects its issuer and keys (threats IO1, IO2, U1).
  */
-export function buildTrustRegistry(trustDomains: readonly TrustDomainOptions[], field = 'trustDomains'): TrustRegistry {
+export function buildTrustRegistry(
+  trustDomains: readonly TrustDomainOptions[],
+  field = 'trustDomains',
+  now: () => number = Date.now,
+): TrustRegistry {
   if (!Array.isArray(trustDomains) || trustDomains.length === 0) {
     throw optionError(field, 'a non-empty array of { trustDomain, issuers }', trustDomains);
   }
@@ -127,7 +130,7 @@ export function buildTrustRegistry(trustDomains: readonly TrustDomainOptions[], 
         origins,
         algorithms,
         proofAlgorithms,
-        getKey: createKeySource(options, at),
+        keys: createKeySource(options, at, now),
         profile,
       };
       for (const origin of origins) {

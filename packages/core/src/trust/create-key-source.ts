@@ -1,6 +1,20 @@
-import { createLocalJWKSet, createRemoteJWKSet, errors, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import { expectNonEmptyString, isPlainObject, optionError } from '../options/option-checks.js';
+import { withEd25519Alias } from './ed25519-alias.js';
+import { RemoteKeySet } from './remote-key-set.js';
 import { createSpiffeBundleKeySet, isSpiffeBundleSource, type SpiffeBundleSource } from './spiffe-bundle-key-set.js';
+
+/** An issuer's keys as the WIT stage uses them. */
+export interface IssuerKeys {
+  /** The key for a WIT header (jose's key-lookup shape); an unobtainable key set is `unavailable`. */
+  readonly getKey: JWTVerifyGetKey;
+  /**
+   * The generation of the key set in force now (a static set never changes), refreshing a remote
+   * set whose maximum age has passed: a cached WIT verified under another generation is verified
+   * again, so a withdrawn key withdraws its WITs (threat O8).
+   */
+  generation(): Promise<number>;
+}
 
 /** Every member an issuer's key source may have, whichever kind it is. */
 type IssuerKeySourceFields = {
@@ -21,8 +35,9 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 export function createKeySource(
   source: Readonly<Partial<Record<keyof IssuerKeySourceFields, unknown>>>,
   where: string,
-): JWTVerifyGetKey {
-  if (isSpiffeBundleSource(source)) return createSpiffeBundleKeySet(source as SpiffeBundleSource, where);
+  now: () => number,
+): IssuerKeys {
+  if (isSpiffeBundleSource(source)) return createSpiffeBundleKeySet(source as SpiffeBundleSource, where, now);
   const hasJwks = source.jwks !== undefined;
   const hasUri = source.jwksUri !== undefined;
   if (hasJwks === hasUri) {
@@ -45,7 +60,8 @@ export function createKeySource(
         throw new TypeError(`${where}.jwks.keys[${k}]: jwks must hold public keys only`);
       }
     });
-    return withEd25519Alias(createLocalJWKSet(jwks as unknown as JSONWebKeySet));
+    const getKey = withEd25519Alias(createLocalJWKSet(jwks as unknown as JSONWebKeySet));
+    return { getKey, generation: () => Promise.resolve(0) };
   }
   let url: URL;
   try {
@@ -58,30 +74,13 @@ export function createKeySource(
   if (url.protocol !== 'https:' && !loopbackHttp) {
     throw new TypeError(`${where}: jwksUri must be https (plain http only on loopback)`);
   }
-  return withEd25519Alias(
-    createRemoteJWKSet(url, {
-      cooldownDuration: positive(source.cooldownMs, 30_000, `${where}.cooldownMs`),
-      cacheMaxAge: positive(source.cacheMaxAgeMs, 600_000, `${where}.cacheMaxAgeMs`),
-      timeoutDuration: positive(source.timeoutMs, 5_000, `${where}.timeoutMs`),
-    }),
-  );
-}
-
-/**
- * A key published with `"alg":"EdDSA"` signs WITs whose header says `"alg":"Ed25519"` (RFC 9864's
- * fully specified name for the same algorithm on the same curve), and the other way round; jose
- * matches a JWK's `alg` literally, so the lookup is retried under the other name.
- */
-function withEd25519Alias(getKey: JWTVerifyGetKey): JWTVerifyGetKey {
-  return async (header, token) => {
-    try {
-      return await getKey(header, token);
-    } catch (error) {
-      const alias = header.alg === 'Ed25519' ? 'EdDSA' : header.alg === 'EdDSA' ? 'Ed25519' : undefined;
-      if (alias === undefined || !(error instanceof errors.JWKSNoMatchingKey)) throw error;
-      return getKey({ ...header, alg: alias }, token);
-    }
-  };
+  const remote = new RemoteKeySet(url, {
+    cooldownMs: positive(source.cooldownMs, 30_000, `${where}.cooldownMs`),
+    cacheMaxAgeMs: positive(source.cacheMaxAgeMs, 600_000, `${where}.cacheMaxAgeMs`),
+    timeoutMs: positive(source.timeoutMs, 5_000, `${where}.timeoutMs`),
+    now,
+  });
+  return { getKey: remote.getKey, generation: () => remote.generation() };
 }
 
 function positive(value: unknown, fallback: number, name: string): number {

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { errors, importJWK, type JWK, type JWTVerifyGetKey } from 'jose';
+import { WimseError } from '../errors/wimse-error.js';
 import { lookupSignatureAlgorithm } from '../wit/algorithms.js';
+import type { IssuerKeys } from './create-key-source.js';
 import {
   parseSpiffeBundle,
   type SpiffeBundleDocument,
@@ -49,30 +51,32 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 const MAX_BUNDLE_BYTES = 1024 * 1024;
 
 /**
- * Builds the key lookup of a WIT-SVID issuer from a SPIFFE bundle. The WIT's `kid` selects one
- * `wit-svid` key (no kid, no key); a remote or file bundle is fetched when first needed, again
- * after its refresh hint (bounded by `cooldownMs` and `cacheMaxAgeMs`), and again for an unknown
- * `kid` at most once per `cooldownMs`. A fetch that fails or times out fails closed: the lookup
- * throws, which the WIT stage reports as unavailable (503), and no fetch is tried again before
- * `cooldownMs` has passed.
+ * Builds the keys of a WIT-SVID issuer from a SPIFFE bundle. The WIT's `kid` selects one
+ * `wit-svid` key (no kid, no key). A remote or file bundle is fetched when first needed and used
+ * until its `spiffe_refresh_hint` has passed (never less than `cooldownMs`, never more than
+ * `cacheMaxAgeMs`); then it must be fetched again before any key from it is trusted. An unknown
+ * `kid` refetches at most once per `cooldownMs`. A fetch that fails or times out fails closed:
+ * 503 with `Retry-After`, and no new attempt before a backoff (1 s, doubling per failure, up to
+ * `cooldownMs`) has passed; a file bundle is read again under the same rules.
  */
 export function createSpiffeBundleKeySet(
   source: SpiffeBundleSource,
   where: string,
   now: () => number = Date.now,
-): JWTVerifyGetKey {
+): IssuerKeys {
   const given = KEY_SOURCE_FIELDS.filter((field) => (source as Record<string, unknown>)[field] !== undefined);
   if (given.length !== 1) throw new TypeError(`${where}: give exactly one key source, not ${given.join(' and ')}`);
   const fields = source as Partial<Record<(typeof BUNDLE_FIELDS)[number], unknown>> & SpiffeBundleRefreshOptions;
   if (fields.spiffeBundle !== undefined) {
     const authorities = parseConfigured(fields.spiffeBundle, `${where}.spiffeBundle`);
-    return lookupIn(async () => authorities);
+    return { getKey: lookupIn(async () => authorities), generation: () => Promise.resolve(0) };
   }
   const cooldownMs = positive(fields.cooldownMs, 30_000, `${where}.cooldownMs`);
   const cacheMaxAgeMs = positive(fields.cacheMaxAgeMs, 600_000, `${where}.cacheMaxAgeMs`);
   const timeoutMs = positive(fields.timeoutMs, 5_000, `${where}.timeoutMs`);
+  const timeout = () => AbortSignal.timeout(timeoutMs);
   let load: () => Promise<WitSvidAuthorities>;
-  let current: { authorities: WitSvidAuthorities; loadedAtMs: number } | undefined;
+  let initial: WitSvidAuthorities | undefined;
   if (fields.spiffeBundleFile !== undefined) {
     const path = fields.spiffeBundleFile;
     if (typeof path !== 'string' || path === '') throw new TypeError(`${where}.spiffeBundleFile must be a path`);
@@ -83,56 +87,111 @@ export function createSpiffeBundleKeySet(
       throw new TypeError(`${where}.spiffeBundleFile: ${path} cannot be read`, { cause });
     }
     // Read once now so that a wrong path or a broken file stops start-up.
-    current = { authorities: parseConfigured(parseJson(text), `${where}.spiffeBundleFile`), loadedAtMs: now() };
+    initial = parseConfigured(parseJson(text), `${where}.spiffeBundleFile`);
     load = async () => parseSpiffeBundle(parseJson(await readFile(path, { encoding: 'utf8', signal: timeout() })));
   } else {
     const url = bundleUrl(fields.spiffeBundleUri, `${where}.spiffeBundleUri`);
     load = async () => parseSpiffeBundle(parseJson(await fetchBundle(url, timeout())));
   }
-  function timeout(): AbortSignal {
-    return AbortSignal.timeout(timeoutMs);
+  const bundle = new RefreshedBundle(load, { cooldownMs, cacheMaxAgeMs, now }, initial);
+  return {
+    getKey: lookupIn(
+      () => bundle.fresh().then((loaded) => loaded.authorities),
+      () => bundle.refetchForUnknownKid().then((loaded) => loaded?.authorities),
+    ),
+    generation: () => bundle.fresh().then((loaded) => loaded.generation),
+  };
+}
+
+interface LoadedBundle {
+  readonly authorities: WitSvidAuthorities;
+  readonly loadedAt: number;
+  /** Increases with every successful load: WITs verified under an older bundle are checked again. */
+  readonly generation: number;
+}
+
+/** First delay after a failed fetch; it doubles with each further failure, up to `cooldownMs`. */
+const FIRST_BACKOFF_MS = 1000;
+
+/** A bundle fetched or read again on its refresh hint, with the cool-down rules above. */
+class RefreshedBundle {
+  #current: LoadedBundle | undefined;
+  #pending: Promise<LoadedBundle> | undefined;
+  #lastAttemptAt = Number.NEGATIVE_INFINITY;
+  #failures = 0;
+  #retryAt = Number.NEGATIVE_INFINITY;
+  #generation = 0;
+
+  constructor(
+    private readonly load: () => Promise<WitSvidAuthorities>,
+    private readonly timing: { cooldownMs: number; cacheMaxAgeMs: number; now: () => number },
+    initial: WitSvidAuthorities | undefined,
+  ) {
+    if (initial !== undefined) {
+      this.#lastAttemptAt = timing.now();
+      this.#current = { authorities: initial, loadedAt: this.#lastAttemptAt, generation: ++this.#generation };
+    }
   }
 
-  let lastAttemptMs = Number.NEGATIVE_INFINITY;
-  let lastFailure: Error | undefined;
-  let loading: Promise<WitSvidAuthorities> | undefined;
-
-  function reload(): Promise<WitSvidAuthorities> {
-    loading ??= (async () => {
-      lastAttemptMs = now();
-      try {
-        const authorities = await load();
-        current = { authorities, loadedAtMs: now() };
-        lastFailure = undefined;
-        return authorities;
-      } catch (cause) {
-        lastFailure = new SpiffeBundleError(`${where}: the SPIFFE bundle could not be obtained`, { cause });
-        throw lastFailure;
-      } finally {
-        loading = undefined;
-      }
-    })();
-    return loading;
+  /** The bundle in force now, loaded again first once its refresh hint has passed. */
+  fresh(): Promise<LoadedBundle> {
+    const now = this.timing.now();
+    const current = this.#current;
+    if (current !== undefined && now - current.loadedAt < this.#maxAge(current.authorities)) {
+      return Promise.resolve(current);
+    }
+    return this.#refresh(now);
   }
 
-  function refreshDueMs(authorities: WitSvidAuthorities): number {
+  /** A new load for an unknown kid, unless the last one succeeded within the cool-down. */
+  refetchForUnknownKid(): Promise<LoadedBundle | undefined> {
+    const now = this.timing.now();
+    if (this.#pending !== undefined) return this.#pending;
+    if (this.#failures === 0 && now - this.#lastAttemptAt < this.timing.cooldownMs) return Promise.resolve(undefined);
+    return this.#refresh(now);
+  }
+
+  #maxAge(authorities: WitSvidAuthorities): number {
+    const { cooldownMs, cacheMaxAgeMs } = this.timing;
     const hintMs = authorities.refreshHintSec === undefined ? cacheMaxAgeMs : authorities.refreshHintSec * 1000;
     return Math.min(Math.max(hintMs, cooldownMs), cacheMaxAgeMs);
   }
 
-  const coolingDown = () => now() - lastAttemptMs < cooldownMs;
+  #refresh(now: number): Promise<LoadedBundle> {
+    if (this.#pending !== undefined) return this.#pending;
+    if (now < this.#retryAt) return Promise.reject(this.#unavailable(now, undefined));
+    this.#lastAttemptAt = now;
+    const pending = this.load().then(
+      (authorities) => {
+        this.#failures = 0;
+        this.#retryAt = Number.NEGATIVE_INFINITY;
+        this.#current = { authorities, loadedAt: now, generation: ++this.#generation };
+        return this.#current;
+      },
+      (cause: unknown) => {
+        this.#failures += 1;
+        this.#retryAt = now + Math.min(FIRST_BACKOFF_MS * 2 ** (this.#failures - 1), this.timing.cooldownMs);
+        // A bundle past its refresh time is not trusted any more, whatever the fetch says.
+        if (this.#current !== undefined && now - this.#current.loadedAt >= this.#maxAge(this.#current.authorities)) {
+          this.#current = undefined;
+        }
+        throw this.#unavailable(now, cause);
+      },
+    );
+    this.#pending = pending;
+    const clear = () => {
+      if (this.#pending === pending) this.#pending = undefined;
+    };
+    pending.then(clear, clear);
+    return pending;
+  }
 
-  return lookupIn(
-    async () => {
-      if (current !== undefined && now() - current.loadedAtMs < refreshDueMs(current.authorities)) {
-        return current.authorities;
-      }
-      // Stale or never loaded: a failure a moment ago is answered at once, without a new fetch.
-      if (lastFailure !== undefined && coolingDown()) throw lastFailure;
-      return reload();
-    },
-    async () => (coolingDown() ? undefined : reload()),
-  );
+  #unavailable(now: number, cause: unknown): WimseError {
+    return new WimseError('unavailable', 'the SPIFFE bundle could not be obtained', {
+      cause,
+      headers: { 'Retry-After': String(Math.max(1, Math.ceil((this.#retryAt - now) / 1000))) },
+    });
+  }
 }
 
 /**

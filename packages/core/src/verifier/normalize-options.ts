@@ -82,7 +82,7 @@ export function normalizeOptions(options: VerifierOptions): VerifierSettings {
   if (typeof replayStore.addIfAbsent !== 'function')
     throw new TypeError('createVerifier: replayStore needs addIfAbsent');
   return {
-    trust: buildTrustRegistry(options.trustDomains, 'createVerifier: trustDomains'),
+    trust: buildTrustRegistry(options.trustDomains, 'createVerifier: trustDomains', now),
     profile,
     audiences: normalizeAudiences(options.audiences, profile.requiredRequestParams.includes('wimse-aud')),
     clockToleranceSec: boundedInteger(options.clockToleranceSec, 60, 0, 300, 'clockToleranceSec'),

@@ -27,6 +27,8 @@ export interface VerifiedWit {
   readonly cnf: ConfirmationKey;
   readonly keyThumbprint: string;
   readonly expiresAt: number;
+  /** The generation of the issuer's key set it was verified under (see IssuerKeys.generation). */
+  readonly keyGeneration: number;
 }
 
 export interface WitVerificationContext {
@@ -72,8 +74,10 @@ export async function verifyWit(token: string, context: WitVerificationContext):
   checkProfileHeader(header, issuer.profile);
 
   let claims: JWTPayload;
+  let keyGeneration: number;
   try {
-    ({ payload: claims } = await jwtVerify(token, keyLookupFailingClosed(issuer.getKey), {
+    keyGeneration = await issuer.keys.generation();
+    ({ payload: claims } = await jwtVerify(token, keyLookupFailingClosed(issuer.keys.getKey), {
       algorithms: [...issuer.algorithms],
       currentDate: new Date(context.nowMs),
       clockTolerance: context.clockToleranceSec,
@@ -114,6 +118,7 @@ export async function verifyWit(token: string, context: WitVerificationContext):
     cnf,
     keyThumbprint,
     expiresAt: claims.exp as number,
+    keyGeneration,
   };
 }
 
@@ -140,6 +145,7 @@ function keyLookupFailingClosed(getKey: JWTVerifyGetKey): JWTVerifyGetKey {
     try {
       return await getKey(protectedHeader, token);
     } catch (cause) {
+      if (cause instanceof WimseError) throw cause;
       if (cause instanceof errors.JWKSNoMatchingKey || cause instanceof errors.JWKSMultipleMatchingKeys) throw cause;
       throw new WimseError('unavailable', 'the issuer key set could not be obtained', { cause });
     }
