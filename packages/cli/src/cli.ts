@@ -1,7 +1,9 @@
+import { caCommand } from './commands/ca.js';
 import { devIssuerCommand } from './commands/dev-issuer.js';
 import { inspectCommand } from './commands/inspect.js';
 import { keygenCommand } from './commands/keygen.js';
 import { mintCommand } from './commands/mint.js';
+import { mintWicCommand } from './commands/mint-wic.js';
 import { requestCommand } from './commands/request.js';
 import {
   type CliIo,
@@ -18,6 +20,8 @@ export const commands: readonly Command[] = [
   keygenCommand,
   devIssuerCommand,
   mintCommand,
+  caCommand,
+  mintWicCommand,
   inspectCommand,
   requestCommand,
 ];

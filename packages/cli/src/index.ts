@@ -1,5 +1,12 @@
 export { commands, main } from './cli.js';
 export {
+  createDevCertificateAuthority,
+  type DevCertificateAuthority,
+  type DevCertificateAuthorityOptions,
+  type IssuedWorkloadCertificate,
+  type WorkloadCertificateRequest,
+} from './dev-ca/dev-certificate-authority.js';
+export {
   type DevIssuer,
   type DevIssuerOptions,
   startDevIssuer,

@@ -35,4 +35,5 @@ export {
 export { redactHeaders } from './fetch/redact-headers.js';
 export type { SentRequest } from './fetch/sent-request.js';
 export { ResponseVerificationError, responderOf } from './fetch/verify-response.js';
+export { type MutualTlsFetch, type MutualTlsFetchOptions, mutualTlsFetch } from './mtls/mutual-tls-fetch.js';
 export { type RequestToSign, type SignedRequest, type SignRequestOptions, signRequest } from './sign/sign-request.js';

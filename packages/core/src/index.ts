@@ -18,7 +18,11 @@ export type {
   MechanismUse,
   MigrationStore,
 } from './migration/migration-store.js';
+export { type CertificateAuthorities, x509AuthoritiesFromSpiffeBundle } from './mtls/certificate-authorities.js';
+export { type PresentedCertificate, readPresentedCertificate } from './mtls/read-presented-certificate.js';
+export { parseSubjectAltNames, type SubjectAltName } from './mtls/subject-alt-names.js';
 export { bodyWasConsumed, obtainRawBody, rememberRawBody } from './node/raw-request-body.js';
+export { requestTransport } from './node/request-transport.js';
 export * from './policy/index.js';
 export { defaultProfileName, type ProfileName, profiles, type SignatureProfile } from './profiles/profiles.js';
 export { MemoryReplayStore, type MemoryReplayStoreOptions } from './replay/memory-replay-store.js';
@@ -46,10 +50,11 @@ export type {
   AudienceOption,
   IssuerKeySource,
   IssuerOptions,
+  MutualTlsOptions,
   TrustDomainOptions,
   VerifierOptions,
 } from './types/options.js';
-export type { HeaderValue, WorkloadRequest } from './types/request.js';
+export type { HeaderValue, RequestTransport, WorkloadRequest } from './types/request.js';
 export { createVerifier, type WorkloadVerifier } from './verifier/create-verifier.js';
 export type { ResponderIdentity, ResponseExpectations } from './verifier/verify-workload-response.js';
 export { type SignatureAlgorithm, signatureAlgorithms } from './wit/algorithms.js';

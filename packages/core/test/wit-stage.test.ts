@@ -146,7 +146,7 @@ describe('WIT stage: claims', () => {
     expectCode(requestWithWit({ iss: 'https://evil.example' }), 'untrusted_issuer'));
   it('rejects a WIT without iss when the issuer requires it', async () => {
     const options = structuredClone({ ...scenario.options, now: undefined });
-    const issuer = options.trustDomains[0]?.issuers[0];
+    const issuer = options.trustDomains[0]?.issuers?.[0];
     assert.ok(issuer);
     await expectCode(requestWithWit({ iss: undefined }), 'untrusted_issuer', {
       ...scenario.options,

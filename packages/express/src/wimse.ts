@@ -3,6 +3,7 @@ import {
   isProtectionMode,
   isWimseError,
   type ProtectionMode,
+  requestTransport,
   WimseError,
   type WorkloadGuard,
   type WorkloadGuardOptions,
@@ -79,6 +80,7 @@ export function wimse(options: WimseOptions): WimseMiddleware {
       // Path and query exactly as on the request line, whatever router the middleware is mounted on.
       target: req.originalUrl,
       headers,
+      transport: requestTransport(req.socket),
     };
     let identity: WorkloadIdentity | undefined;
     try {

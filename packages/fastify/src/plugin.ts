@@ -3,6 +3,7 @@ import {
   isProtectionMode,
   type ProtectionMode,
   type RouteContext,
+  requestTransport,
   type WorkloadRequest,
 } from '@wimse-pep/core';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
@@ -52,7 +53,12 @@ const wimsePlugin: FastifyPluginAsync<WimsePluginOptions> = async (fastify, opti
         );
         return body;
       };
-      const core: WorkloadRequest = { method: request.method, target: request.originalUrl, headers };
+      const core: WorkloadRequest = {
+        method: request.method,
+        target: request.originalUrl,
+        headers,
+        transport: requestTransport(request.raw.socket),
+      };
       const identity = await guard.authenticate(core, route, readBody);
       request.workload = identity ?? null;
       authenticated.set(request, { guard, request: core, identity, route });

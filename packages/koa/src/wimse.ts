@@ -5,6 +5,7 @@ import {
   isWimseError,
   obtainRawBody,
   type ProtectionMode,
+  requestTransport,
   WimseError,
   type WorkloadGuard,
   type WorkloadGuardOptions,
@@ -81,6 +82,7 @@ export function wimse(options: WimseOptions): WimseMiddleware {
       method: ctx.method,
       // Path and query exactly as on the request line, whatever router prefix is mounted.
       target: ctx.originalUrl,
+      transport: requestTransport(ctx.req.socket),
       headers,
     };
     let identity: WorkloadIdentity | undefined;

@@ -13,21 +13,28 @@ import {
 } from 'jose';
 import { formatDuration } from '../format/exchange-text.js';
 import { type Command, FailureError, println, stringOption, UsageError } from '../io.js';
+import { inspectCertificate, isCertificateText } from './inspect-certificate.js';
 
 const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 export const inspectCommand: Command = {
   name: 'inspect',
-  summary: 'decode a WIT: header, claims, time to expiry; check its signature with --jwks',
+  summary: 'decode a WIT or a WIC: header, claims, time to expiry; check it with --jwks or --ca',
   help: `Usage: wimse-pep inspect <wit | file> [--jwks <file | url>]
+       wimse-pep inspect <wic.pem> [--ca <ca.pem>]
 
 Prints the WIT's JOSE header and claims, its subject, and how long until it expires. With
 --jwks, also checks its signature against the identity server's key set (a JWKS file, a single
 JWK file, or an http(s) URL of a key set) and exits with 1 when the signature is invalid or the
 WIT has expired.
 
+A PEM file holding a Workload Identity Certificate (mutual TLS) is shown instead: subject,
+issuer, validity, SubjectAltNames and the workload identifier; with --ca, its chain is checked
+exactly as a wimse-pep service checks it.
+
 Options:
   --jwks <file|url>  the issuer's public keys
+  --ca <file>        the CA certificate of the WIC's trust domain
   -h, --help         show this help
 
 Exit codes: 0 decoded (and valid, with --jwks), 1 invalid or expired (with --jwks) or not a
@@ -35,10 +42,11 @@ WIT, 2 usage error.
 
 Example:
   wimse-pep inspect checkout.wit --jwks http://127.0.0.1:8700/.well-known/jwks.json`,
-  options: { jwks: { type: 'string' } },
+  options: { jwks: { type: 'string' }, ca: { type: 'string' } },
   positionals: { min: 1, max: 1, names: 'the WIT (a token or a file holding one)' },
   async run(values, positionals, io) {
     const token = readToken(positionals[0] as string);
+    if (isCertificateText(token)) return inspectCertificate(token, stringOption(values, 'ca'), io);
     let header: JWSHeaderParameters;
     let claims: JWTPayload;
     try {

@@ -27,6 +27,14 @@ export const errorCodes = {
   unexpected_responder: { status: 502, title: 'Response signed by an unexpected workload' },
   /** The caller required a signed response (`wimse-sign-response`) that this service cannot produce. */
   response_signing_unavailable: { status: 501, title: 'A signed response cannot be produced' },
+  /** Mutual TLS: the route needs a Workload Identity Certificate and none was presented. */
+  certificate_missing: { status: 400, title: 'Client certificate missing' },
+  /** Mutual TLS: unreadable, expired, not yet valid, not a client leaf, or not one URI SAN. */
+  certificate_invalid: { status: 400, title: 'Client certificate invalid' },
+  /** Mutual TLS: no chain to a CA of the identifier's trust domain, or forwarded by an untrusted hop. */
+  certificate_untrusted: { status: 400, title: 'Client certificate not trusted' },
+  /** A WIC and a WIT on one request name different workloads. */
+  identity_mismatch: { status: 400, title: 'Credentials name different workloads' },
   policy_denied: { status: 403, title: 'Denied by policy' },
   unavailable: { status: 503, title: 'Verification dependency unavailable' },
   /** An overload, not a replay: the in-memory replay store is full of nonces still inside their window. */

@@ -36,7 +36,7 @@ export interface TrustedIssuer {
 /** Origin (`scheme://trust-domain`) to the one issuer allowed to assert identities in it. */
 export type TrustRegistry = ReadonlyMap<string, TrustedIssuer>;
 
-const TRUST_DOMAIN_KEYS = ['trustDomain', 'issuers', 'proofAlgorithms'] as const;
+const TRUST_DOMAIN_KEYS = ['trustDomain', 'issuers', 'proofAlgorithms', 'x509Authorities'] as const;
 const ISSUER_KEYS = [
   'issuer',
   'requireIssuerClaim',
@@ -82,10 +82,13 @@ export function buildTrustRegistry(
     if (seenDomains.has(trustDomain)) throw new TypeError(`${where}: trust domain ${trustDomain} is listed twice`);
     seenDomains.add(trustDomain);
     const proofAlgorithms = algorithmList(domain.proofAlgorithms, defaultProofAlgorithms, `${where}.proofAlgorithms`);
-    if (!Array.isArray(domain.issuers) || domain.issuers.length === 0) {
+    // A domain trusted for mutual TLS only (x509Authorities) may have no WIT issuer.
+    const mtlsOnly = domain.issuers === undefined && domain.x509Authorities !== undefined;
+    const issuers: unknown = mtlsOnly ? [] : domain.issuers;
+    if (!Array.isArray(issuers) || (issuers.length === 0 && !mtlsOnly)) {
       throw optionError(`${where}.issuers`, `a non-empty array of issuers, each ${ISSUER_SHAPE}`, domain.issuers);
     }
-    domain.issuers.forEach((issuerValue: unknown, i) => {
+    issuers.forEach((issuerValue: unknown, i) => {
       const at = `${where}.issuers[${i}]`;
       const options = expectObject(issuerValue, at, ISSUER_SHAPE) as Record<string, unknown>;
       expectKnownKeys(options, at, ISSUER_KEYS);

@@ -49,7 +49,14 @@ export type IssuerOptions = IssuerKeySource & {
 export interface TrustDomainOptions {
   /** The trust domain, e.g. `example.com`: lower-case, as it appears in identifiers. */
   readonly trustDomain: string;
-  readonly issuers: readonly IssuerOptions[];
+  /** The WIT issuers of this domain; may be omitted when the domain is trusted for mTLS only. */
+  readonly issuers?: readonly IssuerOptions[];
+  /**
+   * CA certificates (PEM text, possibly several blocks, or DER bytes) that may vouch for Workload
+   * Identity Certificates of this trust domain, and of no other. See
+   * `x509AuthoritiesFromSpiffeBundle` for a SPIFFE bundle's X.509 authorities.
+   */
+  readonly x509Authorities?: readonly (string | Uint8Array)[];
   /**
    * The `cnf.jwk.alg` values acceptable for this trust domain's proofs of possession
    * (http-signature-07 §3.1: a proof under any other algorithm is refused). Default: every
@@ -64,6 +71,15 @@ export type NotIssuedBeforeAnswer = number | Date | undefined | null;
 
 /** The audiences this service answers as: fixed origins, or a function of the request. */
 export type AudienceOption = readonly string[] | ((request: WorkloadRequest) => readonly string[]);
+
+/** Workload Identity Certificates presented in mutual TLS. */
+export interface MutualTlsOptions {
+  /**
+   * Socket addresses of TLS-terminating proxies whose RFC 9440 `Client-Cert` fields are believed.
+   * From any other address those fields are refused. Default: none.
+   */
+  readonly trustedProxies?: readonly string[];
+}
 
 export interface VerifierOptions {
   /** The trust domains whose workloads may call this service. At least one. */
@@ -113,6 +129,8 @@ export interface VerifierOptions {
   readonly replayStoreTimeoutMs?: number;
   /** How many verified WITs to keep (by exact token) until their `exp`; 0 disables. Default 1000. */
   readonly witCacheSize?: number;
+  /** Client certificates: trusted proxies for forwarded certificates (anchors are per trust domain). */
+  readonly mtls?: MutualTlsOptions;
   /** The clock, in milliseconds since the epoch; for tests. Default `Date.now`. */
   readonly now?: () => number;
 }

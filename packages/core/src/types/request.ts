@@ -14,4 +14,14 @@ export interface WorkloadRequest {
   readonly headers: Readonly<Record<string, HeaderValue>>;
   /** The raw body bytes as received (before any parsing or decoding); absent when there is none. */
   readonly body?: Uint8Array | undefined;
+  /** What the connection itself says about the peer; adapters fill it from the socket. */
+  readonly transport?: RequestTransport | undefined;
+}
+
+/** Connection facts, never taken from headers. */
+export interface RequestTransport {
+  /** The peer's socket address (for trusted-hop checks of forwarded client certificates). */
+  readonly remoteAddress?: string | undefined;
+  /** The client certificate chain from this service's own TLS handshake, leaf first, DER. */
+  readonly peerCertificates?: readonly Uint8Array[] | undefined;
 }

@@ -1,6 +1,8 @@
 import type { RequestParts } from '../httpsig/signature-base.js';
 import type { SignedResponse } from '../httpsig/verify-response-signature.js';
-import type { HttpSignatureIdentity } from '../types/identity.js';
+import { readPresentedCertificate } from '../mtls/read-presented-certificate.js';
+import { verifyClientCertificate } from '../mtls/verify-client-certificate.js';
+import type { HttpSignatureIdentity, MtlsIdentity } from '../types/identity.js';
 import type { VerifierOptions } from '../types/options.js';
 import type { WorkloadRequest } from '../types/request.js';
 import { normalizeOptions, type VerifierSettings } from './normalize-options.js';
@@ -21,8 +23,13 @@ export interface WorkloadVerifier {
     request: RequestParts,
     expectations: ResponseExpectations,
   ): Promise<ResponderIdentity>;
+  /**
+   * The Workload Identity Certificate the caller presented in mutual TLS (its own handshake, or
+   * `Client-Cert` from a trusted hop), verified; undefined when none was presented.
+   */
+  verifyClientCertificate(request: WorkloadRequest): Promise<MtlsIdentity | undefined>;
   /** The validated settings (profile, tolerance, ...), for adapters and diagnostics. */
-  readonly settings: Readonly<Omit<VerifierSettings, 'trust' | 'replayStore'>>;
+  readonly settings: Readonly<Omit<VerifierSettings, 'trust' | 'replayStore' | 'certificateAuthorities'>>;
 }
 
 /**
@@ -36,6 +43,15 @@ export function createVerifier(options: VerifierOptions): WorkloadVerifier {
     verify: (request) => verifyWorkloadRequest(request, settings, witCache),
     verifyResponse: (response, request, expectations) =>
       verifyWorkloadResponse(response, request, expectations, settings, witCache),
+    verifyClientCertificate: async (request) => {
+      const presented = readPresentedCertificate(request, settings.trustedProxies);
+      if (!presented) return undefined;
+      return verifyClientCertificate(presented.chain, {
+        authorities: settings.certificateAuthorities,
+        nowMs: settings.now(),
+        clockToleranceSec: settings.clockToleranceSec,
+      });
+    },
     settings,
   };
 }

@@ -1,4 +1,7 @@
+import { isIP } from 'node:net';
 import { normalizeAudienceOrigin } from '../httpsig/audience.js';
+import { buildCertificateAuthorities, type CertificateAuthorities } from '../mtls/certificate-authorities.js';
+import { normalizeAddress } from '../mtls/read-presented-certificate.js';
 import {
   boundedInteger as checkedInteger,
   expectOptionalFunction,
@@ -22,6 +25,9 @@ import { DEFAULT_MAX_WIT_LIFETIME_SEC } from '../wit/verify-wit.js';
 /** Options after validation: every default applied, every value checked once. */
 export interface VerifierSettings {
   readonly trust: TrustRegistry;
+  readonly certificateAuthorities: CertificateAuthorities;
+  /** Socket addresses whose forwarded `Client-Cert` is believed. */
+  readonly trustedProxies: ReadonlySet<string>;
   readonly profile: SignatureProfile;
   readonly audiences: (request: WorkloadRequest) => readonly string[];
   readonly clockToleranceSec: number;
@@ -61,6 +67,7 @@ const KNOWN_OPTIONS = new Set([
   'maxWitLifetimeSec',
   'notIssuedBefore',
   'notIssuedBeforeTimeoutMs',
+  'mtls',
 ]);
 
 /** Validates the verifier's configuration; throws a TypeError naming the first problem. */
@@ -83,6 +90,8 @@ export function normalizeOptions(options: VerifierOptions): VerifierSettings {
     throw new TypeError('createVerifier: replayStore needs addIfAbsent');
   return {
     trust: buildTrustRegistry(options.trustDomains, 'createVerifier: trustDomains', now),
+    certificateAuthorities: buildCertificateAuthorities(options.trustDomains),
+    trustedProxies: normalizeTrustedProxies(options.mtls),
     profile,
     audiences: normalizeAudiences(options.audiences, profile.requiredRequestParams.includes('wimse-aud')),
     clockToleranceSec: boundedInteger(options.clockToleranceSec, 60, 0, 300, 'clockToleranceSec'),
@@ -144,4 +153,14 @@ function normalizeAudiences(
 
 function boundedInteger(value: unknown, fallback: number, min: number, max: number, name: string): number {
   return checkedInteger(value, fallback, min, max, `createVerifier: ${name}`);
+}
+
+function normalizeTrustedProxies(mtls: VerifierOptions['mtls']): ReadonlySet<string> {
+  if (mtls === undefined) return new Set();
+  if (typeof mtls !== 'object' || mtls === null) throw new TypeError('createVerifier: mtls must be an object');
+  const proxies = mtls.trustedProxies ?? [];
+  if (!Array.isArray(proxies) || proxies.some((address) => typeof address !== 'string' || isIP(address) === 0)) {
+    throw new TypeError('createVerifier: mtls.trustedProxies must list IP addresses');
+  }
+  return new Set(proxies.map((address) => normalizeAddress(address) as string));
 }

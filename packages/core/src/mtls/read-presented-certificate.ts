@@ -1,0 +1,65 @@
+import { parseItem, parseList } from 'structured-headers';
+import { WimseError } from '../errors/wimse-error.js';
+import { fieldLines } from '../request/field-lines.js';
+import type { WorkloadRequest } from '../types/request.js';
+
+/** A client certificate chain and how it reached the service. */
+export interface PresentedCertificate {
+  /** Leaf first, as DER. */
+  readonly chain: readonly Uint8Array[];
+  /** `tls`: this service's own TLS handshake; `forwarded`: RFC 9440 fields from a trusted hop. */
+  readonly via: 'tls' | 'forwarded';
+}
+
+/** Longest accepted `Client-Cert` plus `Client-Cert-Chain`, in characters. */
+const MAX_FORWARDED_BYTES = 32_768;
+
+/**
+ * The certificate a caller presented, or undefined when there is none. RFC 9440 `Client-Cert`
+ * fields are believed only from a configured trusted hop (by socket address): from anyone else
+ * they are an attempt to claim an identity never proven in a handshake (threat T3), and refused.
+ */
+export function readPresentedCertificate(
+  request: WorkloadRequest,
+  trustedProxies: ReadonlySet<string>,
+): PresentedCertificate | undefined {
+  const forwarded = fieldLines(request.headers, 'client-cert');
+  const forwardedChain = fieldLines(request.headers, 'client-cert-chain');
+  if (forwarded.length > 0 || forwardedChain.length > 0) {
+    const hop = normalizeAddress(request.transport?.remoteAddress);
+    if (hop === undefined || !trustedProxies.has(hop)) {
+      throw new WimseError('certificate_untrusted', 'Client-Cert was not sent by a trusted hop');
+    }
+    return { chain: readForwarded(forwarded, forwardedChain), via: 'forwarded' };
+  }
+  const presented = request.transport?.peerCertificates;
+  if (presented && presented.length > 0) return { chain: presented, via: 'tls' };
+  return undefined;
+}
+
+function readForwarded(leafLines: readonly string[], chainLines: readonly string[]): Uint8Array[] {
+  if (leafLines.length !== 1) throw malformed('exactly one Client-Cert field is needed');
+  const [leafLine] = leafLines;
+  const chainValue = chainLines.join(', ');
+  if ((leafLine?.length ?? 0) + chainValue.length > MAX_FORWARDED_BYTES) throw malformed('Client-Cert is too large');
+  try {
+    const [leaf] = parseItem(leafLine ?? '');
+    const rest = chainValue === '' ? [] : parseList(chainValue).map((member) => member[0]);
+    return [leaf, ...rest].map((value) => {
+      if (!(value instanceof ArrayBuffer)) throw new Error('not a byte sequence');
+      return new Uint8Array(value);
+    });
+  } catch {
+    throw malformed('Client-Cert and Client-Cert-Chain must be structured-field byte sequences');
+  }
+}
+
+/** Socket addresses as Node reports them: IPv4 clients of a dual-stack socket look like `::ffff:a.b.c.d`. */
+export function normalizeAddress(address: string | undefined): string | undefined {
+  if (address === undefined) return undefined;
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
+function malformed(message: string): WimseError {
+  return new WimseError('certificate_invalid', message);
+}

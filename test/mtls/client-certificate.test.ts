@@ -1,0 +1,245 @@
+import assert from 'node:assert/strict';
+import { createHash, X509Certificate } from 'node:crypto';
+import { before, describe, it } from 'node:test';
+import { createDevCertificateAuthority, type DevCertificateAuthority } from '@wimse-pep/cli';
+import {
+  createVerifier,
+  isWimseError,
+  parseSubjectAltNames,
+  type VerifierOptions,
+  type WorkloadRequest,
+  x509AuthoritiesFromSpiffeBundle,
+} from '@wimse-pep/core';
+
+const ID = 'wimse://td.example/service/orders';
+const der = (pem: string) => new X509Certificate(pem).raw;
+
+let caA: DevCertificateAuthority;
+let caB: DevCertificateAuthority;
+let caStranger: DevCertificateAuthority;
+let options: VerifierOptions;
+
+before(async () => {
+  [caA, caB, caStranger] = await Promise.all([
+    createDevCertificateAuthority({ trustDomain: 'td.example' }),
+    createDevCertificateAuthority({ trustDomain: 'other.example' }),
+    createDevCertificateAuthority({ trustDomain: 'td.example' }),
+  ]);
+  options = {
+    trustDomains: [
+      { trustDomain: 'td.example', x509Authorities: [caA.certificatePem] },
+      { trustDomain: 'other.example', x509Authorities: [caB.certificatePem] },
+    ],
+    audiences: ['https://service.example'],
+    mtls: { trustedProxies: ['127.0.0.1'] },
+  };
+});
+
+function overTls(chainPem: string): WorkloadRequest {
+  const chain = chainPem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  return { method: 'GET', target: '/', headers: {}, transport: { peerCertificates: chain.map(der) } };
+}
+
+async function refusal(request: WorkloadRequest, verifierOptions = options): Promise<string> {
+  try {
+    await createVerifier(verifierOptions).verifyClientCertificate(request);
+  } catch (error) {
+    assert.ok(isWimseError(error), `expected a WimseError, got ${String(error)}`);
+    assert.equal(error.status, 400);
+    return error.code;
+  }
+  assert.fail('the certificate was accepted');
+}
+
+describe('mTLS: Workload Identity Certificates from the TLS handshake', () => {
+  it('accepts a WIC of the CA configured for its trust domain', async () => {
+    const wic = await caA.issueWorkloadCertificate({ id: ID });
+    const identity = await createVerifier(options).verifyClientCertificate(overTls(wic.chainPem));
+    assert.equal(identity?.proof, 'mtls');
+    assert.equal(identity?.id, ID);
+    assert.equal(identity?.trustDomain, 'td.example');
+    assert.equal(identity?.origin, 'wimse://td.example');
+    assert.equal(identity?.keyThumbprint, createHash('sha256').update(der(wic.certificatePem)).digest('base64url'));
+    assert.equal(identity?.expiresAt, Math.floor(Date.parse(new X509Certificate(wic.certificatePem).validTo) / 1000));
+  });
+  it('accepts the leaf alone (the anchor is configured, not presented)', async () => {
+    const wic = await caA.issueWorkloadCertificate({ id: ID });
+    const identity = await createVerifier(options).verifyClientCertificate(overTls(wic.certificatePem));
+    assert.equal(identity?.id, ID);
+  });
+  it('returns undefined when no certificate was presented', async () => {
+    assert.equal(
+      await createVerifier(options).verifyClientCertificate({ method: 'GET', target: '/', headers: {} }),
+      undefined,
+    );
+  });
+  it('[T5] refuses an expired certificate', async () => {
+    const wic = await caA.issueWorkloadCertificate({
+      id: ID,
+      unsafe: { notBefore: new Date(Date.now() - 7200_000), notAfter: new Date(Date.now() - 3600_000) },
+    });
+    assert.equal(await refusal(overTls(wic.chainPem)), 'certificate_invalid');
+  });
+  it('[T5] refuses a certificate that is not yet valid', async () => {
+    const wic = await caA.issueWorkloadCertificate({
+      id: ID,
+      unsafe: { notBefore: new Date(Date.now() + 3600_000), notAfter: new Date(Date.now() + 7200_000) },
+    });
+    assert.equal(await refusal(overTls(wic.chainPem)), 'certificate_invalid');
+  });
+  it('[T5] refuses a self-signed leaf', async () => {
+    const wic = await caA.issueWorkloadCertificate({ id: ID, unsafe: { selfSigned: true } });
+    assert.equal(await refusal(overTls(wic.certificatePem)), 'certificate_untrusted');
+  });
+  it('refuses a certificate from an unconfigured CA, even one naming itself after the trust domain', async () => {
+    const wic = await caStranger.issueWorkloadCertificate({ id: ID });
+    assert.equal(await refusal(overTls(wic.chainPem)), 'certificate_untrusted');
+  });
+  it('[T1] refuses a certificate of domain A vouched for by the CA of domain B', async () => {
+    const wic = await caB.issueWorkloadCertificate({ id: 'wimse://other.example/x', unsafe: { uris: [ID] } });
+    assert.equal(await refusal(overTls(wic.chainPem)), 'certificate_untrusted');
+  });
+  it('[T1] refuses an identity in a trust domain with no configured CA', async () => {
+    const wic = await caA.issueWorkloadCertificate({ id: ID, unsafe: { uris: ['wimse://nowhere.example/svc'] } });
+    assert.equal(await refusal(overTls(wic.chainPem)), 'certificate_untrusted');
+  });
+  it('[T2] refuses two URI SANs and no URI SAN', async () => {
+    const two = await caA.issueWorkloadCertificate({ id: ID, unsafe: { uris: [ID, 'wimse://td.example/service/b'] } });
+    assert.equal(await refusal(overTls(two.chainPem)), 'certificate_invalid');
+    const none = await caA.issueWorkloadCertificate({ id: ID, unsafe: { uris: [] } });
+    assert.equal(await refusal(overTls(none.chainPem)), 'certificate_invalid');
+  });
+  it('[T2] refuses a non-canonical identifier in the URI SAN', async () => {
+    for (const uri of ['wimse://td.example/service/%6Frders', 'wimse://td.example/service/../orders']) {
+      const wic = await caA.issueWorkloadCertificate({ id: ID, unsafe: { uris: [uri] } });
+      assert.equal(await refusal(overTls(wic.chainPem)), 'identifier_invalid', uri);
+    }
+  });
+  it('refuses a CA certificate presented as the client certificate', async () => {
+    assert.equal(await refusal(overTls(caA.certificatePem)), 'certificate_invalid');
+  });
+  it('refuses bytes that are not a certificate', async () => {
+    const request = {
+      method: 'GET',
+      target: '/',
+      headers: {},
+      transport: { peerCertificates: [new Uint8Array([48, 3, 1, 2, 3])] },
+    };
+    assert.equal(await refusal(request), 'certificate_invalid');
+  });
+});
+
+describe('mTLS: certificates forwarded by a TLS-terminating proxy (RFC 9440)', () => {
+  const forwarded = (pem: string, remoteAddress: string, chain: string[] = []): WorkloadRequest => ({
+    method: 'GET',
+    target: '/',
+    headers: {
+      'client-cert': `:${Buffer.from(der(pem)).toString('base64')}:`,
+      ...(chain.length
+        ? { 'client-cert-chain': chain.map((c) => `:${Buffer.from(der(c)).toString('base64')}:`).join(', ') }
+        : {}),
+    },
+    transport: { remoteAddress },
+  });
+  it('accepts Client-Cert from a configured hop (also as an IPv4-mapped address)', async () => {
+    const wic = await caA.issueWorkloadCertificate({ id: ID });
+    const verifier = createVerifier(options);
+    assert.equal((await verifier.verifyClientCertificate(forwarded(wic.certificatePem, '127.0.0.1')))?.id, ID);
+    const mapped = forwarded(wic.certificatePem, '::ffff:127.0.0.1', [caA.certificatePem]);
+    assert.equal((await verifier.verifyClientCertificate(mapped))?.id, ID);
+  });
+  it('[T3] refuses Client-Cert from any other hop, and with no known hop', async () => {
+    const wic = await caA.issueWorkloadCertificate({ id: ID });
+    assert.equal(await refusal(forwarded(wic.certificatePem, '127.0.0.2')), 'certificate_untrusted');
+    const { transport: _omitted, ...noTransport } = forwarded(wic.certificatePem, '127.0.0.1');
+    assert.equal(await refusal(noTransport), 'certificate_untrusted');
+    const noProxies = { ...options, mtls: {} };
+    assert.equal(await refusal(forwarded(wic.certificatePem, '127.0.0.1'), noProxies), 'certificate_untrusted');
+  });
+  it('[T3] a forwarded certificate never overrides the handshake of an untrusted peer', async () => {
+    const mine = await caA.issueWorkloadCertificate({ id: 'wimse://td.example/service/mine' });
+    const claimed = await caA.issueWorkloadCertificate({ id: ID });
+    const request = {
+      ...forwarded(claimed.certificatePem, '127.0.0.9'),
+      transport: { remoteAddress: '127.0.0.9', peerCertificates: [der(mine.certificatePem)] },
+    };
+    assert.equal(await refusal(request), 'certificate_untrusted');
+  });
+  it('refuses a malformed or repeated Client-Cert', async () => {
+    const wic = await caA.issueWorkloadCertificate({ id: ID });
+    const good = forwarded(wic.certificatePem, '127.0.0.1');
+    assert.equal(await refusal({ ...good, headers: { 'client-cert': 'not-bytes' } }), 'certificate_invalid');
+    const line = good.headers['client-cert'] as string;
+    assert.equal(await refusal({ ...good, headers: { 'client-cert': [line, line] } }), 'certificate_invalid');
+  });
+});
+
+describe('mTLS: configuration', () => {
+  it('refuses anchors that are not CA certificates, or not certificates', async () => {
+    const wic = await caA.issueWorkloadCertificate({ id: ID });
+    const withAnchor = (anchor: string) => ({
+      ...options,
+      trustDomains: [{ trustDomain: 'td.example', x509Authorities: [anchor] }],
+    });
+    assert.throws(() => createVerifier(withAnchor(wic.certificatePem)), /not a CA certificate/);
+    assert.throws(
+      () => createVerifier(withAnchor('garbage')),
+      /x509Authorities\[0\] is not a readable X.509 certificate/,
+    );
+  });
+  it('allows a trust domain trusted for mTLS only, and refuses one with neither issuers nor CAs', () => {
+    assert.doesNotThrow(() => createVerifier(options));
+    assert.throws(
+      () => createVerifier({ ...options, trustDomains: [{ trustDomain: 'td.example' }] }),
+      /trustDomains\[0\]\.issuers must be a non-empty array of issuers/,
+    );
+  });
+  it('refuses trusted proxies that are not IP addresses', () => {
+    assert.throws(
+      () => createVerifier({ ...options, mtls: { trustedProxies: ['proxy.internal'] } }),
+      /mtls.trustedProxies/,
+    );
+  });
+  it("reads a SPIFFE bundle's x509-svid authorities", async () => {
+    const x5c = Buffer.from(der(caA.certificatePem)).toString('base64');
+    const bundle = {
+      keys: [
+        { use: 'x509-svid', kty: 'EC', x5c: [x5c] },
+        { use: 'jwt-svid', kty: 'EC' },
+      ],
+    };
+    const authorities = x509AuthoritiesFromSpiffeBundle(bundle);
+    assert.equal(authorities.length, 1);
+    const verifier = createVerifier({
+      ...options,
+      trustDomains: [{ trustDomain: 'td.example', x509Authorities: authorities }],
+    });
+    const wic = await caA.issueWorkloadCertificate({ id: ID });
+    assert.equal((await verifier.verifyClientCertificate(overTls(wic.chainPem)))?.id, ID);
+    assert.throws(() => x509AuthoritiesFromSpiffeBundle({ keys: [] }), /no x509-svid authority/);
+  });
+});
+
+describe('mTLS: SubjectAltName text as Node prints it', () => {
+  it('reads plain and JSON-quoted entries', () => {
+    assert.deepEqual(parseSubjectAltNames('URI:wimse://a.example/x, DNS:a.example'), [
+      { type: 'URI', value: 'wimse://a.example/x' },
+      { type: 'DNS', value: 'a.example' },
+    ]);
+    assert.deepEqual(parseSubjectAltNames('URI:"wimse://a.example/x\\u002c DNS:evil", IP Address:127.0.0.1'), [
+      { type: 'URI', value: 'wimse://a.example/x, DNS:evil' },
+      { type: 'IP Address', value: '127.0.0.1' },
+    ]);
+    assert.deepEqual(parseSubjectAltNames(undefined), []);
+  });
+  it('refuses what it cannot read', () => {
+    assert.throws(
+      () => parseSubjectAltNames('URI:"unterminated'),
+      (e) => isWimseError(e) && e.code === 'certificate_invalid',
+    );
+    assert.throws(
+      () => parseSubjectAltNames('no-colon'),
+      (e) => isWimseError(e) && e.code === 'certificate_invalid',
+    );
+  });
+});
