@@ -8,7 +8,7 @@ export type Applicability = 'applies' | 'partial' | 'not-yet';
 
 export interface ThreatRow {
   readonly id: string;
-  readonly group: 'identifier' | 'wit' | 'signature' | 'response' | 'wpt' | 'operational';
+  readonly group: 'identifier' | 'wit' | 'signature' | 'response' | 'wpt' | 'transport' | 'operational';
   readonly title: string;
   readonly applicability: Applicability;
   /** For `partial` and `not-yet`: what is not covered and why. */
@@ -160,6 +160,33 @@ export const threatRows: readonly ThreatRow[] = [
   },
   { id: 'P5', group: 'wpt', title: 'ath/tth/oth bindings', applicability: 'not-yet', pending: WPT },
   // Robustness / operational
+  // 6. Transport-level identity (Workload Identity Certificates over mutual TLS)
+  {
+    id: 'T1',
+    group: 'transport',
+    title: 'client certificate from a CA of another trust domain',
+    applicability: 'applies',
+  },
+  {
+    id: 'T2',
+    group: 'transport',
+    title: 'two URI SANs, none, or a non-canonical identifier',
+    applicability: 'applies',
+  },
+  {
+    id: 'T3',
+    group: 'transport',
+    title: 'Client-Cert sent directly, not by the trusted proxy',
+    applicability: 'applies',
+  },
+  {
+    id: 'T4',
+    group: 'transport',
+    title: 'WIC for workload A with a WIT for workload B',
+    applicability: 'not-yet',
+    pending: 'the guard does not yet combine a client certificate with a WIT on one request',
+  },
+  { id: 'T5', group: 'transport', title: 'expired, not-yet-valid or self-signed leaf', applicability: 'applies' },
   {
     id: 'O1',
     group: 'operational',
