@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { AuditEvent, WorkloadCredentials } from '@wimse-pep/core';
 import { createScenario, type Scenario } from '../support/index.js';
+import { bodyCases } from './body-cases.js';
 import { type CaseContext, cases, type ServerConfig } from './cases.js';
 import type { AdapterHarness, AppConfig } from './harness.js';
 import { responseSigningFor, serverCredentialsFor } from './signing-config.js';
@@ -71,9 +72,10 @@ for (const { name, harness, error } of loaded) {
           bodyParser: config.bodyParser ?? 'json',
           parserPosition: config.parserPosition ?? 'after',
           ...(config.bodyLimit === undefined ? {} : { bodyLimit: config.bodyLimit }),
+          ...(config.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: config.bodyTimeoutMs }),
           ...responseSigningFor(config.signing, serverCredentials),
         };
-        const key = `${full.bodyParser}/${full.parserPosition}/${full.bodyLimit ?? ''}/${config.signing ?? ''}`;
+        const key = `${full.bodyParser}/${full.parserPosition}/${full.bodyLimit ?? ''}/${full.bodyTimeoutMs ?? ''}/${config.signing ?? ''}`;
         let pending = servers.get(key);
         if (!pending) {
           pending = listen(harness, full);
@@ -83,7 +85,7 @@ for (const { name, harness, error } of loaded) {
       },
     };
 
-    for (const testCase of cases) it(testCase.name, () => testCase.run(context));
+    for (const testCase of [...cases, ...bodyCases]) it(testCase.name, () => testCase.run(context));
   });
 }
 

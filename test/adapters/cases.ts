@@ -23,7 +23,7 @@ import type { SigningSetup } from './signing-config.js';
  * asserts the status and the problem code.
  */
 
-export type ServerConfig = Partial<Pick<AppConfig, 'bodyParser' | 'parserPosition' | 'bodyLimit'>> & {
+export type ServerConfig = Partial<Pick<AppConfig, 'bodyParser' | 'parserPosition' | 'bodyLimit' | 'bodyTimeoutMs'>> & {
   readonly signing?: SigningSetup;
 };
 

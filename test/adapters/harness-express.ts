@@ -20,6 +20,7 @@ export const expressHarness: AdapterHarness = {
       verifier: config.verifier,
       audit: config.audit,
       ...(config.bodyLimit === undefined ? {} : { bodyLimit: config.bodyLimit }),
+      ...(config.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: config.bodyTimeoutMs }),
       ...(config.responseSigning === undefined ? {} : { responseSigning: config.responseSigning }),
     });
     if (config.parserPosition === 'before') useParser(app, config.bodyParser, true);

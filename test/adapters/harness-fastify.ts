@@ -19,6 +19,7 @@ export const fastifyHarness: AdapterHarness = {
       verifier: config.verifier,
       audit: config.audit,
       ...(config.bodyLimit === undefined ? {} : { bodyLimit: config.bodyLimit }),
+      ...(config.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: config.bodyTimeoutMs }),
       ...(config.responseSigning === undefined ? {} : { responseSigning: config.responseSigning }),
     });
     if (config.parserPosition === 'after') installParser(app, config.bodyParser);

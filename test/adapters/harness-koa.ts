@@ -21,6 +21,7 @@ export const koaHarness: AdapterHarness = {
       verifier: config.verifier,
       audit: config.audit,
       ...(config.bodyLimit === undefined ? {} : { bodyLimit: config.bodyLimit }),
+      ...(config.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: config.bodyTimeoutMs }),
       ...(config.responseSigning === undefined ? {} : { responseSigning: config.responseSigning }),
     });
     const parser = parserFor(config.bodyParser);

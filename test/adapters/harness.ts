@@ -27,6 +27,8 @@ export interface AppConfig {
   readonly parserPosition: 'before' | 'after';
   /** Body size limit given to the WIMSE adapter, in bytes. */
   readonly bodyLimit?: number;
+  /** Body read timeout given to the WIMSE adapter, in ms. */
+  readonly bodyTimeoutMs?: number;
   /** Response signing given to the WIMSE adapter (the guard's `responseSigning` option). */
   readonly responseSigning?: ResponseSigningOptions;
 }

@@ -10,6 +10,7 @@ import { signRequest } from '@wimse-pep/client';
 import { createVerifier, type HeaderValue, WimseError, type WorkloadRequest } from '@wimse-pep/core';
 import fc from 'fast-check';
 import { parseDictionary } from 'structured-headers';
+import { countDictionaryMembers } from '../../packages/core/src/httpsig/count-dictionary-members.js';
 import { describeError, settle } from '../conformance/helpers.js';
 import { AUDIENCE, CALLER_ID, createScenario, now, type Scenario } from '../support/index.js';
 
@@ -88,7 +89,10 @@ const fingerprint = (request: WorkloadRequest) =>
 function signatureBytes(fieldLines: string[]): unknown {
   if (fieldLines.length !== 1) return fieldLines;
   try {
-    return [...parseDictionary(fieldLines[0] as string)].map(([label, member]) => [
+    const members = parseDictionary(fieldLines[0] as string);
+    // A repeated label is a different field (threat S3), although a parser keeps the last member only.
+    if (members.size !== countDictionaryMembers(fieldLines[0] as string)) return fieldLines;
+    return [...members].map(([label, member]) => [
       label,
       Array.isArray(member) && member[0] instanceof ArrayBuffer ? Buffer.from(member[0]).toString('hex') : fieldLines,
       member[1].size,

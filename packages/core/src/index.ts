@@ -10,6 +10,7 @@ export {
   splitTarget,
 } from './httpsig/signature-base.js';
 export type { SignedResponse } from './httpsig/verify-response-signature.js';
+export type { SignatureVerification } from './httpsig/verify-signature-bytes.js';
 export * from './identifier/index.js';
 export { MemoryMigrationStore, type MemoryMigrationStoreOptions } from './migration/memory-migration-store.js';
 export type {
@@ -21,7 +22,15 @@ export type {
 export { type CertificateAuthorities, x509AuthoritiesFromSpiffeBundle } from './mtls/certificate-authorities.js';
 export { type PresentedCertificate, readPresentedCertificate } from './mtls/read-presented-certificate.js';
 export { parseSubjectAltNames, type SubjectAltName } from './mtls/subject-alt-names.js';
-export { bodyWasConsumed, obtainRawBody, rememberRawBody } from './node/raw-request-body.js';
+export {
+  bodyTimeout,
+  bodyTimeoutOption,
+  bodyWasConsumed,
+  clientAborted,
+  DEFAULT_BODY_TIMEOUT_MS,
+  obtainRawBody,
+  rememberRawBody,
+} from './node/raw-request-body.js';
 export { requestTransport } from './node/request-transport.js';
 export * from './policy/index.js';
 export { defaultProfileName, type ProfileName, profiles, type SignatureProfile } from './profiles/profiles.js';

@@ -100,13 +100,14 @@ describe('WimseError', () => {
     });
     assert.equal(error.toProblem({ exposeDetail: true }).detail, error.message);
   });
-  it('maps every code to 400 except policy (403), size (413), unavailable (503), body_unavailable (500), response_signing_unavailable (501), unexpected_responder (502) and replay_capacity (503)', () => {
+  it('maps every code to 400 except policy (403), size (413), body timeout (408), unavailable (503), body_unavailable (500), response_signing_unavailable (501), unexpected_responder (502) and replay_capacity (503)', () => {
     for (const [code, { status }] of Object.entries(errorCodes)) {
       const expected =
         {
           policy_denied: 403,
           unavailable: 503,
           body_too_large: 413,
+          body_timeout: 408,
           body_unavailable: 500,
           response_signing_unavailable: 501,
           unexpected_responder: 502,

@@ -76,11 +76,22 @@ describe('createWorkloadGuard: protection modes', () => {
     assert.equal(await guard.authenticate(anonymous, { route: '/x', mode: 'optional' }, reader), undefined);
     assert.equal(await guard.authenticate(anonymous, { route: '/x', mode: 'off' }, reader), undefined);
     assert.equal(reads, 0);
-    const tooLarge = () => Promise.reject(new WimseError('body_too_large', 'the request body exceeds 10 bytes'));
-    await rejectsWith(guard.authenticate(anonymous, route, tooLarge), 'body_too_large');
+    const tooLarge = () => {
+      reads++;
+      return Promise.reject(new WimseError('body_too_large', 'the request body exceeds 10 bytes'));
+    };
+    // Without credentials the body is never read: the refusal is about the missing WIT.
+    await rejectsWith(guard.authenticate(anonymous, route, tooLarge), 'wit_missing');
+    assert.equal(reads, 0);
+    // With valid credentials the body is read last, and a refusal while reading it is audited.
+    await rejectsWith(guard.authenticate(await signedWorkloadRequest(scenario), route, tooLarge), 'body_too_large');
+    assert.equal(reads, 1);
     assert.deepEqual(
       events.map((event) => [event.decision, event.code]),
-      [['deny', 'body_too_large']],
+      [
+        ['deny', 'wit_missing'],
+        ['deny', 'body_too_large'],
+      ],
     );
   });
   it('refuses an unknown mode at construction', () => {

@@ -32,6 +32,8 @@ export const renderings = new WeakMap<IncomingMessage, Rendering>();
  * error path with `passErrors`). Anything else is a fault and always takes Express's error path.
  */
 export function refuse(error: unknown, res: Response, next: NextFunction, rendering: Rendering): void {
+  // The client is gone: there is no one to answer (the guard has audited it as aborted).
+  if (isWimseError(error) && error.code === 'client_aborted') return;
   if (!isWimseError(error) || rendering.passErrors || res.headersSent) {
     next(error);
     return;

@@ -1,4 +1,5 @@
 import {
+  bodyTimeoutOption,
   createWorkloadGuard,
   isProtectionMode,
   isWimseError,
@@ -27,6 +28,8 @@ declare global {
 export interface WimseOptions extends WorkloadGuardOptions {
   /** Largest body buffered for the Content-Digest check, in bytes (default 1 MiB); larger is 413. */
   readonly bodyLimit?: number;
+  /** How long to wait for the body once it is needed, in ms (default 30 000); then 408 `body_timeout`. */
+  readonly bodyTimeoutMs?: number;
   /**
    * false (default): refusals are answered right away as application/problem+json, whatever the
    * app's error handlers. true: a refusal is `next(err)` with a WimseError (it has `status`), for
@@ -65,6 +68,7 @@ export function wimse(options: WimseOptions): WimseMiddleware {
   const guard = createWorkloadGuard(options);
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   if (!Number.isSafeInteger(bodyLimit) || bodyLimit <= 0) throw new TypeError('bodyLimit must be a positive integer');
+  const bodyTimeoutMs = bodyTimeoutOption(options.bodyTimeoutMs);
   if (options.passErrors !== undefined && typeof options.passErrors !== 'boolean') {
     throw new TypeError('passErrors must be a boolean');
   }
@@ -84,7 +88,9 @@ export function wimse(options: WimseOptions): WimseMiddleware {
     };
     let identity: WorkloadIdentity | undefined;
     try {
-      identity = await guard.authenticate(request, { route: routeOf(req), mode }, () => obtainRawBody(req, bodyLimit));
+      identity = await guard.authenticate(request, { route: routeOf(req), mode }, () =>
+        obtainRawBody(req, bodyLimit, bodyTimeoutMs),
+      );
     } catch (error) {
       if (isWimseError(error) && error.code === 'body_unavailable' && bodyWasConsumed(req)) {
         throw new WimseError('body_unavailable', BODY_UNAVAILABLE_HINT, { cause: error });

@@ -1,4 +1,5 @@
 import {
+  bodyTimeoutOption,
   createWorkloadGuard,
   isProtectionMode,
   type ProtectionMode,
@@ -28,6 +29,7 @@ const wimsePlugin: FastifyPluginAsync<WimsePluginOptions> = async (fastify, opti
   if (bodyLimit !== undefined && !(Number.isSafeInteger(bodyLimit) && bodyLimit > 0)) {
     throw new TypeError('bodyLimit must be a positive integer');
   }
+  const bodyTimeoutMs = bodyTimeoutOption(options.bodyTimeoutMs);
   fastify.decorateRequest('workload', null);
   fastify.decorate(guardKey, guard);
   fastify.addHook('onRoute', (route) =>
@@ -50,6 +52,7 @@ const wimsePlugin: FastifyPluginAsync<WimsePluginOptions> = async (fastify, opti
           payload,
           bodyLimit ?? request.routeOptions.bodyLimit,
           request.raw.headers['content-length'],
+          bodyTimeoutMs,
         );
         return body;
       };

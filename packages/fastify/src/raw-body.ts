@@ -1,12 +1,21 @@
 import { Readable } from 'node:stream';
-import { WimseError } from '@wimse-pep/core';
+import { bodyTimeout, clientAborted, WimseError } from '@wimse-pep/core';
 
 /**
  * Reads the request payload into one Buffer, byte for byte as received, refusing more than
  * `limit` bytes. A stream that is already consumed means something read the body before the
  * plugin: that is a configuration fault, refused rather than verified without the body.
  */
-export function readRawBody(payload: Readable, limit: number, declaredLength: string | undefined): Promise<Buffer> {
+export function readRawBody(
+  payload: Readable,
+  limit: number,
+  declaredLength: string | undefined,
+  timeoutMs: number,
+): Promise<Buffer> {
+  // The client went away before its body was complete (possibly while its signature was checked).
+  if (typeof payload?.on === 'function' && payload.destroyed && !payload.readableEnded) {
+    return Promise.reject(clientAborted());
+  }
   if (typeof payload?.on !== 'function' || payload.readableEnded || payload.destroyed) {
     return Promise.reject(
       new WimseError(
@@ -22,9 +31,11 @@ export function readRawBody(payload: Readable, limit: number, declaredLength: st
     const chunks: Buffer[] = [];
     let size = 0;
     const finish = (error?: Error) => {
+      clearTimeout(timer);
       payload.off('data', onData);
       payload.off('end', onEnd);
-      payload.off('error', finish);
+      payload.off('error', onError);
+      payload.off('close', onClose);
       if (error) reject(error);
       else resolve(Buffer.concat(chunks, size));
     };
@@ -36,9 +47,17 @@ export function readRawBody(payload: Readable, limit: number, declaredLength: st
       else chunks.push(bytes);
     };
     const onEnd = () => finish();
+    // A stream error or a close before 'end' is the client going away, not a server fault.
+    const onError = (error: Error) => finish(clientAborted(error));
+    const onClose = () => finish(clientAborted());
+    // A body that stalls is answered (408, connection closed) instead of waiting forever.
+    const timer = setTimeout(() => {
+      finish(bodyTimeout(timeoutMs));
+    }, timeoutMs);
     payload.on('data', onData);
     payload.on('end', onEnd);
-    payload.on('error', finish);
+    payload.on('error', onError);
+    payload.on('close', onClose);
   });
 }
 

@@ -33,6 +33,8 @@ export function refuse(reply: FastifyReply, error: unknown, exposeDetail: boolea
     done(error instanceof Error ? error : new Error(String(error)));
     return;
   }
+  // The client is gone: there is no one to answer (the guard has audited it as aborted).
+  if (error.code === 'client_aborted') return;
   reply.headers(error.headers);
   reply.code(error.status).type('application/problem+json').send(error.toProblem({ exposeDetail }));
 }

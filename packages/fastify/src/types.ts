@@ -7,6 +7,8 @@ export interface WimsePluginOptions extends WorkloadGuardOptions {
    * refused with 413 `body_too_large`. Default: the route's Fastify `bodyLimit` (1 MiB unless set).
    */
   readonly bodyLimit?: number;
+  /** How long to wait for the body once it is needed, in ms (default 30 000); then 408 `body_timeout`. */
+  readonly bodyTimeoutMs?: number;
 }
 
 /** What a route asks of the plugin, as `{ config: { wimse: { ... } } }`. */

@@ -17,6 +17,8 @@ export const decisions = new WeakMap<IncomingMessage, Decision>();
  */
 export function refuse(ctx: Context, error: unknown, exposeErrorDetail: boolean): void {
   if (!isWimseError(error)) throw error;
+  // The client is gone: there is no one to answer (the guard has audited it as aborted).
+  if (error.code === 'client_aborted') return;
   // body_unavailable is a server configuration fault whose detail tells the developer the fix.
   const exposeDetail = exposeErrorDetail || error.code === 'body_unavailable';
   ctx.status = error.status;

@@ -1,4 +1,5 @@
 import {
+  bodyTimeoutOption,
   bodyWasConsumed,
   createWorkloadGuard,
   isProtectionMode,
@@ -30,6 +31,8 @@ declare module 'koa' {
 export interface WimseOptions extends WorkloadGuardOptions {
   /** Largest body buffered for the Content-Digest check, in bytes (default 1 MiB); larger is 413. */
   readonly bodyLimit?: number;
+  /** How long to wait for the body once it is needed, in ms (default 30 000); then 408 `body_timeout`. */
+  readonly bodyTimeoutMs?: number;
 }
 
 export interface WimseMiddleware extends Middleware {
@@ -72,6 +75,7 @@ export function wimse(options: WimseOptions): WimseMiddleware {
   const guard = createWorkloadGuard(options);
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   if (!Number.isSafeInteger(bodyLimit) || bodyLimit <= 0) throw new TypeError('bodyLimit must be a positive integer');
+  const bodyTimeoutMs = bodyTimeoutOption(options.bodyTimeoutMs);
 
   const authenticate = async (ctx: Context, mode: ProtectionMode): Promise<void> => {
     const earlier = decisions.get(ctx.req);
@@ -87,7 +91,9 @@ export function wimse(options: WimseOptions): WimseMiddleware {
     };
     let identity: WorkloadIdentity | undefined;
     try {
-      identity = await guard.authenticate(request, { route: routeOf(ctx), mode }, () => readBody(ctx, bodyLimit));
+      identity = await guard.authenticate(request, { route: routeOf(ctx), mode }, () =>
+        readBody(ctx, bodyLimit, bodyTimeoutMs),
+      );
     } catch (error) {
       if (isWimseError(error) && error.code === 'body_unavailable' && bodyWasConsumed(ctx.req)) {
         throw new WimseError('body_unavailable', BODY_UNAVAILABLE_HINT, { cause: error });
@@ -121,8 +127,8 @@ export function wimse(options: WimseOptions): WimseMiddleware {
 }
 
 /** The bytes as received: read (and given back) here, or kept by a parser that ran first. */
-async function readBody(ctx: Context, limit: number): Promise<Uint8Array | undefined> {
-  const bytes = await obtainRawBody(ctx.req, limit);
+async function readBody(ctx: Context, limit: number, timeoutMs: number): Promise<Uint8Array | undefined> {
+  const bytes = await obtainRawBody(ctx.req, limit, timeoutMs);
   if (bytes !== undefined || !bodyWasConsumed(ctx.req)) return bytes;
   const parsed = rawBodyFromParser(ctx);
   if (parsed !== undefined && parsed.byteLength > limit) {
@@ -136,11 +142,12 @@ async function readBody(ctx: Context, limit: number): Promise<Uint8Array | undef
  * reads the raw bytes once (within `limit`), keeps them for the digest check and gives them back
  * to the request stream, so the parser reads them as usual.
  */
-export function captureRawBody(options: { limit?: number } = {}): Middleware {
+export function captureRawBody(options: { limit?: number; timeoutMs?: number } = {}): Middleware {
   const limit = options.limit ?? DEFAULT_BODY_LIMIT;
+  const timeoutMs = bodyTimeoutOption(options.timeoutMs);
   return async (ctx, next) => {
     try {
-      await obtainRawBody(ctx.req, limit);
+      await obtainRawBody(ctx.req, limit, timeoutMs);
     } catch (error) {
       refuse(ctx, error, false);
       return;

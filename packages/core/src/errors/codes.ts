@@ -23,6 +23,13 @@ export const errorCodes = {
   /** A server-side configuration fault: the adapter could not hand the raw body to the verifier. */
   body_unavailable: { status: 500, title: 'Request body not available to the verifier' },
   replay: { status: 400, title: 'Replayed request' },
+  /** The body did not arrive within the adapter's `bodyTimeoutMs`; the connection is closed. */
+  body_timeout: { status: 408, title: 'Request body not received in time' },
+  /**
+   * The client closed the connection before its body was complete. No response can be written;
+   * audited with decision `aborted`, never as a dependency failure (`unavailable`).
+   */
+  client_aborted: { status: 400, title: 'Request aborted by the client' },
   /** Caller side: a signed response came from another workload than the one expected (R6). */
   unexpected_responder: { status: 502, title: 'Response signed by an unexpected workload' },
   /** The caller required a signed response (`wimse-sign-response`) that this service cannot produce. */

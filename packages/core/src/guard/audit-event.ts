@@ -9,7 +9,8 @@ import type { WorkloadIdentity } from '../types/identity.js';
 export interface AuditEvent {
   readonly time: string;
   readonly stage: 'authentication' | 'authorization';
-  readonly decision: 'allow' | 'deny';
+  /** `aborted`: the client went away before a decision could be made (code `client_aborted`). */
+  readonly decision: 'allow' | 'deny' | 'aborted';
   readonly method: string;
   readonly route: string;
   readonly workloadId?: string | undefined;

@@ -45,9 +45,10 @@ export interface RouteContext {
 export interface WorkloadGuard {
   /**
    * Authenticates per the route's mode; resolves the identity (or undefined when none is needed).
-   * `readBody`, when given, is called only if the body is needed (not on `off` routes, nor on
-   * `optional` ones without WIMSE credentials) and
-   * inside the audited decision, so a refusal while reading it (413) is audited like any other.
+   * `readBody`, when given, is called only if the body is needed: not on `off` routes, nor on
+   * `optional` ones without WIMSE credentials, and only once the WIT and the signature hold (the
+   * verifier reads it last). It runs inside the audited decision, so a refusal while reading it
+   * (413, 408) is audited like any other.
    */
   authenticate(
     request: WorkloadRequest,
@@ -113,7 +114,7 @@ export function createWorkloadGuard(options: WorkloadGuardOptions): WorkloadGuar
       if (routeMode === 'off') return undefined;
       if (routeMode === 'optional' && !carriesWimseCredentials(request)) return undefined;
       try {
-        const complete = readBody ? { ...request, body: await readBody() } : request;
+        const complete = readBody ? { ...request, readBody } : request;
         const identity = await verifier.verify(complete);
         if (identity.proof === 'http-signature' && identity.signResponse && !responseSigner) {
           throw new WimseError(
@@ -121,22 +122,27 @@ export function createWorkloadGuard(options: WorkloadGuardOptions): WorkloadGuar
             'the caller requires a signed response; none is configured',
           );
         }
-        emitAudit(audit, {
-          ...base(request, route),
-          stage: 'authentication',
-          decision: 'allow',
-          ...identityFields(identity),
-        });
+        // The event is built only when there is a sink to receive it (hot path).
+        if (audit) {
+          emitAudit(audit, {
+            ...base(request, route),
+            stage: 'authentication',
+            decision: 'allow',
+            ...identityFields(identity),
+          });
+        }
         return identity;
       } catch (error) {
         const failure = asWimseError(error);
-        emitAudit(audit, {
-          ...base(request, route),
-          stage: 'authentication',
-          decision: 'deny',
-          code: failure.code,
-          reason: failure.message,
-        });
+        if (audit) {
+          emitAudit(audit, {
+            ...base(request, route),
+            stage: 'authentication',
+            decision: failure.code === 'client_aborted' ? 'aborted' : 'deny',
+            code: failure.code,
+            reason: failure.message,
+          });
+        }
         throw failure;
       }
     },

@@ -1,8 +1,9 @@
-import { type Item, serializeItem } from 'structured-headers';
+import type { Item } from 'structured-headers';
 import { WimseError } from '../errors/wimse-error.js';
 import type { SignatureProfile } from '../profiles/profiles.js';
 import { fieldLines } from '../request/field-lines.js';
 import type { HeaderValue } from '../types/request.js';
+import { serializeComponent } from './serialize-fields.js';
 
 /**
  * Step 3c: the covered components must include everything the profile requires of the message
@@ -33,7 +34,7 @@ export function checkCoveredRequestComponents(
 
 /** Serializes covered components and refuses duplicates. */
 export function serializeComponents(components: readonly Item[]): string[] {
-  const covered = components.map((item) => serializeItem(item));
+  const covered = components.map((item) => serializeComponent(item));
   if (new Set(covered).size !== covered.length) {
     throw new WimseError('signature_malformed', 'a component is covered twice');
   }

@@ -1,13 +1,20 @@
 /**
- * The one place that talks to `http-message-signatures`: builds the RFC 9421 signature base for a
- * request or a response. Derived components come from the request exactly as received (the raw
- * target, never a re-parsed URL), control characters are refused before anything is built (S15),
- * and every failure is a WimseError. Swapping the library is a change to this file alone.
+ * Builds the RFC 9421 signature base for a request or a response. Derived components come from
+ * the request exactly as received (the raw target, never a re-parsed URL), control characters are
+ * refused before anything is built (S15), and every failure is a WimseError.
+ *
+ * The base of a WIMSE signature (components without parameters, or `;req` only) is written here
+ * directly: `http-message-signatures` would re-serialize, re-parse and re-serialize each component
+ * name (a third of the verifier's CPU time in the profile, bench/results/). Any other component
+ * parameter (`;sf`, `;bs`, `;key`, ...) is handed to that library, loaded on first use, so its
+ * semantics stay the library's; a property test holds the two paths to the same bytes.
  */
-import { httpbis } from 'http-message-signatures';
+import { createRequire } from 'node:module';
+import type * as HttpMessageSignatures from 'http-message-signatures';
 import { type InnerList, serializeItem, serializeList } from 'structured-headers';
 import { WimseError } from '../errors/wimse-error.js';
 import type { HeaderValue } from '../types/request.js';
+import { serializeSignatureParams } from './serialize-fields.js';
 
 export interface RequestParts {
   readonly method: string;
@@ -63,13 +70,19 @@ function deriveRequestComponent(name: string, request: RequestParts): string {
   }
 }
 
+/** Field lines by lower-cased name (null prototype: a component named `constructor` is absent). */
 function lowerCaseHeaders(headers: Readonly<Record<string, HeaderValue>>): Record<string, string[]> {
-  const lower: Record<string, string[]> = {};
-  for (const [name, value] of Object.entries(headers)) {
+  const lower: Record<string, string[]> = Object.create(null);
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
     if (value === undefined) continue;
     const key = name.toLowerCase();
-    const lines = typeof value === 'string' ? [value] : [...value];
-    lower[key] = [...(lower[key] ?? []), ...lines];
+    const lines = lower[key];
+    if (typeof value === 'string') {
+      if (lines) lines.push(value);
+      else lower[key] = [value];
+    } else if (lines) lines.push(...value);
+    else lower[key] = [...value];
   }
   return lower;
 }
@@ -80,6 +93,20 @@ function assertNoControlCharacters(values: readonly string[], what: string): voi
   }
 }
 
+/** A component name that serializes as itself in quotes (printable ASCII without `"`, `\`, space). */
+const PLAIN_NAME = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+
+/**
+ * The serialized component identifier when this module writes the base line itself: a plain name
+ * with no parameters, or with `;req` (true) only. Anything else goes to the library.
+ */
+function plainComponentKey(name: string, params: ReadonlyMap<string, unknown>): string | undefined {
+  if (name === '@signature-params' || !PLAIN_NAME.test(name)) return undefined;
+  if (params.size === 0) return `"${name}"`;
+  if (params.size === 1 && params.get('req') === true) return `"${name}";req`;
+  return undefined;
+}
+
 /** Builds the signature base for `signatureInput` (the inner list with its parameters). */
 export function buildSignatureBase(signatureInput: InnerList, message: SignedMessage): string {
   const request = message.request;
@@ -88,6 +115,7 @@ export function buildSignatureBase(signatureInput: InnerList, message: SignedMes
   assertNoControlCharacters([request.method, request.target], 'the request line');
 
   const components = signatureInput[0];
+  let plain = true;
   for (const [name, params] of components) {
     if (typeof name !== 'string') throw new WimseError('signature_malformed', 'a covered component is not a string');
     if (name !== name.toLowerCase()) throw new WimseError('signature_malformed', `component ${name} is not lower case`);
@@ -100,35 +128,73 @@ export function buildSignatureBase(signatureInput: InnerList, message: SignedMes
       if (!lines) throw new WimseError('signature_invalid', `covered field ${name} is absent from the message`);
       assertNoControlCharacters(lines, `field ${name}`);
     }
+    if (plain && plainComponentKey(name, params) === undefined) plain = false;
   }
 
-  const libraryRequest = { method: request.method, url: request.target, headers: requestHeaders };
-  const componentParser = (name: string, params: Map<string, unknown>): string[] | null => {
-    if (!name.startsWith('@')) return null;
+  const deriveComponent = (name: string, params: ReadonlyMap<string, unknown>): string => {
     if (name === '@status') {
       if (message.kind !== 'response' || params.has('req'))
         throw new WimseError('signature_malformed', '@status outside a response');
-      return [String(message.response.status)];
+      return String(message.response.status);
     }
     if (message.kind === 'response' && !params.has('req')) {
       throw new WimseError('signature_malformed', `${name} on a response needs ;req`);
     }
-    return [deriveRequestComponent(name, request)];
+    return deriveRequestComponent(name, request);
   };
-  const fields = components.map((item) => serializeItem(item));
   try {
-    const base =
-      message.kind === 'response'
-        ? httpbis.createSignatureBase(
-            { fields, componentParser },
-            { status: message.response.status, headers: responseHeaders ?? {} },
-            libraryRequest,
-          )
-        : httpbis.createSignatureBase({ fields, componentParser }, libraryRequest);
-    base.push(['"@signature-params"', [serializeList([signatureInput])]]);
-    return httpbis.formatSignatureBase(base);
+    if (!plain) return libraryBase(signatureInput, message, requestHeaders, responseHeaders, deriveComponent);
+    const lines: string[] = [];
+    for (const [name, params] of components) {
+      const key = plainComponentKey(name as string, params) as string;
+      const nameText = name as string;
+      if (nameText.startsWith('@')) {
+        lines.push(`${key}: ${deriveComponent(nameText, params)}`);
+      } else {
+        const headers = params.has('req') || !responseHeaders ? requestHeaders : responseHeaders;
+        // RFC 9421 §2.1: each field line trimmed, lines joined with ", " (no obs-fold: control
+        // characters were refused above).
+        const values = (headers[nameText] as string[]).map((value) => value.trim());
+        lines.push(`${key}: ${values.join(', ')}`);
+      }
+    }
+    lines.push(`"@signature-params": ${serializeSignatureParams(signatureInput)}`);
+    return lines.join('\n');
   } catch (cause) {
     if (cause instanceof WimseError) throw cause;
     throw new WimseError('signature_malformed', 'the signature base cannot be built', { cause });
   }
+}
+
+let library: typeof HttpMessageSignatures | undefined;
+
+/** `http-message-signatures`, loaded the first time a component needs it (it is CommonJS). */
+function httpMessageSignatures(): typeof HttpMessageSignatures {
+  library ??= createRequire(import.meta.url)('http-message-signatures') as typeof HttpMessageSignatures;
+  return library;
+}
+
+function libraryBase(
+  signatureInput: InnerList,
+  message: SignedMessage,
+  requestHeaders: Record<string, string[]>,
+  responseHeaders: Record<string, string[]> | undefined,
+  deriveComponent: (name: string, params: ReadonlyMap<string, unknown>) => string,
+): string {
+  const { httpbis } = httpMessageSignatures();
+  const request = message.request;
+  const libraryRequest = { method: request.method, url: request.target, headers: requestHeaders };
+  const componentParser = (name: string, params: Map<string, unknown>): string[] | null =>
+    name.startsWith('@') ? [deriveComponent(name, params)] : null;
+  const fields = signatureInput[0].map((item) => serializeItem(item));
+  const base =
+    message.kind === 'response'
+      ? httpbis.createSignatureBase(
+          { fields, componentParser },
+          { status: message.response.status, headers: responseHeaders ?? {} },
+          libraryRequest,
+        )
+      : httpbis.createSignatureBase({ fields, componentParser }, libraryRequest);
+  base.push(['"@signature-params"', [serializeList([signatureInput])]]);
+  return httpbis.formatSignatureBase(base);
 }

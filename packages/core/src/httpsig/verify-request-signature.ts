@@ -10,7 +10,7 @@ import { checkSignatureParams, type SignatureParams, type TimeWindow } from './c
 import { parseSignatureFields } from './parse-signature-fields.js';
 import { selectWimseSignature } from './select-wimse-signature.js';
 import { buildSignatureBase, splitTarget } from './signature-base.js';
-import { verifySignatureBytes } from './verify-signature-bytes.js';
+import { type SignatureVerification, verifySignatureBytes } from './verify-signature-bytes.js';
 
 export interface VerifiedRequestSignature {
   readonly label: string;
@@ -23,12 +23,14 @@ export interface RequestSignatureContext {
   readonly key: ConfirmationKey;
   readonly audiences: readonly string[];
   readonly window: TimeWindow;
+  readonly verification?: SignatureVerification | undefined;
 }
 
 /**
- * Steps 3 to 5: select the WIMSE signature, check it against the profile (parameters, window,
- * audience, covered components), check Content-Digest against the raw body, then verify the
- * signature with the WIT's confirmation key.
+ * Steps 3 and 4: select the WIMSE signature, check it against the profile (parameters, window,
+ * audience, covered components), then verify it with the WIT's confirmation key. None of this
+ * needs the body: the signature base covers the `Content-Digest` field, whose match with a body
+ * still to be read is checked afterwards by `checkRequestBody`.
  */
 export async function verifyRequestSignature(
   request: WorkloadRequest,
@@ -39,10 +41,33 @@ export async function verifyRequestSignature(
   const params = checkSignatureParams(signature.params, profile, 'request', key.algorithm, context.window);
   checkAudience(params.audience, context.audiences, splitTarget(request.target).path);
   const coveredComponents = checkCoveredRequestComponents(signature.components, profile, request.headers);
-  checkContentDigest(request.headers, request.body, requestHasBody(request));
+  // The digest as early as the body is at hand: given bytes are checked now (cheap); bytes still
+  // to be read are checked last, but a declared body without a digest field is refused now.
+  if (request.body !== undefined) await checkRequestBody(request);
+  else checkDigestFieldPresent(request.headers);
   const base = buildSignatureBase(signature.input, { kind: 'request', request });
-  await verifySignatureBytes(base, signature.signature, key.publicKey, key.algorithm);
+  await verifySignatureBytes(base, signature.signature, key.publicKey, key.algorithm, context.verification);
   return { label: signature.label, params, coveredComponents };
+}
+
+/**
+ * What can be said of the digest before the body is read: a declared non-empty body
+ * (`Content-Length` > 0) without any `Content-Digest` field is `digest_missing` already.
+ */
+export function checkDigestFieldPresent(headers: WorkloadRequest['headers']): void {
+  if (fieldLines(headers, 'content-digest').length > 0) return;
+  const length = fieldLines(headers, 'content-length')[0];
+  if (length !== undefined && /^\s*\d+\s*$/.test(length) && Number(length) > 0) {
+    throw new WimseError('digest_missing', 'a request with a body needs Content-Digest');
+  }
+}
+
+/**
+ * The body (`body`, else `readBody()`, called only now) against `Content-Digest`.
+ */
+export async function checkRequestBody(request: WorkloadRequest): Promise<void> {
+  const body = request.body ?? (request.readBody ? await request.readBody() : undefined);
+  checkContentDigest(request.headers, body, requestHasBody(request.headers, body));
 }
 
 /**
@@ -50,11 +75,10 @@ export async function verifyRequestSignature(
  * Transfer-Encoding). Framing without bytes means the adapter could not read the raw body: that
  * is refused rather than letting the digest check be skipped.
  */
-function requestHasBody(request: WorkloadRequest): boolean {
-  if (request.body !== undefined) return request.body.byteLength > 0;
-  const length = fieldLines(request.headers, 'content-length')[0];
-  const framed =
-    (length !== undefined && length.trim() !== '0') || fieldLines(request.headers, 'transfer-encoding').length > 0;
+function requestHasBody(headers: WorkloadRequest['headers'], body: Uint8Array | undefined): boolean {
+  if (body !== undefined) return body.byteLength > 0;
+  const length = fieldLines(headers, 'content-length')[0];
+  const framed = (length !== undefined && length.trim() !== '0') || fieldLines(headers, 'transfer-encoding').length > 0;
   if (framed) throw new WimseError('body_unavailable', 'the request has a body but its raw bytes were not provided');
   return false;
 }

@@ -17,7 +17,11 @@ export function rememberRawBody(req: IncomingMessage, bytes: Uint8Array): void {
  * bytes are gone (a parser consumed the stream and nothing captured them). In that last case the
  * core refuses with `body_unavailable` as soon as it needs the bytes: the digest is never skipped.
  */
-export async function obtainRawBody(req: IncomingMessage, limit: number): Promise<Uint8Array | undefined> {
+export async function obtainRawBody(
+  req: IncomingMessage,
+  limit: number,
+  timeoutMs: number = DEFAULT_BODY_TIMEOUT_MS,
+): Promise<Uint8Array | undefined> {
   const captured = rawBodies.get(req);
   if (captured !== undefined) {
     if (captured.byteLength > limit) throw tooLarge(limit);
@@ -28,8 +32,10 @@ export async function obtainRawBody(req: IncomingMessage, limit: number): Promis
   if (req.headers['transfer-encoding'] === undefined && (length === undefined || Number(length) === 0)) {
     return undefined;
   }
+  // The client went away before its body was complete (possibly while its signature was checked).
+  if (req.destroyed && !req.complete) throw clientAborted();
   if (req.readableDidRead || req.readableEnded || !req.readable) return undefined;
-  const bytes = await readAndRestore(req, limit);
+  const bytes = await readAndRestore(req, limit, timeoutMs);
   rawBodies.set(req, bytes);
   return bytes;
 }
@@ -51,7 +57,7 @@ export function bodyWasConsumed(req: IncomingMessage): boolean {
  * after our `'readable'` listener is removed, so a later `'data'` listener (raw-body) gets them
  * followed by a normal `'end'`.
  */
-function readAndRestore(req: IncomingMessage, limit: number): Promise<Uint8Array> {
+function readAndRestore(req: IncomingMessage, limit: number, timeoutMs: number): Promise<Uint8Array> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
     req.resume(); // discard the body; the refusal is answered without reading it
@@ -63,6 +69,7 @@ function readAndRestore(req: IncomingMessage, limit: number): Promise<Uint8Array
     const chunks: Buffer[] = [];
     let size = 0;
     const stop = () => {
+      clearTimeout(timer);
       req.off('readable', onReadable);
       req.off('end', onEnd);
       req.off('error', onError);
@@ -95,12 +102,16 @@ function readAndRestore(req: IncomingMessage, limit: number): Promise<Uint8Array
     };
     const onError = (error: Error) => {
       stop();
-      reject(error);
+      reject(clientAborted(error));
     };
     const onClose = () => {
       stop();
-      reject(new Error('the request closed before its body was received'));
+      reject(clientAborted());
     };
+    const timer = setTimeout(() => {
+      stop();
+      reject(bodyTimeout(timeoutMs));
+    }, timeoutMs);
     // Start the underlying read (read(0) consumes nothing) before listening: otherwise attaching
     // 'readable' schedules a read(0) of its own, which emits 'end' on a zero-byte body that
     // completes meanwhile, with nothing to unshift to cancel it.
@@ -110,6 +121,35 @@ function readAndRestore(req: IncomingMessage, limit: number): Promise<Uint8Array
     req.on('error', onError);
     req.on('close', onClose);
   });
+}
+
+/** How long the adapters wait for a body by default, in ms (`bodyTimeoutMs`). */
+export const DEFAULT_BODY_TIMEOUT_MS = 30_000;
+
+/**
+ * The body did not arrive in time. `Connection: close` makes Node close the socket once the 408
+ * is written, instead of keeping it for a body that may never come.
+ */
+export function bodyTimeout(timeoutMs: number): WimseError {
+  return new WimseError('body_timeout', `the request body did not arrive within ${timeoutMs} ms`, {
+    headers: { connection: 'close' },
+  });
+}
+
+/** The client went away before its body was complete: its own outcome, never a dependency failure. */
+export function clientAborted(cause?: unknown): WimseError {
+  return new WimseError('client_aborted', 'the client closed the connection before its body was received', {
+    cause,
+  });
+}
+
+/** Validates an adapter's `bodyTimeoutMs` option (a TypeError naming it). */
+export function bodyTimeoutOption(value: unknown): number {
+  if (value === undefined) return DEFAULT_BODY_TIMEOUT_MS;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
+    throw new TypeError('bodyTimeoutMs must be a positive integer (milliseconds)');
+  }
+  return value;
 }
 
 function tooLarge(limit: number): WimseError {

@@ -7,8 +7,11 @@ import type { WorkloadRequest } from '../types/request.js';
 export function fieldLines(headers: WorkloadRequest['headers'], name: string): string[] {
   const wanted = name.toLowerCase();
   const lines: string[] = [];
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() !== wanted || value === undefined) continue;
+  for (const key of Object.keys(headers)) {
+    // Lower-case only a key that could match: Node's own keys are lower case already.
+    if (key !== wanted && (key.length !== wanted.length || key.toLowerCase() !== wanted)) continue;
+    const value = headers[key];
+    if (value === undefined) continue;
     if (typeof value === 'string') lines.push(value);
     else for (const line of value) lines.push(line);
   }

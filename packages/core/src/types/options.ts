@@ -133,4 +133,10 @@ export interface VerifierOptions {
   readonly mtls?: MutualTlsOptions;
   /** The clock, in milliseconds since the epoch; for tests. Default `Date.now`. */
   readonly now?: () => number;
+  /**
+   * Where the request's signature is checked: `inline` on the event loop (default: cheaper per
+   * request, measured in bench/results/) or `thread-pool` (libuv's pool; for slow algorithms
+   * such as RSA 4096 on a machine with idle cores).
+   */
+  readonly signatureVerification?: 'inline' | 'thread-pool';
 }

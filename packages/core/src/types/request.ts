@@ -14,6 +14,12 @@ export interface WorkloadRequest {
   readonly headers: Readonly<Record<string, HeaderValue>>;
   /** The raw body bytes as received (before any parsing or decoding); absent when there is none. */
   readonly body?: Uint8Array | undefined;
+  /**
+   * Reads the raw body when `body` is not given. The verifier calls it only once the WIT and the
+   * signature hold (the signature base covers `Content-Digest`, not the body), so a caller without
+   * valid credentials never makes the server read a byte of its body.
+   */
+  readonly readBody?: (() => Promise<Uint8Array | undefined>) | undefined;
   /** What the connection itself says about the peer; adapters fill it from the socket. */
   readonly transport?: RequestTransport | undefined;
 }

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { normalizeAudienceOrigin } from '../httpsig/audience.js';
+import { SIGNATURE_VERIFICATION_MODES, type SignatureVerification } from '../httpsig/verify-signature-bytes.js';
 import { buildCertificateAuthorities, type CertificateAuthorities } from '../mtls/certificate-authorities.js';
 import { normalizeAddress } from '../mtls/read-presented-certificate.js';
 import {
@@ -38,6 +39,7 @@ export interface VerifierSettings {
   readonly replayStoreTimeoutMs: number;
   readonly witCacheSize: number;
   readonly now: () => number;
+  readonly signatureVerification: SignatureVerification;
   readonly maxWitLifetimeSec: number;
   readonly notIssuedBefore:
     | ((workloadId: string) => NotIssuedBeforeAnswer | Promise<NotIssuedBeforeAnswer>)
@@ -64,6 +66,7 @@ const KNOWN_OPTIONS = new Set([
   'replayStoreTimeoutMs',
   'witCacheSize',
   'now',
+  'signatureVerification',
   'maxWitLifetimeSec',
   'notIssuedBefore',
   'notIssuedBeforeTimeoutMs',
@@ -107,6 +110,7 @@ export function normalizeOptions(options: VerifierOptions): VerifierSettings {
     replayStoreTimeoutMs: boundedInteger(options.replayStoreTimeoutMs, 1000, 1, 60_000, 'replayStoreTimeoutMs'),
     witCacheSize: boundedInteger(options.witCacheSize, 1000, 0, 1_000_000, 'witCacheSize'),
     now,
+    signatureVerification: signatureVerificationMode(options.signatureVerification),
     maxWitLifetimeSec: boundedInteger(
       options.maxWitLifetimeSec,
       DEFAULT_MAX_WIT_LIFETIME_SEC,
@@ -127,6 +131,16 @@ export function normalizeOptions(options: VerifierOptions): VerifierSettings {
       'notIssuedBeforeTimeoutMs',
     ),
   };
+}
+
+function signatureVerificationMode(value: unknown): SignatureVerification {
+  if (value === undefined) return 'inline';
+  if (!SIGNATURE_VERIFICATION_MODES.includes(value as SignatureVerification)) {
+    throw new TypeError(
+      `createVerifier: signatureVerification must be one of ${SIGNATURE_VERIFICATION_MODES.join(', ')}`,
+    );
+  }
+  return value as SignatureVerification;
 }
 
 function normalizeAudiences(

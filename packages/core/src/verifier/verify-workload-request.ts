@@ -1,5 +1,5 @@
 import { WimseError } from '../errors/wimse-error.js';
-import { verifyRequestSignature } from '../httpsig/verify-request-signature.js';
+import { checkRequestBody, verifyRequestSignature } from '../httpsig/verify-request-signature.js';
 import { recordNonce } from '../replay/record-nonce.js';
 import type { HttpSignatureIdentity } from '../types/identity.js';
 import type { WorkloadRequest } from '../types/request.js';
@@ -8,8 +8,10 @@ import { verifyPresentedWit } from './verify-presented-wit.js';
 import type { WitCache } from './wit-cache.js';
 
 /**
- * The pipeline, top to bottom in the order of the drafts (http-signature-07; requirements §7 as
- * amended by §0). Each step either returns what the next one needs or throws a WimseError.
+ * The pipeline, top to bottom (http-signature-07; requirements §7 as amended by §0). Each step
+ * either returns what the next one needs or throws a WimseError. Everything that does not need the
+ * body comes first, the signature included (its base covers `Content-Digest`, not the body): a
+ * caller without valid credentials is refused before a byte of its body is read.
  */
 export async function verifyWorkloadRequest(
   request: WorkloadRequest,
@@ -24,14 +26,18 @@ export async function verifyWorkloadRequest(
   // 1-2. The WIT, fully validated before the signature is looked at.
   const wit = await verifyPresentedWit(request.headers, settings, witCache, nowMs);
 
-  // 3-5. The WIMSE signature: profile, audience, covered components, digest, cryptography.
+  // 3-4. The WIMSE signature: profile, audience, covered components, cryptography.
   const signature = await verifyRequestSignature(request, {
     profile,
     key: wit.cnf,
     audiences: audiencesFor(request, settings),
     window: { nowSec, clockToleranceSec, maxLifetimeSec: settings.maxSignatureLifetimeSec },
+    verification: settings.signatureVerification,
   });
   const { params } = signature;
+
+  // 5. Only now the body is read (when it was not given), and checked against Content-Digest.
+  if (request.body === undefined) await checkRequestBody(request);
 
   // 6. The nonce, only now that everything else holds.
   // Kept until expires plus the tolerance: until then the signature could still be accepted.
@@ -81,8 +87,9 @@ function assertRequestShape(request: WorkloadRequest): void {
     typeof request.target !== 'string' ||
     typeof request.headers !== 'object' ||
     request.headers === null ||
-    (request.body !== undefined && !(request.body instanceof Uint8Array))
+    (request.body !== undefined && !(request.body instanceof Uint8Array)) ||
+    (request.readBody !== undefined && typeof request.readBody !== 'function')
   ) {
-    throw new TypeError('verify() needs { method, target, headers, body?: Uint8Array }');
+    throw new TypeError('verify() needs { method, target, headers, body?: Uint8Array, readBody?: () => Promise }');
   }
 }

@@ -1,0 +1,349 @@
+/**
+ * Load benchmark: `pnpm bench:load`. Each peer's server runs in its own process (servers.ts);
+ * this process is the load generator (autocannon as a library). Peers run one after the other
+ * with identical settings, GET and POST (1 KiB JSON body with Content-Digest), in several rounds
+ * interleaved so that a noisy neighbour hits every peer alike; the medians are reported.
+ *
+ * WIMSE requests are signed before the measured window, each with its own nonce, so signing never
+ * throttles the generator. Every response is checked: status 200 and the caller in the body.
+ * CPU per request is the server's own process.cpuUsage() over the measured window.
+ *
+ * Environment: BENCH_REQUESTS (per peer and method, default 8000), BENCH_CONNECTIONS (50),
+ * BENCH_ROUNDS (3), BENCH_PEERS (comma-separated subset), BENCH_SOAK_ROUNDS (memory run, 10),
+ * BENCH_OUT (results file name under bench/results, default load.md; BENCH_WRITE=0 writes nothing),
+ * BENCH_CPU_PROF_DIR (each server process writes a V8 CPU profile there).
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import type { KeyObject } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { signRequest } from '@wimse-pep/client';
+import autocannon from 'autocannon';
+import { createLoadCredentials, type LoadCredentials } from './credentials.js';
+
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 8000);
+const WARMUP = Math.max(500, Math.floor(REQUESTS / 8));
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SOAK_ROUNDS = Number(process.env.BENCH_SOAK_ROUNDS ?? 10);
+const ALL_PEERS = [
+  'express-bare',
+  'express-jose',
+  'express-jwt',
+  'express-wimse',
+  'fastify-bare',
+  'fastify-jwt',
+  'fastify-wimse',
+  'koa-bare',
+  'koa-jose',
+  'koa-wimse',
+];
+const PEERS = process.env.BENCH_PEERS ? process.env.BENCH_PEERS.split(',') : ALL_PEERS;
+type Method = 'GET' | 'POST';
+const METHODS: Method[] = ['GET', 'POST'];
+
+/** A 1 KiB JSON document: {"items":[...]} padded to exactly 1024 bytes. */
+const BODY = (() => {
+  const items = Array.from({ length: 40 }, (_, i) => ({ sku: `sku-${i}`, qty: i % 5 }));
+  const text = JSON.stringify({ items, note: '' });
+  return JSON.stringify({ items, note: 'x'.repeat(1024 - text.length) });
+})();
+
+interface ServerHandle {
+  readonly port: number;
+  stats(): Promise<{ cpuMicros: number; rss: number; heapUsed: number }>;
+  stop(): Promise<void>;
+}
+
+function startServer(peer: string, credentials: LoadCredentials): Promise<ServerHandle> {
+  const child: ChildProcess = fork(new URL('./servers.ts', import.meta.url).pathname, [peer], {
+    execArgv: [
+      '--conditions=wimse-source',
+      '--import',
+      'tsx',
+      // BENCH_CPU_PROF_DIR: every server writes a V8 CPU profile there when it stops.
+      ...(process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : []),
+    ],
+    env: { ...process.env, BENCH_CREDENTIALS: JSON.stringify(credentials), NODE_ENV: 'production' },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const next = <T>(type: string) =>
+    new Promise<T>((resolve, reject) => {
+      const onMessage = (message: { type: string }) => {
+        if (message.type !== type) return;
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(message as T);
+      };
+      const onExit = (code: number | null) => reject(new Error(`${peer} server exited (${code})`));
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+    });
+  return next<{ port: number }>('listening').then(({ port }) => ({
+    port,
+    stats: () => {
+      const reply = next<{ cpuMicros: number; rss: number; heapUsed: number }>('stats');
+      child.send({ type: 'stats' });
+      return reply;
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.send({ type: 'stop' });
+      }),
+  }));
+}
+
+interface PreparedRequest {
+  readonly method: Method;
+  readonly path: string;
+  readonly headers: Record<string, string>;
+  readonly body?: string;
+}
+
+async function prepare(
+  peer: string,
+  method: Method,
+  count: number,
+  credentials: LoadCredentials,
+  workloadKey: KeyObject,
+  lifetimeSec = 300,
+): Promise<PreparedRequest[]> {
+  const path = method === 'GET' ? '/orders/7' : '/orders';
+  const base: Record<string, string> = method === 'POST' ? { 'content-type': 'application/json' } : {};
+  if (!peer.endsWith('-wimse')) {
+    const headers = { ...base };
+    if (method === 'POST')
+      headers['content-digest'] = (await import('@wimse-pep/core')).contentDigest(Buffer.from(BODY));
+    if (!peer.endsWith('-bare')) headers.authorization = `Bearer ${credentials.bearer}`;
+    return Array.from({ length: count }, () => ({
+      method,
+      path,
+      headers,
+      ...(method === 'POST' ? { body: BODY } : {}),
+    }));
+  }
+  const requests: PreparedRequest[] = [];
+  for (let i = 0; i < count; i++) {
+    const signed = await signRequest(
+      { method, url: `${credentials.audience}${path}`, headers: base, ...(method === 'POST' ? { body: BODY } : {}) },
+      { wit: credentials.wit, privateKey: workloadKey },
+      { lifetimeSec },
+    );
+    requests.push({ method, path, headers: signed.headers, ...(method === 'POST' ? { body: BODY } : {}) });
+  }
+  return requests;
+}
+
+interface Measurement {
+  readonly peer: string;
+  readonly method: Method;
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly cpuMicrosPerRequest: number;
+  readonly rssMiB: number;
+  readonly failures: number;
+}
+
+async function fire(port: number, requests: PreparedRequest[], expectCaller: boolean) {
+  let next = 0;
+  let failures = 0;
+  const start = process.hrtime.bigint();
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: CONNECTIONS,
+    amount: requests.length,
+    timeout: 30,
+    requests: [
+      {
+        setupRequest: () => {
+          const request = requests[next++ % requests.length] as PreparedRequest;
+          return { method: request.method, path: request.path, headers: request.headers, body: request.body ?? '' };
+        },
+        onResponse: (status, body) => {
+          if (status !== 200 || (expectCaller && !body.includes('"caller":"'))) {
+            failures++;
+            if (failures === 1) console.error(`  unexpected response ${status}: ${body.slice(0, 200)}`);
+          }
+        },
+      },
+    ],
+  });
+  // autocannon's own duration is in whole seconds: too coarse for a few thousand requests.
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (next !== requests.length) throw new Error(`sent ${next} requests, prepared ${requests.length}`);
+  return { result, seconds, failures: failures + result.errors + result.timeouts };
+}
+
+async function measure(
+  peer: string,
+  method: Method,
+  server: ServerHandle,
+  credentials: LoadCredentials,
+  workloadKey: KeyObject,
+): Promise<Measurement> {
+  const warmup = await prepare(peer, method, WARMUP, credentials, workloadKey);
+  const measured = await prepare(peer, method, REQUESTS, credentials, workloadKey);
+  const expectCaller = !peer.endsWith('-bare');
+  await fire(server.port, warmup, expectCaller);
+  const before = await server.stats();
+  const { result, seconds, failures } = await fire(server.port, measured, expectCaller);
+  const after = await server.stats();
+  return {
+    peer,
+    method,
+    rps: REQUESTS / seconds,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    cpuMicrosPerRequest: (after.cpuMicros - before.cpuMicros) / REQUESTS,
+    rssMiB: after.rss / 2 ** 20,
+    failures,
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+const { credentials, workloadKey } = await createLoadCredentials();
+const runs: Measurement[] = [];
+for (let round = 1; round <= ROUNDS; round++) {
+  for (const peer of PEERS) {
+    const server = await startServer(peer, credentials);
+    try {
+      for (const method of METHODS) {
+        const measurement = await measure(peer, method, server, credentials, workloadKey);
+        runs.push(measurement);
+        console.log(
+          `round ${round} ${peer.padEnd(14)} ${method.padEnd(4)} ${measurement.rps.toFixed(0).padStart(6)} req/s  p50 ${measurement.p50} ms  p99 ${measurement.p99} ms  ${measurement.cpuMicrosPerRequest.toFixed(0)} µs CPU/req  failures ${measurement.failures}`,
+        );
+      }
+    } finally {
+      await server.stop();
+    }
+  }
+}
+
+const summary = PEERS.flatMap((peer) =>
+  METHODS.map((method) => {
+    const rows = runs.filter((run) => run.peer === peer && run.method === method);
+    return {
+      peer,
+      method,
+      rps: median(rows.map((row) => row.rps)),
+      p50: median(rows.map((row) => row.p50)),
+      p99: median(rows.map((row) => row.p99)),
+      cpu: median(rows.map((row) => row.cpuMicrosPerRequest)),
+      failures: rows.reduce((sum, row) => sum + row.failures, 0),
+    };
+  }),
+);
+
+/** Per round (same neighbours), then the median over rounds: the ratio is what is compared. */
+function ratio(wimse: string, peer: string, method: Method) {
+  const per = (key: 'rps' | 'cpuMicrosPerRequest') => {
+    const values: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const pick = (name: string) => runs.filter((run) => run.peer === name && run.method === method)[round];
+      const a = pick(wimse);
+      const b = pick(peer);
+      if (a && b) values.push(key === 'rps' ? a.rps / b.rps : b.cpuMicrosPerRequest / a.cpuMicrosPerRequest);
+    }
+    return values.length === 0 ? undefined : median(values);
+  };
+  return { throughput: per('rps'), cpu: per('cpuMicrosPerRequest') };
+}
+
+const goals: [string, string, Method, number][] = [
+  ['express-wimse', 'express-jose', 'GET', 1.0],
+  ['express-wimse', 'express-jose', 'POST', 1.0],
+  ['express-wimse', 'express-jwt', 'GET', 2.0],
+  ['express-wimse', 'express-jwt', 'POST', 2.0],
+  ['fastify-wimse', 'fastify-jwt', 'GET', 1.0],
+  ['fastify-wimse', 'fastify-jwt', 'POST', 1.0],
+  ['koa-wimse', 'koa-jose', 'GET', 1.0],
+  ['koa-wimse', 'koa-jose', 'POST', 1.0],
+];
+const fmt = (value: number | undefined) => (value === undefined ? 'n/a' : `${value.toFixed(2)}×`);
+const goalRows = goals
+  .filter(([wimse, peer]) => PEERS.includes(wimse) && PEERS.includes(peer))
+  .map(([wimse, peer, method, goal]) => {
+    const { throughput, cpu } = ratio(wimse, peer, method);
+    const met = (value: number | undefined) => (value === undefined ? '' : value >= goal ? ' ✓' : ' ✗');
+    return `| ${wimse} vs ${peer} | ${method} | ${goal.toFixed(1)}× | ${fmt(throughput)}${met(throughput)} | ${fmt(cpu)}${met(cpu)} |`;
+  });
+
+// Memory: one wimse-pep server over a long run; resident size after each round.
+const soak: string[] = [];
+if (SOAK_ROUNDS > 0 && PEERS.includes('express-wimse')) {
+  const server = await startServer('express-wimse', credentials);
+  const soakStart = Date.now();
+  try {
+    for (let round = 1; round <= SOAK_ROUNDS; round++) {
+      // The client's default 60 s lifetime: nonces leave the replay store after 60 s + 60 s tolerance.
+      const requests = await prepare('express-wimse', 'POST', REQUESTS, credentials, workloadKey, 60);
+      const { failures } = await fire(server.port, requests, true);
+      const stats = await server.stats();
+      const elapsed = ((Date.now() - soakStart) / 1000).toFixed(0);
+      const line = `| ${round} | ${elapsed} | ${round * REQUESTS} | ${(stats.rss / 2 ** 20).toFixed(1)} | ${(stats.heapUsed / 2 ** 20).toFixed(1)} | ${failures} |`;
+      console.log(`soak ${line}`);
+      soak.push(line);
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
+const report = [
+  '# Load benchmark',
+  '',
+  `${new Date().toISOString()}; Node ${process.version}; ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}; ${(totalmem() / 2 ** 30).toFixed(0)} GiB.`,
+  `${REQUESTS} measured requests per peer and method after ${WARMUP} warm-up requests, ${CONNECTIONS} connections, autocannon in the`,
+  `parent process, each server in its own process; ${ROUNDS} rounds interleaved, medians shown. ES256 everywhere (issuer and`,
+  'workload keys), so a bearer request and a warm WIMSE request each cost one P-256 verification. POST: 1 KiB JSON body with',
+  'Content-Digest (checked by wimse-pep, ignored by the others). WIMSE requests pre-signed with unique nonces.',
+  '',
+  '**Noise.** The machine has 2 cores shared with other work during the run: the load generator and the server already compete',
+  'for them, and neighbours come and go. Requests per second and latency are therefore noisy; compare rows of the same run,',
+  'and prefer the CPU time per request (measured in the server process), which is far less sensitive to neighbours.',
+  '',
+  '| peer | method | req/s | p50 ms | p99 ms | server CPU µs/req | failed responses |',
+  '| --- | --- | --- | --- | --- | --- | --- |',
+  ...summary.map(
+    (row) =>
+      `| ${row.peer} | ${row.method} | ${row.rps.toFixed(0)} | ${row.p50} | ${row.p99} | ${row.cpu.toFixed(0)} | ${row.failures} |`,
+  ),
+  '',
+  '## Goals',
+  '',
+  'throughput: wimse-pep req/s ÷ peer req/s; CPU: peer CPU per request ÷ wimse-pep CPU per request (both ≥ goal means met).',
+  'Each ratio is taken within one round, then the median over rounds.',
+  '',
+  '| comparison | method | goal | throughput | CPU |',
+  '| --- | --- | --- | --- | --- |',
+  ...goalRows,
+  '',
+  ...(soak.length === 0
+    ? []
+    : [
+        '## Memory over a long run',
+        '',
+        `One Express + wimse-pep server, POST with a body, ${SOAK_ROUNDS} rounds of ${REQUESTS} requests; resident size after each.`,
+        'Signatures of 60 s (the client default): the replay store keeps each nonce for 60 s + 60 s tolerance, so it fills for',
+        'two minutes and then holds steady; the WIT cache holds one entry.',
+        '',
+        '| round | seconds | requests so far | RSS MiB | heap used MiB | failed |',
+        '| --- | --- | --- | --- | --- | --- |',
+        ...soak,
+        '',
+      ]),
+].join('\n');
+console.log(`\n${report}`);
+if (process.env.BENCH_WRITE !== '0') {
+  writeFileSync(new URL(`../results/${process.env.BENCH_OUT ?? 'load.md'}`, import.meta.url), report);
+}

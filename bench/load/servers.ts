@@ -1,0 +1,191 @@
+/**
+ * One benchmark server per process: `node ... bench/load/servers.ts <peer>`. It listens on
+ * 127.0.0.1 (ephemeral port), tells the parent its port over IPC, and answers `stats` messages
+ * with its own CPU time (process.cpuUsage) and memory, so that CPU per request is measured where
+ * the work happens, not in the load generator.
+ *
+ * Every peer serves the same two routes with the same handlers:
+ *   GET  /orders/7   -> {"id":"7","caller":...}
+ *   POST /orders     -> {"items":<count>,"caller":...}   (1 KiB JSON body, parsed by the framework)
+ */
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import fastifyJwt from '@fastify/jwt';
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import type { VerifierOptions } from '@wimse-pep/core';
+import { wimse as expressWimse } from '@wimse-pep/express';
+import { wimse as fastifyWimse } from '@wimse-pep/fastify';
+import { wimse as koaWimse } from '@wimse-pep/koa';
+import express, { type RequestHandler } from 'express';
+import { expressjwt } from 'express-jwt';
+import Fastify from 'fastify';
+import { jwtVerify } from 'jose';
+import Koa, { type Middleware } from 'koa';
+import type { LoadCredentials } from './credentials.js';
+
+export const PEERS = [
+  'express-bare',
+  'express-jose',
+  'express-jwt',
+  'express-wimse',
+  'fastify-bare',
+  'fastify-jwt',
+  'fastify-wimse',
+  'koa-bare',
+  'koa-jose',
+  'koa-wimse',
+] as const;
+export type Peer = (typeof PEERS)[number];
+
+const credentials = JSON.parse(process.env.BENCH_CREDENTIALS ?? 'null') as LoadCredentials;
+const issuerKey: KeyObject = createPublicKey({ key: credentials.issuerJwk, format: 'jwk' });
+const issuerPem = issuerKey.export({ format: 'pem', type: 'spki' }).toString();
+const verifierOptions: VerifierOptions = {
+  trustDomains: [
+    {
+      trustDomain: credentials.trustDomain,
+      issuers: [{ jwks: { keys: [credentials.issuerJwk] }, algorithms: ['ES256'] }],
+    },
+  ],
+  audiences: [credentials.audience],
+  // The WIT encoding checks, replay store and caches all at their defaults.
+};
+const bearerChecks = { algorithms: ['ES256'], issuer: credentials.bearerIssuer, audience: credentials.audience };
+
+function callerOf(value: unknown): string | undefined {
+  return typeof value === 'object' && value !== null && 'id' in value ? String(value.id) : undefined;
+}
+
+function expressApp(auth: RequestHandler | undefined, callerFrom: (req: express.Request) => unknown) {
+  const app = express();
+  app.disable('x-powered-by');
+  if (auth) app.use(auth);
+  app.use(express.json());
+  app.get('/orders/:id', (req, res) => {
+    res.json({ id: req.params.id, caller: callerFrom(req) });
+  });
+  app.post('/orders', (req, res) => {
+    res.json({ items: (req.body as { items: unknown[] }).items.length, caller: callerFrom(req) });
+  });
+  return app.listen(0, '127.0.0.1');
+}
+
+/** A minimal jose bearer middleware, as teams write it today. */
+const joseExpress: RequestHandler = (req, res, next) => {
+  const header = req.headers.authorization;
+  if (!header?.startsWith('Bearer ')) {
+    res.status(401).end();
+    return;
+  }
+  jwtVerify(header.slice(7), issuerKey, bearerChecks).then(
+    ({ payload }) => {
+      (req as unknown as { auth: unknown }).auth = payload;
+      next();
+    },
+    () => res.status(401).end(),
+  );
+};
+
+async function fastifyApp(peer: Peer) {
+  const app = Fastify({ logger: false });
+  if (peer === 'fastify-jwt') {
+    await app.register(fastifyJwt, {
+      secret: { public: issuerPem },
+      verify: { algorithms: ['ES256'], allowedIss: credentials.bearerIssuer, allowedAud: credentials.audience },
+    });
+    app.addHook('onRequest', async (request) => {
+      await request.jwtVerify();
+    });
+  }
+  if (peer === 'fastify-wimse') await app.register(fastifyWimse, verifierOptionsFor());
+  const caller = (request: { workload?: unknown; user?: unknown }) =>
+    callerOf(request.workload) ?? (request.user as { sub?: string } | undefined)?.sub;
+  app.get('/orders/:id', async (request) => ({ id: (request.params as { id: string }).id, caller: caller(request) }));
+  app.post('/orders', async (request) => ({
+    items: (request.body as { items: unknown[] }).items.length,
+    caller: caller(request),
+  }));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return app.server;
+}
+
+function verifierOptionsFor() {
+  return { verifier: verifierOptions };
+}
+
+function koaApp(peer: Peer) {
+  const app = new Koa();
+  if (peer === 'koa-jose') {
+    const auth: Middleware = async (ctx, next) => {
+      const header = ctx.get('authorization');
+      if (!header.startsWith('Bearer ')) ctx.throw(401);
+      try {
+        ctx.state.user = (await jwtVerify(header.slice(7), issuerKey, bearerChecks)).payload;
+      } catch {
+        ctx.throw(401);
+      }
+      await next();
+    };
+    app.use(auth);
+  }
+  if (peer === 'koa-wimse') app.use(koaWimse(verifierOptionsFor()));
+  app.use(bodyParser());
+  const caller = (state: Record<string, unknown>) => callerOf(state.workload) ?? (state.user as { sub?: string })?.sub;
+  const router = new Router();
+  router.get('/orders/:id', (ctx) => {
+    ctx.body = { id: ctx.params.id, caller: caller(ctx.state) };
+  });
+  router.post('/orders', (ctx) => {
+    ctx.body = { items: (ctx.request.body as { items: unknown[] }).items.length, caller: caller(ctx.state) };
+  });
+  app.use(router.routes());
+  return app.listen(0, '127.0.0.1');
+}
+
+async function start(peer: Peer) {
+  switch (peer) {
+    case 'express-bare':
+      return expressApp(undefined, () => undefined);
+    case 'express-jose':
+      return expressApp(joseExpress, (req) => (req as unknown as { auth: { sub: string } }).auth.sub);
+    case 'express-jwt':
+      return expressApp(
+        expressjwt({
+          secret: issuerPem,
+          algorithms: ['ES256'],
+          issuer: credentials.bearerIssuer,
+          audience: credentials.audience,
+        }),
+        (req) => (req as unknown as { auth: { sub: string } }).auth.sub,
+      );
+    case 'express-wimse':
+      return expressApp(expressWimse(verifierOptionsFor()), (req) => req.workload?.id);
+    case 'fastify-bare':
+    case 'fastify-jwt':
+    case 'fastify-wimse':
+      return fastifyApp(peer);
+    default:
+      return koaApp(peer);
+  }
+}
+
+const peer = process.argv[2] as Peer;
+if (!PEERS.includes(peer)) throw new Error(`unknown peer ${peer}`);
+const server = await start(peer);
+const report = () => {
+  const { port } = server.address() as AddressInfo;
+  process.send?.({ type: 'listening', port });
+};
+if (server.listening) report();
+else server.once('listening', report);
+process.on('message', (message: { type: string }) => {
+  if (message.type === 'stats') {
+    const cpu = process.cpuUsage();
+    const memory = process.memoryUsage();
+    process.send?.({ type: 'stats', cpuMicros: cpu.user + cpu.system, rss: memory.rss, heapUsed: memory.heapUsed });
+  } else if (message.type === 'stop') {
+    server.close();
+    process.exit(0);
+  }
+});
