@@ -1,0 +1,55 @@
+/**
+ * Imports every installed package the way a TypeScript user does. Type-checked by tsc (the
+ * `@ts-expect-error` lines fail the check if the installed declarations were missing or `any`),
+ * then run: it prints the runtime export names of each package as one JSON line.
+ */
+import * as cli from '@wimse-pep/cli';
+import * as client from '@wimse-pep/client';
+import * as core from '@wimse-pep/core';
+import * as expressAdapter from '@wimse-pep/express';
+import * as fastifyAdapter from '@wimse-pep/fastify';
+import * as koaAdapter from '@wimse-pep/koa';
+import Fastify from 'fastify';
+import Koa from 'koa';
+
+const verifierOptions: core.VerifierOptions = {
+  trustDomains: [
+    { trustDomain: 'example.com', issuers: [{ issuer: 'https://issuer.example.com', jwks: { keys: [] } }] },
+  ],
+  audiences: ['https://orders.internal.example'],
+};
+
+// Never called: these only have to type-check (or fail to, where marked).
+export async function typesOnly(): Promise<void> {
+  const verifier: core.WorkloadVerifier = core.createVerifier(verifierOptions);
+  const identity = await verifier.verify({ method: 'GET', target: '/', headers: {}, body: undefined });
+  const id: string = identity.id;
+  // @ts-expect-error the identity has no such field
+  identity.notAField;
+
+  const fastify = Fastify();
+  await fastify.register(fastifyAdapter.wimse, { verifier: verifierOptions });
+  fastify.get('/orders', { config: { wimse: { mode: 'optional' } } }, async (request) => request.workload?.id);
+  // @ts-expect-error the mode is required, optional or off
+  fastify.get('/other', { config: { wimse: { mode: 'sometimes' } } }, async () => id);
+
+  const koa = new Koa();
+  koa.use(koaAdapter.wimse({ verifier: verifierOptions }));
+  koa.use((ctx) => {
+    const caller: string | undefined = ctx.state.workload?.id;
+    ctx.body = caller;
+  });
+
+  const pep: expressAdapter.WimseMiddleware = expressAdapter.wimse({ verifier: verifierOptions });
+  // @ts-expect-error the mode is required, optional or off
+  pep.withMode('sometimes');
+
+  const wimseFetch: client.WimseFetch = client.createWimseFetch({ credentials: { wit: 'x', privateKey: {} } });
+  await wimseFetch('https://orders.internal.example/');
+
+  const exitCode: number = await cli.main(['--help']);
+  console.log(exitCode);
+}
+
+const modules = { cli, client, core, express: expressAdapter, fastify: fastifyAdapter, koa: koaAdapter };
+console.log(JSON.stringify(Object.fromEntries(Object.entries(modules).map(([name, m]) => [name, Object.keys(m)]))));
