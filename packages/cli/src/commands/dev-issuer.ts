@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { startDevIssuer } from '../dev-issuer/start-dev-issuer.js';
+import { startWorkloadApiOption, workloadApiHelp, workloadApiOptions } from '../dev-issuer/workload-api-option.js';
 import { type CliIo, type Command, integerOption, println, requiredString, stringOption, UsageError } from '../io.js';
 import { GENERATED_ALGORITHMS, type GeneratedAlgorithm } from '../keys/key-files.js';
 
@@ -36,6 +37,7 @@ Options:
   --bearer-ttl <secs>   lifetime of the bearer tokens it issues (default 3600)
   --issuer <uri>        the iss claim (default its URL)
   --trust-out <file>    write the trust configuration for verifiers (VerifierOptions JSON)
+${workloadApiHelp}
   -h, --help            show this help
 
 Stop it with Ctrl-C.
@@ -52,6 +54,7 @@ Example:
     'bearer-ttl': { type: 'string' },
     issuer: { type: 'string' },
     'trust-out': { type: 'string' },
+    ...workloadApiOptions,
   },
   positionals: { min: 0, max: 0, names: '' },
   async run(values, _positionals, io) {
@@ -98,7 +101,9 @@ Example:
     println(io.stdout, JSON.stringify(trust));
     println(io.stdout, 'bearer token issuer, for services accepting bearer tokens during a migration:');
     println(io.stdout, JSON.stringify(issuer.bearerIssuer));
+    const stopWorkloadApi = await startWorkloadApiOption(values, issuer, witLifetimeSec, io);
     await stopped(io);
+    await stopWorkloadApi?.();
     await issuer.close();
     println(io.stdout, 'dev-issuer stopped');
     return 0;
