@@ -2,7 +2,14 @@ import { createServer, type Server } from 'node:http';
 import { allowWorkloads, fromDecisionPoint } from '@wimse-pep/core';
 import { captureRawBody, requireWorkload, wimse } from '@wimse-pep/express';
 import express, { type Request, type RequestHandler, type Response } from 'express';
-import { ADMIN_ID, type AdapterHarness, type AppConfig, PDP_TIMEOUT_MS } from './harness.js';
+import {
+  ADMIN_ID,
+  type AdapterHarness,
+  type AppConfig,
+  MIGRATION_ROUTES,
+  migrationAnswer,
+  PDP_TIMEOUT_MS,
+} from './harness.js';
 
 /**
  * Express runs middleware in registration order, so the harness registers the route-mode
@@ -22,8 +29,18 @@ export const expressHarness: AdapterHarness = {
       ...(config.bodyLimit === undefined ? {} : { bodyLimit: config.bodyLimit }),
       ...(config.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: config.bodyTimeoutMs }),
       ...(config.responseSigning === undefined ? {} : { responseSigning: config.responseSigning }),
+      ...(config.migration === undefined ? {} : { migration: config.migration }),
+      ...(config.metrics === undefined ? {} : { metrics: config.metrics }),
     });
     if (config.parserPosition === 'before') useParser(app, config.bodyParser, true);
+    if (config.migration) {
+      for (const route of MIGRATION_ROUTES) {
+        const handlers: RequestHandler[] = [pep.withMode(route.protection, route.migration)];
+        if (route.policy) handlers.push(requireWorkload(route.policy));
+        handlers.push(route.report ? pep.migrationReport() : (req, res) => res.json(migrationAnswer(req.workload)));
+        app.get(route.path, ...handlers);
+      }
+    }
 
     app.get('/public', pep.withMode('off'), answer);
     app.get('/maybe', pep.withMode('optional'), answer);

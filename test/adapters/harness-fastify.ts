@@ -1,8 +1,15 @@
 import type { Server } from 'node:http';
 import { allowWorkloads, fromDecisionPoint } from '@wimse-pep/core';
-import { wimse } from '@wimse-pep/fastify';
+import { migrationReportHandler, wimse } from '@wimse-pep/fastify';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { ADMIN_ID, type AdapterHarness, type AppConfig, PDP_TIMEOUT_MS } from './harness.js';
+import {
+  ADMIN_ID,
+  type AdapterHarness,
+  type AppConfig,
+  MIGRATION_ROUTES,
+  migrationAnswer,
+  PDP_TIMEOUT_MS,
+} from './harness.js';
 
 /**
  * In Fastify the parser position does not change the outcome: the plugin captures the raw bytes
@@ -21,8 +28,24 @@ export const fastifyHarness: AdapterHarness = {
       ...(config.bodyLimit === undefined ? {} : { bodyLimit: config.bodyLimit }),
       ...(config.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: config.bodyTimeoutMs }),
       ...(config.responseSigning === undefined ? {} : { responseSigning: config.responseSigning }),
+      ...(config.migration === undefined ? {} : { migration: config.migration }),
+      ...(config.metrics === undefined ? {} : { metrics: config.metrics }),
     });
     if (config.parserPosition === 'after') installParser(app, config.bodyParser);
+    if (config.migration) {
+      for (const route of MIGRATION_ROUTES) {
+        const wimseConfig = {
+          mode: route.protection,
+          ...(route.migration === undefined ? {} : { migration: route.migration }),
+          ...(route.policy === undefined ? {} : { policy: route.policy }),
+        };
+        app.get(
+          route.path,
+          { config: { wimse: wimseConfig } },
+          route.report ? migrationReportHandler : async (request) => migrationAnswer(request.workload),
+        );
+      }
+    }
 
     const answer = async (request: FastifyRequest, _reply: FastifyReply) => ({
       workload: request.workload?.id ?? null,

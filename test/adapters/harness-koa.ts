@@ -4,7 +4,14 @@ import Router from '@koa/router';
 import { allowWorkloads, fromDecisionPoint } from '@wimse-pep/core';
 import { requireWorkload, wimse } from '@wimse-pep/koa';
 import Koa, { type Context, type Middleware } from 'koa';
-import { ADMIN_ID, type AdapterHarness, type AppConfig, PDP_TIMEOUT_MS } from './harness.js';
+import {
+  ADMIN_ID,
+  type AdapterHarness,
+  type AppConfig,
+  MIGRATION_ROUTES,
+  migrationAnswer,
+  PDP_TIMEOUT_MS,
+} from './harness.js';
 
 /**
  * Koa runs middleware before the router knows the route, so the route-mode exceptions (/public
@@ -23,6 +30,8 @@ export const koaHarness: AdapterHarness = {
       ...(config.bodyLimit === undefined ? {} : { bodyLimit: config.bodyLimit }),
       ...(config.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: config.bodyTimeoutMs }),
       ...(config.responseSigning === undefined ? {} : { responseSigning: config.responseSigning }),
+      ...(config.migration === undefined ? {} : { migration: config.migration }),
+      ...(config.metrics === undefined ? {} : { metrics: config.metrics }),
     });
     const parser = parserFor(config.bodyParser);
     if (config.parserPosition === 'before' && parser) app.use(parser);
@@ -30,6 +39,20 @@ export const koaHarness: AdapterHarness = {
     const publicRouter = new Router();
     publicRouter.get('/public', answer);
     publicRouter.get('/maybe', pep.withMode('optional'), answer);
+    if (config.migration) {
+      for (const route of MIGRATION_ROUTES) {
+        const middleware: Middleware[] = [pep.withMode(route.protection, route.migration)];
+        if (route.policy) middleware.push(requireWorkload(route.policy));
+        middleware.push(
+          route.report
+            ? pep.migrationReport()
+            : (ctx) => {
+                ctx.body = migrationAnswer(ctx.state.workload);
+              },
+        );
+        publicRouter.get(route.path, ...middleware);
+      }
+    }
     app.use(publicRouter.routes());
     app.use(pep);
     if (config.parserPosition === 'after' && parser) app.use(parser);

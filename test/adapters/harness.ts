@@ -1,5 +1,17 @@
 import type { Server } from 'node:http';
-import type { AuditEvent, ResponseSigningOptions, VerifierOptions } from '@wimse-pep/core';
+import {
+  type AuditEvent,
+  allowWorkloads,
+  type MetricsOption,
+  type MigrationOptions,
+  type ProtectionMode,
+  type ResponseSigningOptions,
+  type RouteMigration,
+  requireProofOfPossession,
+  type VerifierOptions,
+  type WorkloadIdentity,
+  type WorkloadPolicy,
+} from '@wimse-pep/core';
 
 /**
  * The contract every framework harness implements, so that one case table runs against Express,
@@ -31,6 +43,9 @@ export interface AppConfig {
   readonly bodyTimeoutMs?: number;
   /** Response signing given to the WIMSE adapter (the guard's `responseSigning` option). */
   readonly responseSigning?: ResponseSigningOptions;
+  /** Bearer-to-WIT migration given to the adapter; with it the harness also adds MIGRATION_ROUTES. */
+  readonly migration?: MigrationOptions;
+  readonly metrics?: MetricsOption;
 }
 
 export interface AdapterHarness {
@@ -43,3 +58,43 @@ export const ADMIN_ID = 'wimse://td.example/service/admin';
 export const PDP_TIMEOUT_MS = 50;
 /** The identity of the protected service itself, which signs its responses. */
 export const SERVER_ID = 'wimse://td.example/service/orders';
+
+/**
+ * The extra routes of a harness built with `migration`, each with its route configuration in the
+ * framework's own way (Express/Koa `pep.withMode(protection, migration)`, Fastify
+ * `config.wimse`). Handlers answer `migrationAnswer(identity)`; `/m/report` answers the
+ * migration report (JSON) behind allowWorkloads(ADMIN_ID).
+ */
+export interface MigrationRoute {
+  readonly path: string;
+  readonly protection: ProtectionMode;
+  readonly migration?: RouteMigration;
+  readonly policy?: WorkloadPolicy;
+  readonly report?: true;
+}
+
+export const MIGRATION_ROUTES: readonly MigrationRoute[] = [
+  { path: '/m/either', protection: 'required', migration: { mode: 'either' } },
+  { path: '/m/shadow', protection: 'required', migration: { mode: 'shadow' } },
+  { path: '/m/bearer-only', protection: 'required', migration: { mode: 'bearer-only' } },
+  { path: '/m/floored', protection: 'required', migration: { mode: 'either', floor: 'either' } },
+  { path: '/m/sensitive', protection: 'required', migration: { floor: 'wit-required' } },
+  { path: '/m/optional', protection: 'optional', migration: { mode: 'either' } },
+  { path: '/m/pop', protection: 'required', migration: { mode: 'either' }, policy: requireProofOfPossession() },
+  {
+    path: '/m/report',
+    protection: 'required',
+    policy: allowWorkloads('wimse://td.example/service/admin'),
+    report: true,
+  },
+];
+
+/** What every migration route answers: who, how, and the dual-send bearer context. */
+export function migrationAnswer(identity: WorkloadIdentity | null | undefined) {
+  return {
+    workload: identity?.id ?? null,
+    proof: identity?.proof ?? null,
+    bearer: identity?.proof === 'http-signature' ? (identity.bearer?.id ?? null) : null,
+    mismatch: identity?.proof === 'http-signature' ? (identity.bearer?.mismatch ?? null) : null,
+  };
+}

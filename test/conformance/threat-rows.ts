@@ -179,13 +179,7 @@ export const threatRows: readonly ThreatRow[] = [
     title: 'Client-Cert sent directly, not by the trusted proxy',
     applicability: 'applies',
   },
-  {
-    id: 'T4',
-    group: 'transport',
-    title: 'WIC for workload A with a WIT for workload B',
-    applicability: 'not-yet',
-    pending: 'the guard does not yet combine a client certificate with a WIT on one request',
-  },
+  { id: 'T4', group: 'transport', title: 'WIC for workload A with a WIT for workload B', applicability: 'applies' },
   { id: 'T5', group: 'transport', title: 'expired, not-yet-valid or self-signed leaf', applicability: 'applies' },
   {
     id: 'O1',

@@ -1,3 +1,6 @@
+export type { BearerJwtOptions, BearerOptions, VerifyBearer } from './bearer/bearer-options.js';
+export { type BearerVerifier, createBearerVerifier } from './bearer/create-bearer-verifier.js';
+export { readBearerToken } from './bearer/read-bearer-token.js';
 export { contentDigest } from './digest/check-content-digest.js';
 export { errorCodes, problemTypeBase, type WimseErrorCode } from './errors/codes.js';
 export { isWimseError, type ProblemDetails, WimseError } from './errors/wimse-error.js';
@@ -13,6 +16,15 @@ export type { SignedResponse } from './httpsig/verify-response-signature.js';
 export type { SignatureVerification } from './httpsig/verify-signature-bytes.js';
 export * from './identifier/index.js';
 export { MemoryMigrationStore, type MemoryMigrationStoreOptions } from './migration/memory-migration-store.js';
+export {
+  type CallerMigrationRule,
+  isMigrationMode,
+  type MigrationMode,
+  type MigrationOptions,
+  migrationModes,
+  type RouteMigration,
+} from './migration/migration-options.js';
+export type { CallerReport, MigrationReport } from './migration/migration-report.js';
 export type {
   CallerMigrationRecord,
   CallerUse,
@@ -32,6 +44,9 @@ export {
   rememberRawBody,
 } from './node/raw-request-body.js';
 export { requestTransport } from './node/request-transport.js';
+export { decisionChannelName } from './observability/decision-channel.js';
+export type { MeterProvider, MetricsOption } from './observability/decision-metrics.js';
+export { wimseRedactPaths } from './observability/redaction-paths.js';
 export * from './policy/index.js';
 export { defaultProfileName, type ProfileName, profiles, type SignatureProfile } from './profiles/profiles.js';
 export { MemoryReplayStore, type MemoryReplayStoreOptions } from './replay/memory-replay-store.js';
@@ -47,6 +62,7 @@ export {
 } from './trust/spiffe-bundle.js';
 export type { SpiffeBundleRefreshOptions, SpiffeBundleSource } from './trust/spiffe-bundle-key-set.js';
 export {
+  type BearerContext,
   type BearerIdentity,
   type HttpSignatureIdentity,
   type MtlsIdentity,

@@ -100,7 +100,7 @@ describe('WimseError', () => {
     });
     assert.equal(error.toProblem({ exposeDetail: true }).detail, error.message);
   });
-  it('maps every code to 400 except policy (403), size (413), body timeout (408), unavailable (503), body_unavailable (500), response_signing_unavailable (501), unexpected_responder (502) and replay_capacity (503)', () => {
+  it('maps every code to 400 except policy (403), size (413), body timeout (408), unavailable (503), body_unavailable (500), response_signing_unavailable (501), unexpected_responder (502), replay_capacity (503) and the bearer-migration refusals (401, RFC 6750)', () => {
     for (const [code, { status }] of Object.entries(errorCodes)) {
       const expected =
         {
@@ -112,6 +112,15 @@ describe('WimseError', () => {
           response_signing_unavailable: 501,
           unexpected_responder: 502,
           replay_capacity: 503,
+          bearer_invalid: 401,
+          bearer_expired: 401,
+          wit_as_bearer: 401,
+          bearer_not_accepted: 401,
+          bearer_ratcheted: 401,
+          bearer_sunset: 401,
+          bearer_subject_mismatch: 401,
+          credentials_missing: 401,
+          wimse_not_accepted: 401,
         }[code] ?? 400;
       assert.equal(status, expected, code);
     }

@@ -1,9 +1,12 @@
 import {
   bodyTimeoutOption,
   createWorkloadGuard,
+  isMigrationMode,
   isProtectionMode,
   isWimseError,
+  type MigrationMode,
   type ProtectionMode,
+  type RouteMigration,
   requestTransport,
   WimseError,
   type WorkloadGuard,
@@ -40,8 +43,14 @@ export interface WimseOptions extends WorkloadGuardOptions {
 
 /** `app.use(pep)` protects what is registered after it; `pep.withMode(...)` is the same PEP for one route. */
 export interface WimseMiddleware extends RequestHandler {
-  /** This PEP with another protection mode, for routes registered before `app.use(pep)`. */
-  withMode(mode: ProtectionMode): RequestHandler;
+  /**
+   * This PEP with another protection mode, for routes registered before `app.use(pep)`; with a
+   * migration mode (`pep.withMode('either')`, `pep.withMode('required', { mode: 'shadow', floor })`)
+   * the route's bearer-to-WIT migration setting.
+   */
+  withMode(mode: ProtectionMode | MigrationMode, migration?: RouteMigration): RequestHandler;
+  /** A handler answering the migration report as JSON; mount it behind a policy. */
+  migrationReport(): RequestHandler;
   readonly guard: WorkloadGuard;
 }
 
@@ -74,7 +83,12 @@ export function wimse(options: WimseOptions): WimseMiddleware {
   }
   const rendering: Rendering = { passErrors: options.passErrors === true, exposeErrorDetail: guard.exposeErrorDetail };
 
-  const authenticate = async (req: Request, res: Response, mode: ProtectionMode): Promise<void> => {
+  const authenticate = async (
+    req: Request,
+    res: Response,
+    mode: ProtectionMode,
+    migration: RouteMigration | undefined,
+  ): Promise<void> => {
     const earlier = decisions.get(req);
     if (earlier && (earlier.identity !== undefined || mode !== 'required')) return;
     // headersDistinct keeps repeated field lines apart (a second WIT or Signature line is visible).
@@ -88,7 +102,7 @@ export function wimse(options: WimseOptions): WimseMiddleware {
     };
     let identity: WorkloadIdentity | undefined;
     try {
-      identity = await guard.authenticate(request, { route: routeOf(req), mode }, () =>
+      identity = await guard.authenticate(request, { route: routeOf(req), mode, migration }, () =>
         obtainRawBody(req, bodyLimit, bodyTimeoutMs),
       );
     } catch (error) {
@@ -100,19 +114,32 @@ export function wimse(options: WimseOptions): WimseMiddleware {
     // Read-only, so that no later middleware can swap the verified identity.
     if (identity) Object.defineProperty(req, 'workload', { value: identity, enumerable: true });
     decisions.set(req, { guard, request, identity, rendering });
+    res.set(guard.responseHeaders(identity));
     if (identity && guard.mustSignResponse(identity)) signResponseOnEnd(res, guard, identity, request);
   };
 
-  const withMode = (mode: ProtectionMode): RequestHandler => {
-    if (!isProtectionMode(mode)) throw new TypeError('mode must be one of required, optional, off');
+  const withMode = (mode: ProtectionMode | MigrationMode, routeMigration?: RouteMigration): RequestHandler => {
+    const protection = isMigrationMode(mode) ? 'required' : mode;
+    if (!isProtectionMode(protection)) {
+      throw new TypeError('mode must be one of required, optional, off, or a migration mode');
+    }
+    const migration = isMigrationMode(mode) ? { ...routeMigration, mode } : routeMigration;
+    guard.checkRouteMigration(migration, 'withMode migration');
     return (req, res, next) => {
       renderings.set(req, rendering);
-      authenticate(req, res, mode).then(
+      authenticate(req, res, protection, migration).then(
         () => next(),
         (error: unknown) => refuse(error, res, next, rendering),
       );
     };
   };
 
-  return Object.assign(withMode(guard.mode), { withMode, guard });
+  const migrationReport = (): RequestHandler => (_req, res, next) => {
+    guard.migrationReport().then(
+      (report) => res.json(report),
+      (error: unknown) => refuse(error, res, next, rendering),
+    );
+  };
+
+  return Object.assign(withMode(guard.mode), { withMode, migrationReport, guard });
 }

@@ -5,6 +5,7 @@ import {
   type ProtectionMode,
   type RouteContext,
   requestTransport,
+  type WorkloadGuard,
   type WorkloadRequest,
 } from '@wimse-pep/core';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
@@ -32,15 +33,17 @@ const wimsePlugin: FastifyPluginAsync<WimsePluginOptions> = async (fastify, opti
   const bodyTimeoutMs = bodyTimeoutOption(options.bodyTimeoutMs);
   fastify.decorateRequest('workload', null);
   fastify.decorate(guardKey, guard);
-  fastify.addHook('onRoute', (route) =>
-    checkRouteConfig(route.config?.wimse, guard.mode, `${route.method} ${route.url}`),
-  );
+  fastify.addHook('onRoute', (route) => checkRouteConfig(route.config?.wimse, guard, `${route.method} ${route.url}`));
 
   fastify.addHook('onSend', (request, reply, payload) => signResponseOnSend(guard, request, reply, payload));
 
   fastify.addHook('preParsing', (request, reply, payload, next) => {
     const config = request.routeOptions.config.wimse;
-    const route: RouteContext = { route: request.routeOptions.url ?? pathOf(request), mode: config?.mode };
+    const route: RouteContext = {
+      route: request.routeOptions.url ?? pathOf(request),
+      mode: config?.mode,
+      migration: config?.migration,
+    };
     const verify = async () => {
       // headersDistinct keeps repeated field lines apart (http2 requests fall back to headers).
       const headers = request.raw.headersDistinct ?? request.headers;
@@ -64,6 +67,7 @@ const wimsePlugin: FastifyPluginAsync<WimsePluginOptions> = async (fastify, opti
       };
       const identity = await guard.authenticate(core, route, readBody);
       request.workload = identity ?? null;
+      reply.headers(guard.responseHeaders(identity));
       authenticated.set(request, { guard, request: core, identity, route });
       const policies = [config?.policy, ...(pendingPolicies.get(request) ?? [])];
       for (const policy of policies) if (policy) await guard.authorize(identity, core, policy, route);
@@ -77,7 +81,8 @@ const wimsePlugin: FastifyPluginAsync<WimsePluginOptions> = async (fastify, opti
 };
 
 /** Route configuration is checked once, when the route is added. */
-function checkRouteConfig(config: WimseRouteConfig | undefined, defaultMode: ProtectionMode, label: string): void {
+function checkRouteConfig(config: WimseRouteConfig | undefined, guard: WorkloadGuard, label: string): void {
+  const defaultMode: ProtectionMode = guard.mode;
   if (config === undefined) return;
   if (typeof config !== 'object' || config === null) throw new TypeError(`${label}: config.wimse must be an object`);
   if (config.mode !== undefined && !isProtectionMode(config.mode)) {
@@ -86,6 +91,7 @@ function checkRouteConfig(config: WimseRouteConfig | undefined, defaultMode: Pro
   if (config.policy !== undefined && typeof config.policy !== 'function') {
     throw new TypeError(`${label}: config.wimse.policy must be a function`);
   }
+  guard.checkRouteMigration(config.migration, `${label}: config.wimse.migration`);
   if (config.policy !== undefined && (config.mode ?? defaultMode) === 'off') {
     throw new TypeError(`${label}: a route with mode off cannot have a policy (it would deny every request)`);
   }

@@ -1,4 +1,11 @@
-import type { ProtectionMode, WorkloadGuardOptions, WorkloadIdentity, WorkloadPolicy } from '@wimse-pep/core';
+import type {
+  MigrationMode,
+  ProtectionMode,
+  RouteMigration,
+  WorkloadGuardOptions,
+  WorkloadIdentity,
+  WorkloadPolicy,
+} from '@wimse-pep/core';
 
 /** Options of the plugin: the core guard's options plus the size limit of the buffered body. */
 export interface WimsePluginOptions extends WorkloadGuardOptions {
@@ -17,6 +24,8 @@ export interface WimseRouteConfig {
   readonly mode?: ProtectionMode;
   /** Runs after authentication; anything but `true` is a 403. */
   readonly policy?: WorkloadPolicy;
+  /** The route's bearer-to-WIT migration mode, or `{ mode, floor }` (needs the plugin's `migration` option). */
+  readonly migration?: MigrationMode | RouteMigration;
 }
 
 declare module 'fastify' {

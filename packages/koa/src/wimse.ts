@@ -2,10 +2,13 @@ import {
   bodyTimeoutOption,
   bodyWasConsumed,
   createWorkloadGuard,
+  isMigrationMode,
   isProtectionMode,
   isWimseError,
+  type MigrationMode,
   obtainRawBody,
   type ProtectionMode,
+  type RouteMigration,
   requestTransport,
   WimseError,
   type WorkloadGuard,
@@ -36,8 +39,14 @@ export interface WimseOptions extends WorkloadGuardOptions {
 }
 
 export interface WimseMiddleware extends Middleware {
-  /** This PEP with another protection mode, for a route or a router mounted before `app.use(pep)`. */
-  withMode(mode: ProtectionMode): Middleware;
+  /**
+   * This PEP with another protection mode, for a route or a router mounted before `app.use(pep)`;
+   * with a migration mode (`pep.withMode('either')`, `pep.withMode('required', { mode, floor })`)
+   * the route's bearer-to-WIT migration setting.
+   */
+  withMode(mode: ProtectionMode | MigrationMode, migration?: RouteMigration): Middleware;
+  /** Middleware answering the migration report as JSON; mount it behind a policy. */
+  migrationReport(): Middleware;
   readonly guard: WorkloadGuard;
   readonly bodyLimit: number;
 }
@@ -77,7 +86,11 @@ export function wimse(options: WimseOptions): WimseMiddleware {
   if (!Number.isSafeInteger(bodyLimit) || bodyLimit <= 0) throw new TypeError('bodyLimit must be a positive integer');
   const bodyTimeoutMs = bodyTimeoutOption(options.bodyTimeoutMs);
 
-  const authenticate = async (ctx: Context, mode: ProtectionMode): Promise<void> => {
+  const authenticate = async (
+    ctx: Context,
+    mode: ProtectionMode,
+    migration: RouteMigration | undefined,
+  ): Promise<void> => {
     const earlier = decisions.get(ctx.req);
     if (earlier && (earlier.identity !== undefined || mode !== 'required')) return;
     // headersDistinct keeps repeated field lines apart (a second WIT or Signature line is visible).
@@ -91,7 +104,7 @@ export function wimse(options: WimseOptions): WimseMiddleware {
     };
     let identity: WorkloadIdentity | undefined;
     try {
-      identity = await guard.authenticate(request, { route: routeOf(ctx), mode }, () =>
+      identity = await guard.authenticate(request, { route: routeOf(ctx), mode, migration }, () =>
         readBody(ctx, bodyLimit, bodyTimeoutMs),
       );
     } catch (error) {
@@ -102,13 +115,19 @@ export function wimse(options: WimseOptions): WimseMiddleware {
     }
     if (identity) Object.defineProperty(ctx.state, 'workload', { value: identity, enumerable: true });
     decisions.set(ctx.req, { guard, request, identity });
+    ctx.set(guard.responseHeaders(identity));
   };
 
-  const withMode = (mode: ProtectionMode): Middleware => {
-    if (!isProtectionMode(mode)) throw new TypeError('mode must be one of required, optional, off');
+  const withMode = (mode: ProtectionMode | MigrationMode, routeMigration?: RouteMigration): Middleware => {
+    const protection = isMigrationMode(mode) ? 'required' : mode;
+    if (!isProtectionMode(protection)) {
+      throw new TypeError('mode must be one of required, optional, off, or a migration mode');
+    }
+    const migration = isMigrationMode(mode) ? { ...routeMigration, mode } : routeMigration;
+    guard.checkRouteMigration(migration, 'withMode migration');
     return async (ctx, next) => {
       try {
-        await authenticate(ctx, mode);
+        await authenticate(ctx, protection, migration);
       } catch (error) {
         refuse(ctx, error, guard.exposeErrorDetail);
         return;
@@ -123,7 +142,15 @@ export function wimse(options: WimseOptions): WimseMiddleware {
     };
   };
 
-  return Object.assign(withMode(guard.mode), { withMode, guard, bodyLimit });
+  const migrationReport = (): Middleware => async (ctx) => {
+    try {
+      ctx.body = await guard.migrationReport();
+    } catch (error) {
+      refuse(ctx, error, guard.exposeErrorDetail);
+    }
+  };
+
+  return Object.assign(withMode(guard.mode), { withMode, migrationReport, guard, bodyLimit });
 }
 
 /** The bytes as received: read (and given back) here, or kept by a parser that ran first. */

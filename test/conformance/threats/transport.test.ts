@@ -4,12 +4,14 @@ import { before, describe, it } from 'node:test';
 import { createDevCertificateAuthority, type DevCertificateAuthority } from '@wimse-pep/cli';
 import {
   createVerifier,
+  createWorkloadGuard,
   isWimseError,
   parseSubjectAltNames,
   type VerifierOptions,
   type WorkloadRequest,
   x509AuthoritiesFromSpiffeBundle,
 } from '@wimse-pep/core';
+import { CALLER_ID, createScenario, now, signedWorkloadRequest, TRUST_DOMAIN } from '../../support/index.js';
 
 const ID = 'wimse://td.example/service/orders';
 const der = (pem: string) => new X509Certificate(pem).raw;
@@ -240,6 +242,37 @@ describe('mTLS: SubjectAltName text as Node prints it', () => {
     assert.throws(
       () => parseSubjectAltNames('no-colon'),
       (e) => isWimseError(e) && e.code === 'certificate_invalid',
+    );
+  });
+});
+
+describe('mTLS: a WIC and a WIT on one request (the guard)', () => {
+  it('[T4] a WIC for workload A with a WIT for workload B is refused by default; the same workload is accepted', async () => {
+    const scenario = await createScenario();
+    const ca = await createDevCertificateAuthority({ trustDomain: TRUST_DOMAIN, now });
+    const [domain] = scenario.options.trustDomains;
+    assert.ok(domain);
+    const verifier = { ...scenario.options, trustDomains: [{ ...domain, x509Authorities: [ca.certificatePem] }] };
+    const withCertificate = async (id: string) => {
+      const wic = await ca.issueWorkloadCertificate({ id });
+      const signed = await signedWorkloadRequest(scenario);
+      return { ...signed, transport: { peerCertificates: [der(wic.certificatePem)] } };
+    };
+    const route = { route: '/orders' };
+    const guard = createWorkloadGuard({ verifier });
+    await assert.rejects(
+      guard.authenticate(await withCertificate('wimse://td.example/service/someone-else'), route),
+      (error) => isWimseError(error) && error.code === 'identity_mismatch' && error.status === 400,
+    );
+    const same = await guard.authenticate(await withCertificate(CALLER_ID), route);
+    assert.equal(same?.proof, 'http-signature');
+    assert.equal(same?.id, CALLER_ID);
+    const certificateFirst = createWorkloadGuard({ verifier, simultaneousCredentials: { authority: 'mtls' } });
+    const mtls = await certificateFirst.authenticate(await withCertificate(CALLER_ID), route);
+    assert.equal(mtls?.proof, 'mtls');
+    assert.throws(
+      () => createWorkloadGuard({ verifier, simultaneousCredentials: { authority: 'x' as 'wit' } }),
+      /authority/,
     );
   });
 });

@@ -43,6 +43,24 @@ export const errorCodes = {
   /** A WIC and a WIT on one request name different workloads. */
   identity_mismatch: { status: 400, title: 'Credentials name different workloads' },
   policy_denied: { status: 403, title: 'Denied by policy' },
+  /** Bearer migration (RFC 6750): an `Authorization: Bearer` field that is not one well-formed token. */
+  bearer_malformed: { status: 400, title: 'Bearer token malformed' },
+  bearer_invalid: { status: 401, title: 'Bearer token invalid' },
+  bearer_expired: { status: 401, title: 'Bearer token expired' },
+  /** A WIT (`typ: wit+jwt`) sent as a bearer token: a WIT is never a bearer credential (M3). */
+  wit_as_bearer: { status: 401, title: 'A workload identity token is not a bearer token' },
+  /** A valid bearer token from a caller (or on a route) whose migration mode requires a WIT. */
+  bearer_not_accepted: { status: 401, title: 'Bearer tokens are not accepted for this caller' },
+  /** The caller has already proven possession with a WIT: its bearer tokens are refused (M2). */
+  bearer_ratcheted: { status: 401, title: 'Caller has moved to workload identity tokens' },
+  /** The caller's bearer sunset date has passed (M5). */
+  bearer_sunset: { status: 401, title: 'Bearer tokens are no longer accepted' },
+  /** Dual send: the bearer token names another workload than the WIT (M4). */
+  bearer_subject_mismatch: { status: 401, title: 'Bearer token and workload identity token disagree' },
+  /** No credentials on a route that accepts bearer tokens; WWW-Authenticate names what is accepted. */
+  credentials_missing: { status: 401, title: 'Credentials missing' },
+  /** WIMSE credentials on a route (or from a caller) that accepts bearer tokens only. */
+  wimse_not_accepted: { status: 401, title: 'Workload identity credentials are not accepted here' },
   unavailable: { status: 503, title: 'Verification dependency unavailable' },
   /** An overload, not a replay: the in-memory replay store is full of nonces still inside their window. */
   replay_capacity: { status: 503, title: 'Replay store at capacity' },

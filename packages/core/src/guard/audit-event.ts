@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { WimseErrorCode } from '../errors/codes.js';
-import type { WorkloadIdentity } from '../types/identity.js';
+import type { MigrationMode } from '../migration/migration-options.js';
+import type { WorkloadIdentity, WorkloadProof } from '../types/identity.js';
 
 /**
  * One audit record per decision. It carries identifiers and outcomes only: never a token, a
@@ -8,7 +9,8 @@ import type { WorkloadIdentity } from '../types/identity.js';
  */
 export interface AuditEvent {
   readonly time: string;
-  readonly stage: 'authentication' | 'authorization';
+  /** `shadow`: the would-be outcome of a WIT verified in shadow mode, never enforced. */
+  readonly stage: 'authentication' | 'authorization' | 'shadow';
   /** `aborted`: the client went away before a decision could be made (code `client_aborted`). */
   readonly decision: 'allow' | 'deny' | 'aborted';
   readonly method: string;
@@ -19,6 +21,12 @@ export interface AuditEvent {
   readonly witJtiHash?: string | undefined;
   readonly code?: WimseErrorCode | undefined;
   readonly reason?: string | undefined;
+  /** The proof used (or attempted, on a refusal): arch §3.3.4 "authentication method used". */
+  readonly proof?: WorkloadProof | 'none' | undefined;
+  /** The migration mode that applied, when a migration is configured. */
+  readonly migrationMode?: MigrationMode | undefined;
+  /** Dual send: the workload the bearer token beside the WIT maps to, and whether it differs. */
+  readonly dualSend?: { readonly bearerWorkloadId: string; readonly mismatch: boolean } | undefined;
 }
 
 /**

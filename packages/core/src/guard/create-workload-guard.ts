@@ -1,13 +1,33 @@
+import { performance } from 'node:perf_hooks';
 import { WimseError } from '../errors/wimse-error.js';
+import { boundedStoreCall } from '../migration/bounded-store-call.js';
+import { deprecationHeaders } from '../migration/deprecation-headers.js';
+import type { MigrationMode, MigrationOptions, RouteMigration } from '../migration/migration-options.js';
+import { buildMigrationReport, type MigrationReport } from '../migration/migration-report.js';
+import {
+  type MigrationSettings,
+  normalizeMigrationOptions,
+  normalizeRouteMigration,
+} from '../migration/normalize-migration-options.js';
+import { decisionChannelHasSubscribers, publishDecision } from '../observability/decision-channel.js';
+import { createDecisionMetrics, type DecisionMetrics, type MetricsOption } from '../observability/decision-metrics.js';
 import { evaluatePolicy } from '../policy/evaluate-policy.js';
 import type { WorkloadPolicy } from '../policy/types.js';
+import { fieldLines } from '../request/field-lines.js';
 import type { ResponseToSign } from '../signing/sign-response.js';
 import type { WorkloadIdentity } from '../types/identity.js';
 import type { VerifierOptions } from '../types/options.js';
 import type { WorkloadRequest } from '../types/request.js';
 import { createVerifier, type WorkloadVerifier } from '../verifier/create-verifier.js';
-import { type AuditSink, emitAudit, identityFields } from './audit-event.js';
+import { type AuditEvent, type AuditSink, emitAudit, identityFields } from './audit-event.js';
+import { type Attempt, authenticateMigrating, type ShadowOutcome } from './authenticate-migrating.js';
 import { createResponseSigner, type ResponseSigner, type ResponseSigningOptions } from './response-signer.js';
+import {
+  carriesClientCertificate,
+  checkSimultaneousCredentials,
+  type SimultaneousCredentials,
+  verifyPresentedCredentials,
+} from './verify-presented-credentials.js';
 
 /**
  * `required`: every request must prove a workload identity. `optional`: an identity is attached
@@ -33,6 +53,18 @@ export interface WorkloadGuardOptions {
    * response to a caller that required a signature.
    */
   readonly responseSigning?: ResponseSigningOptions;
+  /**
+   * Bearer-to-WIT migration: bearer verification, modes, ratchet, sunset, dual send. Without it
+   * the guard accepts WIMSE credentials only and ignores `Authorization: Bearer`.
+   */
+  readonly migration?: MigrationOptions;
+  /**
+   * OpenTelemetry metrics (decisions by proof and outcome, authentication duration). Default: on
+   * when the optional peer @opentelemetry/api is installed (global meter provider); false: off.
+   */
+  readonly metrics?: MetricsOption;
+  /** A request with both a client certificate (mTLS) and a WIT: which one is authoritative. */
+  readonly simultaneousCredentials?: SimultaneousCredentials;
 }
 
 /** What a route asks of the guard. */
@@ -40,6 +72,8 @@ export interface RouteContext {
   /** A route label for audit (the route pattern, or the path). */
   readonly route: string;
   readonly mode?: ProtectionMode | undefined;
+  /** The route's migration mode and floor (checked with `checkRouteMigration` when the route is added). */
+  readonly migration?: MigrationMode | RouteMigration | undefined;
 }
 
 export interface WorkloadGuard {
@@ -73,11 +107,24 @@ export interface WorkloadGuard {
     request: WorkloadRequest,
     response: ResponseToSign,
   ): Promise<Record<string, string> | undefined>;
+  /**
+   * Response header fields for an authenticated caller: `Deprecation`, `Sunset` and `Link` for a
+   * bearer caller during a migration; empty otherwise. Adapters add them to the response.
+   */
+  responseHeaders(identity: WorkloadIdentity | undefined): Readonly<Record<string, string>>;
+  /** Validates a route's migration setting once (a TypeError naming `where`); adapters call it at registration. */
+  checkRouteMigration(value: unknown, where: string): void;
+  /** The per-caller migration inventory, for operators. Rejects when no migration is configured. */
+  migrationReport(): Promise<MigrationReport>;
+  /** Forgets one caller's migration state (its ratchet too), or every caller's. */
+  resetMigration(id?: string): Promise<void>;
   readonly mode: ProtectionMode;
   readonly exposeErrorDetail: boolean;
 }
 
 const WIMSE_FIELDS = ['workload-identity-token', 'signature', 'signature-input'];
+/** `Authorization` schemes that carry WIMSE proofs (a Workload Proof Token). */
+const WIMSE_AUTHORIZATION_SCHEMES = /^\s*wpt(?:\s|$)/i;
 const MODES: readonly ProtectionMode[] = ['required', 'optional', 'off'];
 
 export function isProtectionMode(value: unknown): value is ProtectionMode {
@@ -97,6 +144,7 @@ export function createWorkloadGuard(options: WorkloadGuardOptions): WorkloadGuar
   if (!Number.isFinite(policyTimeoutMs) || policyTimeoutMs <= 0)
     throw new TypeError('policyTimeoutMs must be positive');
   const audit = options.audit;
+  const simultaneous = checkSimultaneousCredentials(options.simultaneousCredentials);
   const responseSigner: ResponseSigner | undefined =
     options.responseSigning === undefined
       ? undefined
@@ -104,6 +152,35 @@ export function createWorkloadGuard(options: WorkloadGuardOptions): WorkloadGuar
   if (audit !== undefined && typeof audit !== 'function' && typeof audit?.info !== 'function') {
     throw new TypeError('audit must be a function or a pino-compatible logger');
   }
+  // A custom verifier may have no settings; the clock then is the real one.
+  const now: () => number = verifier.settings?.now ?? Date.now;
+  const migration: MigrationSettings | undefined =
+    options.migration === undefined ? undefined : normalizeMigrationOptions(options.migration, now);
+  const metrics: DecisionMetrics = createDecisionMetrics(options.metrics);
+
+  /** One decision, to the audit sink, the diagnostics channel and metrics. */
+  const decide = (event: AuditEvent, durationSec?: number) => {
+    emitAudit(audit, event);
+    publishDecision(event);
+    metrics.record({
+      proof: event.proof ?? 'none',
+      outcome:
+        event.stage === 'shadow' ? (event.decision === 'allow' ? 'shadow-allow' : 'shadow-deny') : event.decision,
+      stage: event.stage,
+      code: event.code,
+      route: event.route,
+      caller:
+        event.workloadId !== undefined && migration?.metricWorkloads.has(event.workloadId)
+          ? event.workloadId
+          : undefined,
+      durationSec,
+    });
+  };
+
+  // The verifier reads the body itself, once everything that needs no body has been decided.
+  const verifyWimse = (request: WorkloadRequest, readBody?: () => Promise<Uint8Array | undefined>) =>
+    verifyPresentedCredentials(verifier, request, readBody, simultaneous);
+  const observed = () => audit !== undefined || metrics.enabled || decisionChannelHasSubscribers();
 
   return {
     mode,
@@ -112,39 +189,92 @@ export function createWorkloadGuard(options: WorkloadGuardOptions): WorkloadGuar
       const routeMode = route.mode ?? mode;
       if (!isProtectionMode(routeMode)) throw new TypeError(`route mode must be one of ${MODES.join(', ')}`);
       if (routeMode === 'off') return undefined;
-      if (routeMode === 'optional' && !carriesWimseCredentials(request)) return undefined;
+      // A client certificate is a WIMSE credential too: when presented, it is never bypassed.
+      const wimsePresent = carriesWimseCredentials(request) || carriesClientCertificate(request);
+      const started = performance.now();
+      const attempt: Attempt = { route: route.route, proof: 'none' };
       try {
-        const complete = readBody ? { ...request, readBody } : request;
-        const identity = await verifier.verify(complete);
+        let identity: WorkloadIdentity | undefined;
+        if (migration) {
+          const shadowBase = base(request, route);
+          identity = await authenticateMigrating(
+            request,
+            normalizeRouteMigration(route.migration, 'route migration'),
+            routeMode === 'optional',
+            wimsePresent,
+            {
+              settings: migration,
+              verifyWimse: (complete) => verifyWimse(complete, readBody),
+              now,
+              reportShadow: (outcome: ShadowOutcome) => decide(shadowEvent(shadowBase, outcome)),
+            },
+            attempt,
+          );
+          if (identity === undefined) return undefined;
+        } else {
+          if (routeMode === 'optional' && !wimsePresent) return undefined;
+          attempt.proof = carriesWimseCredentials(request) ? 'http-signature' : 'mtls';
+          identity = await verifyWimse(request, readBody);
+          attempt.proof = identity.proof;
+        }
         if (identity.proof === 'http-signature' && identity.signResponse && !responseSigner) {
           throw new WimseError(
             'response_signing_unavailable',
             'the caller requires a signed response; none is configured',
           );
         }
-        // The event is built only when there is a sink to receive it (hot path).
-        if (audit) {
-          emitAudit(audit, {
-            ...base(request, route),
-            stage: 'authentication',
-            decision: 'allow',
-            ...identityFields(identity),
-          });
+        // The event is built only when something receives it (hot path).
+        if (observed()) {
+          decide(
+            {
+              ...base(request, route),
+              stage: 'authentication',
+              decision: 'allow',
+              ...identityFields(identity),
+              ...migrationFields(attempt, identity),
+            },
+            (performance.now() - started) / 1000,
+          );
         }
         return identity;
       } catch (error) {
         const failure = asWimseError(error);
-        if (audit) {
-          emitAudit(audit, {
-            ...base(request, route),
-            stage: 'authentication',
-            decision: failure.code === 'client_aborted' ? 'aborted' : 'deny',
-            code: failure.code,
-            reason: failure.message,
-          });
+        if (observed()) {
+          decide(
+            {
+              ...base(request, route),
+              stage: 'authentication',
+              decision: failure.code === 'client_aborted' ? 'aborted' : 'deny',
+              code: failure.code,
+              reason: failure.message,
+              ...migrationFields(attempt, undefined),
+            },
+            (performance.now() - started) / 1000,
+          );
         }
         throw failure;
       }
+    },
+    responseHeaders(identity) {
+      if (!migration || identity?.proof !== 'bearer') return {};
+      return deprecationHeaders(migration, identity);
+    },
+    checkRouteMigration(value, where) {
+      if (value !== undefined && !migration) {
+        throw new TypeError(`${where}: a route migration setting needs the guard's migration option`);
+      }
+      normalizeRouteMigration(value as MigrationMode | RouteMigration | undefined, where);
+    },
+    async migrationReport() {
+      if (!migration) throw new TypeError("migrationReport needs the guard's migration option");
+      const settings = migration;
+      const records = await boundedStoreCall(() => settings.store.list(), settings.storeTimeoutMs, 'list');
+      return buildMigrationReport(records, settings, now());
+    },
+    async resetMigration(id) {
+      if (!migration) throw new TypeError("resetMigration needs the guard's migration option");
+      const settings = migration;
+      await boundedStoreCall(() => settings.store.reset(id), settings.storeTimeoutMs, 'reset');
     },
     mustSignResponse: (identity) => responseSigner?.required(identity) ?? false,
     async signResponse(identity, request, response) {
@@ -155,19 +285,21 @@ export function createWorkloadGuard(options: WorkloadGuardOptions): WorkloadGuar
       try {
         if (!identity) throw new WimseError('policy_denied', 'the route requires an authenticated workload');
         await evaluatePolicy(policy, identity, request, { timeoutMs: policyTimeoutMs });
-        emitAudit(audit, {
+        decide({
           ...base(request, route),
           stage: 'authorization',
           decision: 'allow',
           ...identityFields(identity),
+          proof: identity.proof,
         });
       } catch (error) {
         const failure = asWimseError(error);
-        emitAudit(audit, {
+        decide({
           ...base(request, route),
           stage: 'authorization',
           decision: 'deny',
           ...identityFields(identity),
+          proof: identity?.proof ?? 'none',
           code: failure.code,
           reason: failure.message,
         });
@@ -181,9 +313,47 @@ function base(request: WorkloadRequest, route: RouteContext) {
   return { time: new Date().toISOString(), method: request.method, route: route.route };
 }
 
-/** Whether a request carries any WIMSE credential field (an `optional` route verifies only those). */
+/**
+ * Whether a request carries any WIMSE credential: a WIMSE field, or `Authorization: WPT`. When it
+ * does, only the WIMSE path decides (no downgrade to a bearer token, threat M1).
+ */
 export function carriesWimseCredentials(request: Pick<WorkloadRequest, 'headers'>): boolean {
-  return Object.keys(request.headers).some((name) => WIMSE_FIELDS.includes(name.toLowerCase()));
+  if (Object.keys(request.headers).some((name) => WIMSE_FIELDS.includes(name.toLowerCase()))) return true;
+  return fieldLines(request.headers, 'authorization').some((line) => WIMSE_AUTHORIZATION_SCHEMES.test(line));
+}
+
+/** Audit fields of the migration: the proof used or attempted, the mode, the dual-send context. */
+function migrationFields(attempt: Attempt, identity: WorkloadIdentity | undefined) {
+  const bearer = identity?.proof === 'http-signature' ? identity.bearer : undefined;
+  return {
+    proof: attempt.proof,
+    ...(attempt.mode === undefined ? {} : { migrationMode: attempt.mode }),
+    ...(bearer === undefined ? {} : { dualSend: { bearerWorkloadId: bearer.id, mismatch: bearer.mismatch } }),
+  };
+}
+
+/** The would-be outcome of a WIT verified in shadow. */
+function shadowEvent(common: ReturnType<typeof base>, outcome: ShadowOutcome): AuditEvent {
+  if (outcome.identity) {
+    return {
+      ...common,
+      stage: 'shadow',
+      decision: 'allow',
+      proof: outcome.identity.proof,
+      migrationMode: 'shadow',
+      ...identityFields(outcome.identity),
+    };
+  }
+  const error = outcome.error;
+  return {
+    ...common,
+    stage: 'shadow',
+    decision: 'deny',
+    proof: 'http-signature',
+    migrationMode: 'shadow',
+    code: error?.code,
+    reason: error?.message,
+  };
 }
 
 function isVerifier(value: unknown): value is WorkloadVerifier {

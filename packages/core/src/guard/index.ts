@@ -9,3 +9,4 @@ export {
   type WorkloadGuardOptions,
 } from './create-workload-guard.js';
 export type { ResponseSigningOptions } from './response-signer.js';
+export { carriesClientCertificate, type SimultaneousCredentials } from './verify-presented-credentials.js';

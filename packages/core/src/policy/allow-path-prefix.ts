@@ -1,4 +1,4 @@
-import { parseWorkloadId } from '../identifier/parse-workload-id.js';
+import { pathPrefixMatcher } from './path-prefix-matcher.js';
 import type { WorkloadPolicy } from './types.js';
 
 /**
@@ -16,13 +16,6 @@ import type { WorkloadPolicy } from './types.js';
  * match also binds the exact origin.
  */
 export function allowPathPrefix(prefix: string): WorkloadPolicy {
-  try {
-    parseWorkloadId(prefix);
-  } catch (error) {
-    throw new TypeError(
-      `allowPathPrefix: ${JSON.stringify(prefix)} must be a canonical identifier with at least one path segment (${(error as Error).message}); use allowTrustDomain for a whole origin`,
-    );
-  }
-  const descendants = `${prefix}/`;
-  return (identity) => identity.id === prefix || identity.id.startsWith(descendants);
+  const matches = pathPrefixMatcher(prefix, 'allowPathPrefix');
+  return (identity) => matches(identity.id);
 }

@@ -52,6 +52,21 @@ export interface HttpSignatureIdentity extends WorkloadIdentityBase {
   readonly signResponse: boolean;
   /** The covered components, serialized as in `Signature-Input`, e.g. `"@method"`. */
   readonly coveredComponents: readonly string[];
+  /**
+   * Dual send during a migration: the bearer token sent beside the WIT (covered by the
+   * signature). Context only: the identity is the WIT's.
+   */
+  readonly bearer?: BearerContext | undefined;
+}
+
+/** A verified bearer token that came with a WIT (dual send). */
+export interface BearerContext {
+  /** The workload identifier the bearer token maps to. */
+  readonly id: string;
+  /** Every claim of the verified bearer token. */
+  readonly claims: Readonly<JWTPayload>;
+  /** Whether `id` differs from the WIT's `sub` (only ever true with `dualSend: 'report'`). */
+  readonly mismatch: boolean;
 }
 
 /** A WIT whose key was proven with a Workload Proof Token. */
@@ -71,6 +86,8 @@ export interface MtlsIdentity extends WorkloadIdentityBase {
 /** A bearer token, accepted only where a route's migration mode allows it. */
 export interface BearerIdentity extends WorkloadIdentityBase {
   readonly proof: 'bearer';
+  /** `jwt`: verified with the configured issuer keys; `opaque`: accepted by the `verifyBearer` hook. */
+  readonly tokenKind: 'jwt' | 'opaque';
 }
 
 /**

@@ -26,6 +26,8 @@ import { DEFAULT_MAX_WIT_LIFETIME_SEC } from '../wit/verify-wit.js';
 /** Options after validation: every default applied, every value checked once. */
 export interface VerifierSettings {
   readonly trust: TrustRegistry;
+  /** Whether any WIT issuer is configured (a trust setup may be for client certificates only). */
+  readonly acceptsWits: boolean;
   readonly certificateAuthorities: CertificateAuthorities;
   /** Socket addresses whose forwarded `Client-Cert` is believed. */
   readonly trustedProxies: ReadonlySet<string>;
@@ -91,8 +93,10 @@ export function normalizeOptions(options: VerifierOptions): VerifierSettings {
   const replayStore = options.replayStore ?? new MemoryReplayStore({ now });
   if (typeof replayStore.addIfAbsent !== 'function')
     throw new TypeError('createVerifier: replayStore needs addIfAbsent');
+  const trust = buildTrustRegistry(options.trustDomains, 'createVerifier: trustDomains', now);
   return {
-    trust: buildTrustRegistry(options.trustDomains, 'createVerifier: trustDomains', now),
+    trust,
+    acceptsWits: trust.size > 0,
     certificateAuthorities: buildCertificateAuthorities(options.trustDomains),
     trustedProxies: normalizeTrustedProxies(options.mtls),
     profile,

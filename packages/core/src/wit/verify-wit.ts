@@ -140,7 +140,7 @@ function checkIssuerClaim(iss: unknown, issuer: TrustedIssuer): void {
  * An unreachable or broken key set must refuse the request as unavailable (503), not as an
  * invalid token: jose reports "no such kid" with its own error, anything else is the key set.
  */
-function keyLookupFailingClosed(getKey: JWTVerifyGetKey): JWTVerifyGetKey {
+export function keyLookupFailingClosed(getKey: JWTVerifyGetKey): JWTVerifyGetKey {
   return async (protectedHeader, token) => {
     try {
       return await getKey(protectedHeader, token);

@@ -1,0 +1,108 @@
+import { createRequire } from 'node:module';
+
+/**
+ * The parts of the OpenTelemetry metrics API used here, structurally, so that the core's types do
+ * not depend on the optional package.
+ */
+type Attributes = Record<string, string>;
+interface Counter {
+  add(value: number, attributes?: Attributes): void;
+}
+interface Histogram {
+  record(value: number, attributes?: Attributes): void;
+}
+interface Meter {
+  createCounter(name: string, options?: { description?: string; unit?: string }): Counter;
+  createHistogram(name: string, options?: { description?: string; unit?: string }): Histogram;
+}
+export interface MeterProvider {
+  getMeter(name: string, version?: string): Meter;
+}
+
+/** What one decision reports to metrics. Every attribute value comes from a bounded set. */
+export interface DecisionMeasurement {
+  readonly proof: string;
+  readonly outcome: 'allow' | 'deny' | 'aborted' | 'shadow-allow' | 'shadow-deny';
+  readonly stage: string;
+  readonly code?: string | undefined;
+  readonly route: string;
+  /** Present only for a workload of the configured bounded set. */
+  readonly caller?: string | undefined;
+  readonly durationSec?: number | undefined;
+}
+
+export interface DecisionMetrics {
+  /** False when nothing would be recorded (no API, no SDK registered, or metrics off). */
+  readonly enabled: boolean;
+  record(measurement: DecisionMeasurement): void;
+}
+
+/** `true`/absent: the global meter provider when @opentelemetry/api is installed; false: none. */
+export type MetricsOption = boolean | { readonly meterProvider: MeterProvider };
+
+const NO_METRICS: DecisionMetrics = { enabled: false, record() {} };
+
+/**
+ * OpenTelemetry metrics, with @opentelemetry/api as an optional peer: it is loaded only when a
+ * guard is created with metrics on, and a missing package means no metrics, never a failure.
+ * Instruments: `wimse.pep.decisions` (counter) and `wimse.pep.authentication.duration` (seconds).
+ */
+export function createDecisionMetrics(option: MetricsOption | undefined): DecisionMetrics {
+  if (option === false) return NO_METRICS;
+  if (option !== undefined && option !== true && typeof option?.meterProvider?.getMeter !== 'function') {
+    throw new TypeError('metrics must be a boolean or { meterProvider }');
+  }
+  let provider: MeterProvider | undefined = typeof option === 'object' ? option.meterProvider : undefined;
+  if (!provider) {
+    const api = loadOpenTelemetryApi();
+    if (!api) return NO_METRICS;
+    provider = api.metrics.getMeterProvider();
+    // The API's global provider is a no-op until an SDK is registered (register it before creating
+    // the guard): then the guard spends nothing on metrics.
+    if (provider.constructor?.name === 'NoopMeterProvider') return NO_METRICS;
+  }
+  const meter = provider.getMeter('@wimse-pep/core');
+  const decisions: Counter = meter.createCounter('wimse.pep.decisions', {
+    description: 'WIMSE PEP decisions by proof (mechanism), stage and outcome',
+  });
+  const duration: Histogram = meter.createHistogram('wimse.pep.authentication.duration', {
+    description: 'Time to authenticate one request, by proof and outcome',
+    unit: 's',
+  });
+  return {
+    enabled: true,
+    record(measurement) {
+      const attributes: Attributes = {
+        'wimse.proof': measurement.proof,
+        'wimse.outcome': measurement.outcome,
+        'wimse.stage': measurement.stage,
+        'http.route': measurement.route,
+      };
+      if (measurement.code !== undefined) attributes['wimse.code'] = measurement.code;
+      if (measurement.caller !== undefined) attributes['wimse.caller'] = measurement.caller;
+      try {
+        decisions.add(1, attributes);
+        if (measurement.durationSec !== undefined) {
+          duration.record(measurement.durationSec, {
+            'wimse.proof': measurement.proof,
+            'wimse.outcome': measurement.outcome,
+          });
+        }
+      } catch {
+        // Metrics never change a decision.
+      }
+    },
+  };
+}
+
+interface OpenTelemetryApi {
+  readonly metrics: { getMeterProvider(): MeterProvider };
+}
+
+function loadOpenTelemetryApi(): OpenTelemetryApi | undefined {
+  try {
+    return createRequire(import.meta.url)('@opentelemetry/api') as OpenTelemetryApi;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,302 @@
+import assert from 'node:assert/strict';
+import { createServer as createHttpServer, request as httpRequest } from 'node:http';
+import { createServer as createHttpsServer, request as httpsRequest, type ServerOptions } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import {
+  createDevCertificateAuthority,
+  type DevCertificateAuthority,
+  type IssuedWorkloadCertificate,
+} from '@wimse-pep/cli';
+import { createWimseFetch, mutualTlsFetch } from '@wimse-pep/client';
+import type { SimultaneousCredentials, VerifierOptions } from '@wimse-pep/core';
+import { wimse as expressWimse } from '@wimse-pep/express';
+import { wimse as fastifyWimse } from '@wimse-pep/fastify';
+import { wimse as koaWimse } from '@wimse-pep/koa';
+import express from 'express';
+import Fastify, { type FastifyInstance } from 'fastify';
+import Koa from 'koa';
+import { AUDIENCE, CALLER_ID, createScenario, now, type Scenario, TRUST_DOMAIN } from '../support/index.js';
+
+/**
+ * Workload Identity Certificates through each framework adapter on real TLS servers
+ * (`requestCert`, with the chain validated by the core against the trust domain's CA, not by
+ * Node), and forwarded by a trusted proxy as RFC 9440 `Client-Cert` over plain HTTP.
+ */
+type ServerFactory = (
+  verifier: VerifierOptions,
+  tls: ServerOptions | undefined,
+  simultaneous?: SimultaneousCredentials,
+) => Promise<import('node:net').Server>;
+
+const whoami = (identity: { id: string; proof: string } | null | undefined) => ({
+  workload: identity?.id ?? null,
+  proof: identity?.proof ?? null,
+});
+
+const frameworks: Record<string, ServerFactory> = {
+  async express(verifier, tls, simultaneous) {
+    const app = express();
+    app.use(expressWimse({ verifier, ...(simultaneous ? { simultaneousCredentials: simultaneous } : {}) }));
+    app.get('/whoami', (req, res) => {
+      res.json(whoami(req.workload));
+    });
+    return tls ? createHttpsServer(tls, app) : createHttpServer(app);
+  },
+  async fastify(verifier, tls, simultaneous) {
+    // One instance type for both: Fastify's typings split HTTP and HTTPS servers.
+    const app = (tls ? Fastify({ https: tls }) : Fastify()) as unknown as FastifyInstance;
+    await app.register(fastifyWimse, { verifier, ...(simultaneous ? { simultaneousCredentials: simultaneous } : {}) });
+    app.get('/whoami', async (request) => whoami(request.workload));
+    await app.ready();
+    return app.server;
+  },
+  async koa(verifier, tls, simultaneous) {
+    const app = new Koa();
+    app.use(koaWimse({ verifier, ...(simultaneous ? { simultaneousCredentials: simultaneous } : {}) }));
+    app.use((ctx) => {
+      ctx.body = whoami(ctx.state.workload);
+    });
+    return tls ? createHttpsServer(tls, app.callback()) : createHttpServer(app.callback());
+  },
+};
+
+let scenario: Scenario;
+let ca: DevCertificateAuthority;
+let otherCa: DevCertificateAuthority;
+/** Issues the service's own TLS certificate on the real clock, which the client's TLS checks. */
+let serverCa: DevCertificateAuthority;
+let serverTls: ServerOptions;
+let caller: IssuedWorkloadCertificate;
+let verifierOptions: VerifierOptions;
+
+before(async () => {
+  scenario = await createScenario();
+  // The scenario runs on a fixed clock; the certificates are issued on the same one.
+  [ca, otherCa, serverCa] = await Promise.all([
+    createDevCertificateAuthority({ trustDomain: TRUST_DOMAIN, now }),
+    createDevCertificateAuthority({ trustDomain: TRUST_DOMAIN, now }),
+    createDevCertificateAuthority({ trustDomain: TRUST_DOMAIN }),
+  ]);
+  const serverCertificate = await serverCa.issueServerCertificate();
+  serverTls = {
+    key: serverCertificate.privateKeyPem,
+    cert: serverCertificate.certificatePem,
+    requestCert: true,
+    // The core validates client chains against the CA of the identifier's trust domain and
+    // answers a refusal as problem+json; Node's own check would only drop the handshake.
+    rejectUnauthorized: false,
+  };
+  caller = await ca.issueWorkloadCertificate({ id: CALLER_ID });
+  const [domain] = scenario.options.trustDomains;
+  assert.ok(domain);
+  verifierOptions = {
+    ...scenario.options,
+    trustDomains: [{ ...domain, x509Authorities: [ca.certificatePem] }],
+    mtls: { trustedProxies: ['127.0.0.1'] },
+  };
+});
+
+interface Answer {
+  readonly status: number;
+  readonly body: { workload?: string | null; proof?: string | null; code?: string };
+}
+
+/** One HTTPS (or HTTP) request with node's client: certificate, CA and source address chosen per case. */
+function send(
+  url: string,
+  options: { certificate?: IssuedWorkloadCertificate; headers?: Record<string, string>; localAddress?: string } = {},
+): Promise<Answer> {
+  const target = new URL(url);
+  const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const outgoing = request(
+      target,
+      {
+        headers: options.headers,
+        ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+        ...(target.protocol === 'https:'
+          ? {
+              ca: serverCa.certificatePem,
+              ...(options.certificate
+                ? { cert: options.certificate.chainPem, key: options.certificate.privateKeyPem }
+                : {}),
+            }
+          : {}),
+      },
+      (response) => {
+        let text = '';
+        response.on('data', (chunk) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) }));
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.end();
+  });
+}
+
+async function listen(server: import('node:net').Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+for (const [name, createServer] of Object.entries(frameworks)) {
+  describe(`mTLS through ${name}`, () => {
+    const servers: import('node:net').Server[] = [];
+    let base: string;
+    let plainBase: string;
+    before(async () => {
+      const tlsServer = await createServer(verifierOptions, serverTls);
+      servers.push(tlsServer);
+      base = `https://127.0.0.1:${await listen(tlsServer)}`;
+      const plain = await createServer(verifierOptions, undefined);
+      servers.push(plain);
+      plainBase = `http://127.0.0.1:${await listen(plain)}`;
+    });
+    after(async () => {
+      for (const server of servers) {
+        (server as import('node:http').Server).closeAllConnections?.();
+        await new Promise((resolve) => server.close(resolve));
+      }
+    });
+
+    it('a WIC presented in the handshake is the identity (proof mtls)', async () => {
+      const answer = await send(`${base}/whoami`, { certificate: caller });
+      assert.deepEqual(answer, { status: 200, body: { workload: CALLER_ID, proof: 'mtls' } });
+    });
+    it('the client presents its WIC with mutualTlsFetch', async () => {
+      const presenting = mutualTlsFetch({
+        certificate: caller.chainPem,
+        privateKey: caller.privateKeyPem,
+        ca: serverCa.certificatePem,
+      });
+      try {
+        const response = await presenting(`${base}/whoami`);
+        assert.equal(response.status, 200);
+        assert.deepEqual(await response.json(), { workload: CALLER_ID, proof: 'mtls' });
+      } finally {
+        await presenting.close();
+      }
+    });
+    it('no certificate and no WIT: refused as before (wit_missing)', async () => {
+      const answer = await send(`${base}/whoami`);
+      assert.equal(answer.status, 400);
+      assert.equal(answer.body.code, 'wit_missing');
+    });
+    it('[T5] an expired WIC is refused', async () => {
+      const expired = await ca.issueWorkloadCertificate({
+        id: CALLER_ID,
+        unsafe: { notBefore: new Date(now() - 7200_000), notAfter: new Date(now() - 3600_000) },
+      });
+      const answer = await send(`${base}/whoami`, { certificate: expired });
+      assert.equal(answer.status, 400);
+      assert.equal(answer.body.code, 'certificate_invalid');
+    });
+    it('[T1] a WIC from another CA is refused, never downgraded to anonymous', async () => {
+      const forged = await otherCa.issueWorkloadCertificate({ id: CALLER_ID });
+      const answer = await send(`${base}/whoami`, { certificate: forged });
+      assert.equal(answer.status, 400);
+      assert.equal(answer.body.code, 'certificate_untrusted');
+    });
+    it('[T4] a WIC and a WIT naming the same workload: accepted, the WIT is authoritative', async () => {
+      const presenting = mutualTlsFetch({
+        certificate: caller.chainPem,
+        privateKey: caller.privateKeyPem,
+        ca: serverCa.certificatePem,
+      });
+      const signing = createWimseFetch({
+        credentials: { wit: scenario.wit, privateKey: scenario.workloadKey.privateKey },
+        audience: (url) => `${AUDIENCE}${url.pathname}`,
+        now,
+        fetch: presenting,
+      });
+      try {
+        const response = await signing(`${base}/whoami`);
+        assert.equal(response.status, 200);
+        assert.deepEqual(await response.json(), { workload: CALLER_ID, proof: 'http-signature' });
+      } finally {
+        await presenting.close();
+      }
+    });
+    it('[T4] a WIC for workload A with a WIT for workload B is refused (identity_mismatch)', async () => {
+      const other = await ca.issueWorkloadCertificate({ id: 'wimse://td.example/service/other' });
+      const presenting = mutualTlsFetch({
+        certificate: other.chainPem,
+        privateKey: other.privateKeyPem,
+        ca: serverCa.certificatePem,
+      });
+      const signing = createWimseFetch({
+        credentials: { wit: scenario.wit, privateKey: scenario.workloadKey.privateKey },
+        audience: (url) => `${AUDIENCE}${url.pathname}`,
+        now,
+        fetch: presenting,
+      });
+      try {
+        const response = await signing(`${base}/whoami`);
+        assert.equal(response.status, 400);
+        assert.equal(((await response.json()) as { code: string }).code, 'identity_mismatch');
+      } finally {
+        await presenting.close();
+      }
+    });
+    it('[T3] Client-Cert forwarded by the trusted proxy address is accepted over plain HTTP', async () => {
+      const headers = { 'client-cert': `:${Buffer.from(certificateDer(caller.certificatePem)).toString('base64')}:` };
+      const answer = await send(`${plainBase}/whoami`, { headers, localAddress: '127.0.0.1' });
+      assert.deepEqual(answer, { status: 200, body: { workload: CALLER_ID, proof: 'mtls' } });
+    });
+    it('[T3] Client-Cert from any other address is refused', async () => {
+      const headers = { 'client-cert': `:${Buffer.from(certificateDer(caller.certificatePem)).toString('base64')}:` };
+      const answer = await send(`${plainBase}/whoami`, { headers, localAddress: '127.0.0.2' });
+      assert.equal(answer.status, 400);
+      assert.equal(answer.body.code, 'certificate_untrusted');
+    });
+  });
+}
+
+describe('mTLS: which credential is authoritative', () => {
+  it('simultaneousCredentials: the WIC can be made authoritative, and a mismatch allowed', async () => {
+    const server = await frameworks.express?.(verifierOptions, serverTls, { authority: 'mtls', onMismatch: 'allow' });
+    assert.ok(server);
+    try {
+      const base = `https://127.0.0.1:${await listen(server)}`;
+      const other = await ca.issueWorkloadCertificate({ id: 'wimse://td.example/service/other' });
+      const presenting = mutualTlsFetch({
+        certificate: other.chainPem,
+        privateKey: other.privateKeyPem,
+        ca: serverCa.certificatePem,
+      });
+      const signing = createWimseFetch({
+        credentials: { wit: scenario.wit, privateKey: scenario.workloadKey.privateKey },
+        audience: (url) => `${AUDIENCE}${url.pathname}`,
+        now,
+        fetch: presenting,
+      });
+      const response = await signing(`${base}/whoami`);
+      await presenting.close();
+      assert.equal(response.status, 200);
+      assert.deepEqual(await response.json(), { workload: 'wimse://td.example/service/other', proof: 'mtls' });
+    } finally {
+      (server as import('node:http').Server).closeAllConnections?.();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+  it('a trust setup with CAs only answers certificate_missing when nothing is presented', async () => {
+    const server = await frameworks.koa?.(
+      { ...verifierOptions, trustDomains: [{ trustDomain: TRUST_DOMAIN, x509Authorities: [ca.certificatePem] }] },
+      serverTls,
+    );
+    assert.ok(server);
+    try {
+      const answer = await send(`https://127.0.0.1:${await listen(server)}/whoami`);
+      assert.equal(answer.status, 400);
+      assert.equal(answer.body.code, 'certificate_missing');
+    } finally {
+      (server as import('node:http').Server).closeAllConnections?.();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
+function certificateDer(pem: string): Uint8Array {
+  return Buffer.from(pem.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, ''), 'base64');
+}
