@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -171,5 +171,34 @@ describe('wimse-pep dev-issuer', () => {
     const result = await runCli(['dev-issuer', '--trust-domain', TD, '--port', new URL(issuer.url).port]);
     assert.equal(result.code, 2);
     assert.match(result.stderr, /in use/);
+  });
+});
+
+describe('startDevIssuer: Workload Identity Certificates', () => {
+  it('POST /wic issues a certificate and key that a verifier trusts through the published trust entry', async () => {
+    const { status, json } = await post({ sub: `wimse://${TD}/service/a`, ttl: 600 }, '/wic');
+    assert.equal(status, 200);
+    assert.match(String(json.privateKeyPem), /-----BEGIN PRIVATE KEY-----/);
+    const verifier = createVerifier({ trustDomains: [issuer.trust], audiences: ['https://svc.example'] });
+    const chain = String(json.chainPem).match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+    const identity = await verifier.verifyClientCertificate({
+      method: 'GET',
+      target: '/',
+      headers: {},
+      transport: { peerCertificates: chain.map((pem) => new X509Certificate(pem).raw) },
+    });
+    assert.equal(identity?.id, `wimse://${TD}/service/a`);
+    assert.equal(identity?.proof, 'mtls');
+  });
+  it('refuses a workload of another trust domain, a non-canonical one, and a ttl over the limit', async () => {
+    for (const body of [
+      { sub: 'wimse://other.example/a' },
+      { sub: `wimse://${TD}/a/../b` },
+      { sub: `wimse://${TD}/a`, ttl: 901 },
+    ]) {
+      const { status, json } = await post(body, '/wic');
+      assert.equal(status, 400, JSON.stringify(body));
+      assert.equal(json.error, 'invalid_request');
+    }
   });
 });

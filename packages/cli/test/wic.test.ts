@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
-import { parseSubjectAltNames } from '@wimse-pep/core';
+import { after, before, describe, it } from 'node:test';
+import { createWorkloadGuard, parseSubjectAltNames, requestTransport, type WimseError } from '@wimse-pep/core';
+import { createDevCertificateAuthority } from '../src/index.js';
 import { runCli, tempDir } from './support/run-cli.js';
 
 const dir = tempDir();
@@ -52,7 +55,6 @@ describe('ca and mint-wic', () => {
   it('refuses a CA key that does not belong to the CA certificate', async () => {
     assert.equal((await runCli(['ca', '--trust-domain', 'example.com', '--out', path('ca2')])).code, 0);
     const mixed = path('mixed');
-    const { writeFileSync } = await import('node:fs');
     writeFileSync(`${mixed}.pem`, readFileSync(path('ca.pem')));
     writeFileSync(`${mixed}.key.pem`, readFileSync(path('ca2.key.pem')));
     const refused = await runCli(['mint-wic', '--ca', mixed, '--sub', SUB, '--out', path('y')]);
@@ -78,5 +80,89 @@ describe('inspect a WIC', () => {
     const shown = await runCli(['inspect', path('wic.pem')]);
     assert.equal(shown.code, 0, shown.stderr);
     assert.match(shown.stdout, /chain check: not done/);
+  });
+});
+
+describe('request over mutual TLS', () => {
+  let server: Server;
+  let base: string;
+  before(async () => {
+    const serverCa = await createDevCertificateAuthority({ trustDomain: 'example.com' });
+    const tls = await serverCa.issueServerCertificate();
+    writeFileSync(path('server-ca.pem'), serverCa.certificatePem);
+    const guard = createWorkloadGuard({
+      verifier: {
+        trustDomains: [{ trustDomain: 'example.com', x509Authorities: [readFileSync(path('ca.pem'), 'utf8')] }],
+        audiences: ['https://svc.example'],
+      },
+    });
+    server = createServer(
+      { key: tls.privateKeyPem, cert: tls.certificatePem, requestCert: true, rejectUnauthorized: false },
+      (req, res) => {
+        const request = {
+          method: req.method ?? 'GET',
+          target: req.url ?? '/',
+          headers: req.headers,
+          transport: requestTransport(req.socket),
+        };
+        guard.authenticate(request, { route: '/' }).then(
+          (identity) =>
+            res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ workload: identity?.id })),
+          (error: WimseError) =>
+            res
+              .writeHead(error.status, { 'content-type': 'application/problem+json' })
+              .end(JSON.stringify(error.toProblem())),
+        );
+      },
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('presents a WIC with --tls-cert/--tls-key: the service sees the workload', async () => {
+    const tlsArgs = [
+      '--tls-cert',
+      path('wic.pem'),
+      '--tls-key',
+      path('wic.key.pem'),
+      '--cacert',
+      path('server-ca.pem'),
+    ];
+    const result = await runCli(['request', `${base}/orders`, ...tlsArgs]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /mutual TLS/);
+    assert.match(result.stdout, new RegExp(SUB.replaceAll('/', '\\/')));
+  });
+  it('exits 1 when the service refuses the certificate (another CA)', async () => {
+    assert.equal((await runCli(['mint-wic', '--ca', path('ca2'), '--sub', SUB, '--out', path('forged')])).code, 0);
+    const tlsArgs = [
+      '--tls-cert',
+      path('forged.pem'),
+      '--tls-key',
+      path('forged.key.pem'),
+      '--cacert',
+      path('server-ca.pem'),
+    ];
+    const result = await runCli(['request', `${base}/orders`, ...tlsArgs]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /400.*certificate_untrusted/);
+  });
+  it('usage errors: half of the pair, a plain http URL, --cacert alone', async () => {
+    const half = await runCli(['request', `${base}/orders`, '--tls-cert', path('wic.pem')]);
+    assert.equal(half.code, 2);
+    assert.match(half.stderr, /go together/);
+    const plain = await runCli([
+      'request',
+      'http://127.0.0.1:9/x',
+      '--tls-cert',
+      path('wic.pem'),
+      '--tls-key',
+      path('wic.key.pem'),
+    ]);
+    assert.equal(plain.code, 2);
+    assert.match(plain.stderr, /needs an https URL/);
+    const alone = await runCli(['request', `${base}/orders`, '--cacert', path('server-ca.pem')]);
+    assert.equal(alone.code, 2);
   });
 });

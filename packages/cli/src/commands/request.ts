@@ -3,17 +3,23 @@ import {
   CredentialError,
   createWimseFetch,
   fileCredentials,
+  type MutualTlsFetch,
+  type MutualTlsFetchOptions,
+  mutualTlsFetch,
   ResponseVerificationError,
   responderOf,
   type SentRequest,
   staticCredentials,
 } from '@wimse-pep/client';
 import { createVerifier, type ProfileName, profiles, type VerifierOptions } from '@wimse-pep/core';
+import { readPemFile } from '../dev-ca/pem-files.js';
 import { formatRequest, formatResponse, formatWit } from '../format/exchange-text.js';
 import {
+  type CliIo,
   type Command,
   FailureError,
   integerOption,
+  type OptionValues,
   println,
   requiredString,
   stringList,
@@ -29,6 +35,7 @@ export const requestCommand: Command = {
   summary: 'send a signed request (curl-like) and show the exchange',
   help: `Usage: wimse-pep request <url> --wit <file> --key <file> [--bearer <token|@file>] [options]
        wimse-pep request <url> --bearer <token|@file> [options]
+       wimse-pep request <https-url> --tls-cert <file> --tls-key <file> [--wit ... --key ...] [options]
 
 Sends one HTTP request as a WIMSE workload: the Workload-Identity-Token, Content-Digest for a
 body, and an RFC 9421 signature made with the key bound in the WIT. Prints the WIT (decoded),
@@ -39,10 +46,16 @@ With --bearer, the request also carries Authorization: Bearer <token>, covered b
 (dual send, during a migration); with --bearer alone, only the token is sent, nothing signed (a
 caller not migrated yet). The token is never printed (its decoded claims are).
 
+With --tls-cert and --tls-key, the request presents a Workload Identity Certificate in mutual
+TLS (made with 'wimse-pep mint-wic' or the dev-issuer's POST /wic), alone or under a signature.
+
 Options:
   --wit <file>                the caller's WIT (a file; a token is accepted too)
   --key <file>                the matching private key (JWK or PEM)
   --bearer <token|@file>      a bearer token to send as Authorization: Bearer; @<file> reads it
+  --tls-cert <file>           a WIC (PEM, leaf first) to present in mutual TLS
+  --tls-key <file>            its private key (PEM)
+  --cacert <file>             CA certificate(s) the server's TLS certificate must chain to
   -X, --request <method>      the method (default GET, or POST with -d)
   -d, --data <body>           the body; @<file> reads it from a file
   -H, --header <name: value>  an extra header (repeatable)
@@ -76,6 +89,9 @@ Example:
     trust: { type: 'string' },
     'expect-id': { type: 'string' },
     bearer: { type: 'string' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
+    cacert: { type: 'string' },
     silent: { type: 'boolean', short: 's' },
   },
   positionals: { min: 1, max: 1, names: 'the URL' },
@@ -83,7 +99,8 @@ Example:
     const url = parseUrl(positionals[0] as string);
     const bearerArgument = stringOption(values, 'bearer');
     const bearer = bearerArgument === undefined ? undefined : readBearer(bearerArgument);
-    const signing = bearer === undefined || values.wit !== undefined || values.key !== undefined;
+    const tls = mutualTlsFrom(values, url);
+    const signing = (bearer === undefined && tls === undefined) || values.wit !== undefined || values.key !== undefined;
     const witArgument = signing ? requiredString(values, 'wit') : undefined;
     const keyPath = signing ? requiredString(values, 'key') : undefined;
     const body = readBody(stringOption(values, 'data'));
@@ -130,35 +147,40 @@ Example:
     const silent = values.silent === true;
     let sent: SentRequest | undefined;
     let wimseFetch: ReturnType<typeof createWimseFetch>;
+    const transport = tls === undefined ? undefined : mutualTlsFetch(tls);
     try {
-      wimseFetch = createWimseFetch({
-        ...(credentials === undefined ? {} : { credentials, lifetimeSec }),
-        ...(bearer === undefined ? {} : { bearer }),
-        ...(profile === undefined ? {} : { profile: profile as ProfileName }),
-        ...(stringOption(values, 'audience') === undefined
-          ? {}
-          : { audience: stringOption(values, 'audience') as string }),
-        ...(verifier === undefined
-          ? {}
-          : { requireSignedResponse: { verifier, ...(expectedId === undefined ? {} : { expectedId }) } }),
-        onRequest: (request) => {
-          sent = request;
-          if (silent) return;
-          const wit = request.headers['workload-identity-token'];
-          if (wit !== undefined) {
-            println(io.stdout, 'WIT header and payload:');
-            println(io.stdout, formatWit(wit));
-            println(io.stdout);
-          }
-          if (bearer !== undefined) {
-            println(io.stdout, describeBearer(bearer));
-            println(io.stdout);
-          }
-          println(io.stdout, 'Request:');
-          println(io.stdout, formatRequest(request));
-          println(io.stdout);
-        },
-      });
+      wimseFetch =
+        !signing && bearer === undefined && transport
+          ? certificateOnly(transport, io, silent)
+          : createWimseFetch({
+              ...(transport === undefined ? {} : { fetch: transport }),
+              ...(credentials === undefined ? {} : { credentials, lifetimeSec }),
+              ...(bearer === undefined ? {} : { bearer }),
+              ...(profile === undefined ? {} : { profile: profile as ProfileName }),
+              ...(stringOption(values, 'audience') === undefined
+                ? {}
+                : { audience: stringOption(values, 'audience') as string }),
+              ...(verifier === undefined
+                ? {}
+                : { requireSignedResponse: { verifier, ...(expectedId === undefined ? {} : { expectedId }) } }),
+              onRequest: (request) => {
+                sent = request;
+                if (silent) return;
+                const wit = request.headers['workload-identity-token'];
+                if (wit !== undefined) {
+                  println(io.stdout, 'WIT header and payload:');
+                  println(io.stdout, formatWit(wit));
+                  println(io.stdout);
+                }
+                if (bearer !== undefined) {
+                  println(io.stdout, describeBearer(bearer));
+                  println(io.stdout);
+                }
+                println(io.stdout, 'Request:');
+                println(io.stdout, formatRequest(request));
+                println(io.stdout);
+              },
+            });
     } catch (error) {
       if (error instanceof TypeError) throw new UsageError(error.message);
       throw error;
@@ -168,6 +190,7 @@ Example:
     try {
       response = await wimseFetch(url, { method, headers, ...(body === undefined ? {} : { body }) });
     } catch (error) {
+      await transport?.close();
       if (error instanceof CredentialError) throw new UsageError(error.message);
       if (error instanceof ResponseVerificationError) {
         const unverified = error.response;
@@ -197,11 +220,43 @@ Example:
         println(io.stdout, 'The response is signed, but not verified (use --require-signed-response --trust <file>)');
       }
     }
-    if (response.status >= 400)
-      throw new FailureError(`the server answered ${response.status}${await problemCode(response)}`);
+    const refusal = response.status >= 400 ? await problemCode(response) : undefined;
+    await transport?.close();
+    if (refusal !== undefined) throw new FailureError(`the server answered ${response.status}${refusal}`);
     return 0;
   },
 };
+
+/** `--tls-cert`, `--tls-key`, `--cacert`: a WIC for mutual TLS, or undefined. */
+function mutualTlsFrom(values: OptionValues, url: URL): MutualTlsFetchOptions | undefined {
+  const certPath = stringOption(values, 'tls-cert');
+  const keyPath = stringOption(values, 'tls-key');
+  const caPath = stringOption(values, 'cacert');
+  if (certPath === undefined && keyPath === undefined) {
+    if (caPath !== undefined) throw new UsageError('--cacert is used with --tls-cert and --tls-key');
+    return undefined;
+  }
+  if (certPath === undefined || keyPath === undefined) throw new UsageError('--tls-cert and --tls-key go together');
+  if (url.protocol !== 'https:') throw new UsageError('a client certificate needs an https URL');
+  return {
+    certificate: readPemFile(certPath, '--tls-cert certificate'),
+    privateKey: readPemFile(keyPath, '--tls-key private key'),
+    ...(caPath === undefined ? {} : { ca: readPemFile(caPath, '--cacert CA certificate') }),
+  };
+}
+
+/** Mutual TLS alone: nothing is signed, the certificate in the handshake is the credential. */
+function certificateOnly(transport: MutualTlsFetch, io: CliIo, silent: boolean): ReturnType<typeof createWimseFetch> {
+  return (input, init = {}) => {
+    const url = input instanceof Request ? input.url : String(input);
+    if (!silent) {
+      println(io.stdout, 'Request (mutual TLS, presenting the --tls-cert certificate; nothing signed):');
+      println(io.stdout, `${init.method ?? 'GET'} ${url}`);
+      println(io.stdout);
+    }
+    return transport(url, init);
+  };
+}
 
 function parseUrl(value: string): URL {
   let url: URL;

@@ -6,6 +6,11 @@ import { isWimseError, parseWorkloadId, type TrustDomainOptions } from '@wimse-p
 import type { JSONWebKeySet } from 'jose';
 import { BEARER_TOKEN_TYPE, issueBearer } from '../bearer/issue-bearer.js';
 import {
+  createDevCertificateAuthority,
+  type DevCertificateAuthority,
+  type IssuedWorkloadCertificate,
+} from '../dev-ca/dev-certificate-authority.js';
+import {
   type GeneratedAlgorithm,
   generateKey,
   parseKey,
@@ -101,7 +106,17 @@ export interface DevIssuer {
   issue(request: WitRequest, options?: { readonly witSvid?: boolean }): Promise<{ wit: string; exp: number }>;
   /** Issues a bearer token in-process, with the same checks as `POST /bearer`. */
   issueBearer(request: BearerRequest): Promise<BearerResponse>;
+  /** Its development CA for Workload Identity Certificates (mutual TLS); in `trust.x509Authorities`. */
+  readonly certificateAuthority: DevCertificateAuthority;
+  /** Issues a WIC (key and certificate) in-process, with the same checks as `POST /wic`. */
+  issueWic(request: WicRequest): Promise<IssuedWorkloadCertificate>;
   close(): Promise<void>;
+}
+
+export interface WicRequest {
+  readonly sub: string;
+  /** Requested lifetime in seconds, at most the WIT lifetime. */
+  readonly ttl?: number;
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -217,6 +232,18 @@ export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssu
     return { access_token: token, token_type: 'Bearer', expires_in: ttl, exp };
   }
 
+  const certificateAuthority = await createDevCertificateAuthority({ trustDomain, now });
+
+  /** A WIC for a workload of this trust domain: the same identifier checks as `POST /wit`. */
+  async function issueWic(request: WicRequest): Promise<IssuedWorkloadCertificate> {
+    checkSubject(request);
+    const ttl = request.ttl ?? lifetime;
+    if (!Number.isInteger(ttl) || ttl < 1 || ttl > lifetime) {
+      throw new BadRequest(`ttl must be an integer from 1 to ${lifetime}`);
+    }
+    return certificateAuthority.issueWorkloadCertificate({ id: request.sub, lifetimeSec: ttl });
+  }
+
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) send(res, 500, { error: 'server_error', detail: String(error) });
@@ -235,6 +262,18 @@ export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssu
       try {
         const body = await readJson(req);
         send(res, 200, await issue(body as WitRequest));
+      } catch (error) {
+        if (error instanceof BadRequest || isWimseError(error)) {
+          send(res, 400, { error: 'invalid_request', detail: (error as Error).message });
+        } else throw error;
+      }
+      return;
+    }
+    if (path === '/wic') {
+      if (req.method !== 'POST') return notAllowed(res, 'POST');
+      try {
+        const body = await readJson(req);
+        send(res, 200, await issueWic(body as WicRequest));
       } catch (error) {
         if (error instanceof BadRequest || isWimseError(error)) {
           send(res, 400, { error: 'invalid_request', detail: (error as Error).message });
@@ -262,6 +301,7 @@ export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssu
         jwks_uri: `${url}/.well-known/jwks.json`,
         issue: `POST ${url}/wit {"sub":"wimse://${trustDomain}/<path>","jwk":{<public JWK with alg>}}`,
         bearer: `POST ${url}/bearer {"sub":"wimse://${trustDomain}/<path>","aud":"<service>"}`,
+        wic: `POST ${url}/wic {"sub":"wimse://${trustDomain}/<path>"} (a certificate and key for mutual TLS)`,
       });
     }
     send(res, 404, {
@@ -290,7 +330,10 @@ export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssu
     trust: {
       trustDomain,
       issuers: [{ issuer, jwksUri, origins: [`wimse://${trustDomain}`, `spiffe://${trustDomain}`], algorithms: [alg] }],
+      x509Authorities: [certificateAuthority.certificatePem],
     },
+    certificateAuthority,
+    issueWic,
     bearerIssuer: { issuer, jwksUri, algorithms: [alg], typ: BEARER_TOKEN_TYPE },
     issue,
     issueBearer: bearer,
