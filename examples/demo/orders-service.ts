@@ -110,7 +110,7 @@ export async function startOrdersService(options: OrdersServiceOptions): Promise
       return;
     }
     options.log(
-      `verified caller ${identity.id} (key ${identity.keyThumbprint.slice(0, 12)}…, nonce ${identity.nonce.slice(0, 8)}…)`,
+      `verified caller ${identity.id} by ${identity.proof} (key ${identity.keyThumbprint.slice(0, 12)}…, ${identity.proof === 'wpt' ? `jti ${identity.jti.slice(0, 8)}` : `nonce ${identity.nonce.slice(0, 8)}`}…)`,
     );
 
     // Step 7: only now does authorization see the identity.
@@ -136,7 +136,7 @@ export async function startOrdersService(options: OrdersServiceOptions): Promise
     const headers: Record<string, string> = {
       'content-type': status >= 400 ? 'application/problem+json' : 'application/json',
     };
-    if (identity.signResponse) {
+    if (identity.proof === 'http-signature' && identity.signResponse) {
       // The caller asked for a signed response: sign it with the service's own WIT, bound to the
       // request it answers (@method;req, @path;req, @query;req and wimse-req-nonce).
       Object.assign(

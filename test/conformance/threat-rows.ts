@@ -15,9 +15,6 @@ export interface ThreatRow {
   readonly pending?: string;
 }
 
-const WPT =
-  'the WPT proof is not implemented yet; a WIT with a WPT and no HTTP signature is refused (signature_missing)';
-
 export const threatRows: readonly ThreatRow[] = [
   // 1. fkautz/wimse-security-counterexamples
   { id: 'C1', group: 'identifier', title: 'percent-encoded path in sub (%70ayment)', applicability: 'applies' },
@@ -148,17 +145,11 @@ export const threatRows: readonly ThreatRow[] = [
   },
   { id: 'R6', group: 'response', title: 'signed response from an unexpected server', applicability: 'applies' },
   // WPT
-  { id: 'P1', group: 'wpt', title: 'valid WPT next to another WIT (wth)', applicability: 'not-yet', pending: WPT },
-  { id: 'P2', group: 'wpt', title: 'WPT for another audience or without aud', applicability: 'not-yet', pending: WPT },
-  { id: 'P3', group: 'wpt', title: 'WPT typ or alg wrong', applicability: 'not-yet', pending: WPT },
-  {
-    id: 'P4',
-    group: 'wpt',
-    title: 'WPT lifetime, required claims, replayed jti',
-    applicability: 'not-yet',
-    pending: WPT,
-  },
-  { id: 'P5', group: 'wpt', title: 'ath/tth/oth bindings', applicability: 'not-yet', pending: WPT },
+  { id: 'P1', group: 'wpt', title: 'valid WPT next to another WIT (wth)', applicability: 'applies' },
+  { id: 'P2', group: 'wpt', title: 'WPT for another audience or without aud', applicability: 'applies' },
+  { id: 'P3', group: 'wpt', title: 'WPT typ or alg wrong', applicability: 'applies' },
+  { id: 'P4', group: 'wpt', title: 'WPT lifetime, required claims, replayed jti', applicability: 'applies' },
+  { id: 'P5', group: 'wpt', title: 'ath/tth/oth bindings', applicability: 'applies' },
   // Robustness / operational
   // 6. Transport-level identity (Workload Identity Certificates over mutual TLS)
   {

@@ -7,7 +7,7 @@
  * Only `node:fs` and types are imported, so the report can read the table without loading the core.
  */
 import { readFileSync } from 'node:fs';
-import type { ProfileName, WimseErrorCode } from '@wimse-pep/core';
+import type { ProfileName, WimseErrorCode, WptProfileName } from '@wimse-pep/core';
 import { mapWimseyCode, unmapped } from './wimsey-codes.js';
 
 /**
@@ -20,6 +20,8 @@ import { mapWimseyCode, unmapped } from './wimsey-codes.js';
  * - `response`: `verifyResponseSignature` (the response profile, wimse-req-nonce, ;req components,
  *   digest, signature) with the responder WIT's cnf key, for responses whose WIT cannot be verified;
  * - `digest`: Content-Digest against the body;
+ * - `wpt`: the WPT checks alone (`verifyWptToken`: typ, alg, signature, aud, exp, jti, bindings)
+ *   with its WIT's cnf key, for WPTs whose WIT the pipeline refuses first;
  * - `jose`: the JWS alone, with jose (to show the data is sound and the rule is ours);
  * - `config`: building a verifier from the vector (a key set);
  * - `decode`: the token decodes to what the document prints.
@@ -28,6 +30,7 @@ export type VectorLayer =
   | 'pipeline'
   | 'wit'
   | 'rfc9421'
+  | 'wpt'
   | 'signature'
   | 'response'
   | 'digest'
@@ -40,7 +43,8 @@ export interface VectorRow {
   /** Fixture path under test/fixtures/vectors. */
   readonly file: string;
   readonly layer: VectorLayer;
-  readonly profile?: ProfileName;
+  /** The signature profile, or the WPT profile for WPT vectors. */
+  readonly profile?: ProfileName | WptProfileName;
   readonly expect: 'accept' | 'reject' | 'not-applicable';
   /** For `reject`: our WimseError code, or a jose error code on the `jose` layer. */
   readonly code?: WimseErrorCode | `ERR_${string}`;
@@ -186,15 +190,42 @@ const staticRows: VectorRow[] = [
     expect: ACCEPT,
     note: 'a project WIT minted with the published issuer private key (ES256 workload key), -07 request with a body',
   },
-  // WPT: not implemented; only the "no HTTP signature" rule applies.
+  // WPT: the published example is the wpt-00/-01 shape (Workload-Proof-Token, ath).
   {
-    id: 'wpt/request-without-http-signature@http-sig-07',
+    id: 'wpt/request@wpt-02',
     file: 'wpt-request.http.txt',
     layer: 'pipeline',
-    profile: 'http-sig-07',
+    profile: 'wpt-02',
     expect: REJECT,
-    code: 'signature_missing',
-    note: 'WIT + WPT only: the WIT verifies, but a WIT without the HTTP-signature proof is never accepted',
+    code: 'wpt_malformed',
+    reason: 'pre-02',
+    note: 'the example carries the pre-02 Workload-Proof-Token header, which the default wpt-02 profile refuses (401)',
+  },
+  {
+    id: 'wpt/request@wpt-01',
+    file: 'wpt-request.http.txt',
+    layer: 'pipeline',
+    profile: 'wpt-01',
+    expect: ACCEPT,
+    note: 'the published WIT + WPT request under the opt-in wpt-01 profile: wth, ath over the bearer token, aud, at a clock inside its validity',
+  },
+  {
+    id: 'wpt/request@wpt-01/replayed',
+    file: 'wpt-request.http.txt',
+    layer: 'pipeline',
+    profile: 'wpt-01',
+    expect: REJECT,
+    code: 'wpt_replay',
+    note: 'the same request a second time: its jti is already recorded for the sender (P4)',
+  },
+  {
+    id: 'wpt/request@wpt-01/expired',
+    file: 'wpt-request.http.txt',
+    layer: 'pipeline',
+    profile: 'wpt-01',
+    expect: REJECT,
+    code: 'wpt_expired',
+    note: 'the example at a clock past its exp 1745510016 (+ tolerance), WIT still valid',
   },
   {
     id: 'wpt/wpt-as-wit@http-sig-07',
@@ -211,14 +242,7 @@ const staticRows: VectorRow[] = [
     file: 'wpt-example.json',
     layer: 'jose',
     expect: ACCEPT,
-    note: 'the WPT verifies with the WIT cnf key (data check; WPT proofs are rows P1-P5, not implemented)',
-  },
-  {
-    id: 'wpt/proof',
-    file: 'wpt-example.json',
-    layer: 'pipeline',
-    expect: NA,
-    note: 'WPT proof-of-possession is not implemented yet (rows P1-P5)',
+    note: 'the WPT verifies with the WIT cnf key (data check; the rules are the pipeline rows)',
   },
   {
     id: 's2s-03-04-wpt/request@http-sig-07',
@@ -913,17 +937,20 @@ const wimseyV1Rows = (): VectorRow[] => {
   rows.push({
     id: 'wimsey-v1/wpt-basic/proof',
     file: wptFile,
-    layer: 'jose',
-    expect: NA,
-    note: unmapped.wpt as string,
+    layer: 'wpt',
+    profile: 'wpt-02',
+    expect: ACCEPT,
+    note: 'the proof with its WIT cnf key (EdDSA given for the WIT without cnf.jwk.alg), aud, exp, jti, wth',
   });
   for (const negative of wpt.negative) {
     rows.push({
       id: `wimsey-v1/wpt-basic/${negative.id}`,
       file: wptFile,
-      layer: 'jose',
-      expect: NA,
-      note: unmapped.wpt as string,
+      layer: 'wpt',
+      profile: 'wpt-02',
+      expect: REJECT,
+      code: mapWimseyCode('wpt', negative.expect) ?? undefined,
+      note: `wimsey expects ${negative.expect}`,
     });
   }
   return rows;

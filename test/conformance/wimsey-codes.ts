@@ -53,13 +53,13 @@ export const wimseyCodes: Readonly<Record<WimseySuite, Readonly<Record<string, W
     request_nonce_mismatch: 'signature_invalid',
   },
   wpt: {
-    expired: null,
-    audience_mismatch: null,
-    wit_binding_mismatch: null,
-    access_token_binding_mismatch: null,
-    lifetime_too_long: null,
-    wrong_type: null,
-    invalid_signature: null,
+    expired: 'wpt_expired',
+    audience_mismatch: 'wpt_audience_mismatch',
+    wit_binding_mismatch: 'wpt_binding_mismatch',
+    access_token_binding_mismatch: 'wpt_binding_mismatch',
+    lifetime_too_long: 'wpt_invalid',
+    wrong_type: 'wpt_invalid',
+    invalid_signature: 'wpt_invalid',
   },
 };
 
@@ -67,7 +67,6 @@ export const wimseyCodes: Readonly<Record<WimseySuite, Readonly<Record<string, W
 export const unmapped: Readonly<Record<string, string>> = {
   label_mismatch:
     'no "accepted label" option: -07 selects the WIMSE signature by tag and must never choose by label (S2)',
-  wpt: 'the WPT proof is not implemented yet (rows P1-P5)',
 };
 
 /** Our code for a wimsey `expect` in `suite`; throws on a code the table does not know. */

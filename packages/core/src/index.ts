@@ -49,6 +49,12 @@ export type { MeterProvider, MetricsOption } from './observability/decision-metr
 export { wimseRedactPaths } from './observability/redaction-paths.js';
 export * from './policy/index.js';
 export { defaultProfileName, type ProfileName, profiles, type SignatureProfile } from './profiles/profiles.js';
+export {
+  defaultWptProfileName,
+  type WptProfile,
+  type WptProfileName,
+  wptProfiles,
+} from './profiles/wpt-profiles.js';
 export { MemoryReplayStore, type MemoryReplayStoreOptions } from './replay/memory-replay-store.js';
 export type { ReplayStore } from './replay/replay-store.js';
 export * from './signing/index.js';
@@ -78,9 +84,15 @@ export type {
   MutualTlsOptions,
   TrustDomainOptions,
   VerifierOptions,
+  WptOptions,
 } from './types/options.js';
 export type { HeaderValue, RequestTransport, WorkloadRequest } from './types/request.js';
 export { createVerifier, type WorkloadVerifier } from './verifier/create-verifier.js';
 export type { ResponderIdentity, ResponseExpectations } from './verifier/verify-workload-response.js';
 export { type SignatureAlgorithm, signatureAlgorithms } from './wit/algorithms.js';
 export { type ConfirmationKey, importCnfKey } from './wit/import-cnf-key.js';
+export {
+  createWorkloadProofToken,
+  type WorkloadProofTokenOptions,
+} from './wpt/create-workload-proof-token.js';
+export { tokenHash } from './wpt/token-hash.js';

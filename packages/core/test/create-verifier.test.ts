@@ -100,7 +100,7 @@ describe('WimseError', () => {
     });
     assert.equal(error.toProblem({ exposeDetail: true }).detail, error.message);
   });
-  it('maps every code to 400 except policy (403), size (413), body timeout (408), unavailable (503), body_unavailable (500), response_signing_unavailable (501), unexpected_responder (502), replay_capacity (503) and the bearer-migration refusals (401, RFC 6750)', () => {
+  it('maps every code to 400 except policy (403), size (413), body timeout (408), unavailable (503), body_unavailable (500), response_signing_unavailable (501), unexpected_responder (502), replay_capacity (503), the bearer-migration refusals (401, RFC 6750) and the WPT codes (401)', () => {
     for (const [code, { status }] of Object.entries(errorCodes)) {
       const expected =
         {
@@ -121,7 +121,7 @@ describe('WimseError', () => {
           bearer_subject_mismatch: 401,
           credentials_missing: 401,
           wimse_not_accepted: 401,
-        }[code] ?? 400;
+        }[code] ?? (code.startsWith('wpt_') ? 401 : 400);
       assert.equal(status, expected, code);
     }
   });

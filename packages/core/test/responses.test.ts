@@ -16,6 +16,7 @@ import {
   AUDIENCE,
   createScenario,
   generateTestKey,
+  httpSignatureIdentity,
   ISSUER,
   mintWit,
   NOW_SEC,
@@ -55,7 +56,7 @@ const body = new TextEncoder().encode('{"status":"shipped"}');
 
 async function exchange() {
   const request = await signedWorkloadRequest(caller, { target: '/orders?id=7' }, { signResponse: true });
-  const identity = await verifier.verify(request);
+  const identity = httpSignatureIdentity(await verifier.verify(request));
   const response = { status: 200, headers: { 'content-type': 'application/json' }, body };
   const added = await signResponse(response, request, serverSigningKey(), {
     profile: profiles['http-sig-07'],

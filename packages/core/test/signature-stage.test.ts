@@ -6,6 +6,7 @@ import {
   AUDIENCE,
   createScenario,
   generateTestKey,
+  httpSignatureIdentity,
   ISSUER,
   mintWit,
   NOW_SEC,
@@ -19,7 +20,8 @@ let scenario: Scenario;
 before(async () => {
   scenario = await createScenario({ workloadAlg: 'ES256' });
 });
-const verify = (request: WorkloadRequest) => createVerifier(scenario.options).verify(request);
+const verify = async (request: WorkloadRequest) =>
+  httpSignatureIdentity(await createVerifier(scenario.options).verify(request));
 const without = (headers: Record<string, string>, ...names: string[]) =>
   Object.fromEntries(Object.entries(headers).filter(([name]) => !names.includes(name)));
 

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createVerifier } from '@wimse-pep/core';
-import { CALLER_ID, createScenario, signedWorkloadRequest } from '../../../test/support/index.js';
+import {
+  CALLER_ID,
+  createScenario,
+  httpSignatureIdentity,
+  signedWorkloadRequest,
+} from '../../../test/support/index.js';
 import { rejectsWith } from './helpers.js';
 
 describe('verify: accepted requests', () => {
@@ -34,7 +39,7 @@ describe('verify: accepted requests', () => {
       headers: { 'content-type': 'application/json' },
       body: '{"item":"ice cream"}',
     });
-    const identity = await verifier.verify(request);
+    const identity = httpSignatureIdentity(await verifier.verify(request));
     assert.ok(identity.coveredComponents.includes('"content-digest"'));
     assert.ok(identity.coveredComponents.includes('"content-type"'));
   });

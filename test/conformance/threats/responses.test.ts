@@ -14,11 +14,17 @@ import {
   resolveSigningKey,
   type SignedResponse,
   signResponse,
-  type WorkloadIdentity,
   type WorkloadRequest,
 } from '@wimse-pep/core';
 import type { BareItem, InnerList } from 'structured-headers';
-import { generateTestKey, NOW_SEC, now, signedWorkloadRequest, type TestKeyPair } from '../../support/index.js';
+import {
+  generateTestKey,
+  httpSignatureIdentity,
+  NOW_SEC,
+  now,
+  signedWorkloadRequest,
+  type TestKeyPair,
+} from '../../support/index.js';
 import { expectWimseError } from '../helpers.js';
 import { type AttackFixture, attackFixture } from './setup.js';
 
@@ -38,7 +44,7 @@ const body = new TextEncoder().encode('{"status":"shipped"}');
 /** A signed request, verified by the callee, and the callee's genuine signed response. */
 async function exchange(target = '/orders?id=7') {
   const request = await signedWorkloadRequest(f.scenario, { target }, { signResponse: true });
-  const identity: WorkloadIdentity = await createVerifier(f.scenario.options).verify(request);
+  const identity = httpSignatureIdentity(await createVerifier(f.scenario.options).verify(request));
   const plain = { status: 200, headers: { 'content-type': 'application/json' }, body };
   const added = await signResponse(
     plain,

@@ -15,6 +15,7 @@ import {
   profiles,
   type VerifierOptions,
   type WorkloadRequest,
+  type WptIdentity,
 } from '@wimse-pep/core';
 import { compactVerify, decodeJwt, decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
 import { checkContentDigest } from '../../../packages/core/src/digest/check-content-digest.js';
@@ -177,15 +178,36 @@ describe('draft examples: the WIT (workload-creds) with the "June 5" issuer key'
   );
 });
 
-describe('draft examples: WPT (not implemented: only the "no HTTP signature" rule applies)', () => {
-  vectorTest('wpt/request-without-http-signature@http-sig-07', () => {
+describe('draft examples: WPT', () => {
+  // The example WPT expires at 1745510016; its WIT was issued at 1745508910.
+  const wptClockSec = 1_745_509_900;
+  const wptVerifier = (profile: 'wpt-01' | 'wpt-02', clockSec = wptClockSec) =>
+    createVerifier({
+      ...june5Trust('http-sig-07', ['https://workload.example.com']),
+      wpt: { profile },
+      now: () => clockSec * 1000,
+    });
+  const wptRequest = () => {
     const request = readRequestVector('wpt-request.http.txt');
     assert.equal(request.headers['workload-identity-token']?.[0], wpt.bound_wit);
-    return createVerifier(june5Trust('http-sig-07', ['https://workload.example.com'])).verify({
-      ...request,
-      body: utf8('{"do stuff":"please"}'),
-    });
+    return { ...request, body: utf8('{"do stuff":"please"}') };
+  };
+  vectorTest('wpt/request@wpt-02', () => wptVerifier('wpt-02').verify(wptRequest()));
+  vectorTest('wpt/request@wpt-01', () => wptVerifier('wpt-01').verify(wptRequest()), {
+    check: (value) => {
+      const identity = value as WptIdentity;
+      assert.equal(identity.proof, 'wpt');
+      assert.equal(identity.id, 'wimse://example.com/specific-workload');
+      assert.equal(identity.audience, 'https://workload.example.com/path');
+      assert.deepEqual(identity.boundTokens, ['authorization']);
+    },
   });
+  vectorTest('wpt/request@wpt-01/replayed', async () => {
+    const verifier = wptVerifier('wpt-01');
+    await verifier.verify(wptRequest());
+    return verifier.verify(wptRequest());
+  });
+  vectorTest('wpt/request@wpt-01/expired', () => wptVerifier('wpt-01', 1_745_510_016 + 61).verify(wptRequest()));
   vectorTest('wpt/wpt-as-wit@http-sig-07', () =>
     createVerifier(june5Trust()).verify({
       method: 'GET',

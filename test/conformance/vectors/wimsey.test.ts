@@ -13,6 +13,7 @@ import {
   profiles,
   type VerifierOptions,
   type WorkloadRequest,
+  wptProfiles,
 } from '@wimse-pep/core';
 import { decodeJwt, importJWK, jwtVerify } from 'jose';
 import { checkContentDigest } from '../../../packages/core/src/digest/check-content-digest.js';
@@ -20,6 +21,7 @@ import { verifyRequestSignature } from '../../../packages/core/src/httpsig/verif
 import { buildTrustRegistry } from '../../../packages/core/src/trust/build-trust-registry.js';
 import type { TrustDomainOptions } from '../../../packages/core/src/types/options.js';
 import { verifyWit } from '../../../packages/core/src/wit/verify-wit.js';
+import { verifyWptToken } from '../../../packages/core/src/wpt/verify-wpt-token.js';
 import { readVectorJson } from '../../support/index.js';
 import {
   confirmationKey,
@@ -325,9 +327,13 @@ describe('wimsey format v1 suites (v0.2.0): WIT without cnf.jwk.alg, non-profile
     verifyCryptoOnly({ kind: 'request', request: sigRequest(rerouted) }, popKey()),
   );
 
-  const wpt = readVectorJson<{ wit: string; proof: string; verify_now: number }>(
-    'peers/wimsey/v0.2.0/wpt/proof-basic.json',
-  );
+  const wpt = readVectorJson<{
+    wit: string;
+    proof: string;
+    verify_now: number;
+    audience: string;
+    negative: { id: string; verify_now?: number; audience?: string; wit?: string; proof?: string }[];
+  }>('peers/wimsey/v0.2.0/wpt/proof-basic.json');
   vectorTest('wimsey-v1/wpt-basic/request@http-sig-07', () => {
     assert.equal(decodeJwt(wpt.wit).sub, 'spiffe://example.org/workload/api');
     return createVerifier({
@@ -340,4 +346,22 @@ describe('wimsey format v1 suites (v0.2.0): WIT without cnf.jwk.alg, non-profile
       headers: { 'workload-identity-token': wpt.wit, 'workload-proof-token': wpt.proof },
     });
   });
+  // The WIT has no cnf.jwk.alg, so the pipeline refuses it first; the WPT layer is checked with its
+  // cnf key under the algorithm the suite names (EdDSA), the service being the suite's audience.
+  const checkProof = (over: (typeof wpt.negative)[number] | undefined) => {
+    const wit = over?.wit ?? wpt.wit;
+    const audience = new URL(over?.audience ?? wpt.audience);
+    return verifyWptToken(over?.proof ?? wpt.proof, {
+      profile: wptProfiles['wpt-02'],
+      key: confirmationKey((decodeJwt(wit).cnf as { jwk: Record<string, unknown> }).jwk, 'EdDSA'),
+      wit,
+      headers: { 'workload-identity-token': wit },
+      audiences: [audience.origin],
+      path: audience.pathname,
+      clock: { nowSec: over?.verify_now ?? wpt.verify_now, clockToleranceSec: 0, maxLifetimeSec: 300 },
+      otherTokens: [],
+    });
+  };
+  vectorTest('wimsey-v1/wpt-basic/proof', () => checkProof(undefined));
+  for (const negative of wpt.negative) vectorTest(`wimsey-v1/wpt-basic/${negative.id}`, () => checkProof(negative));
 });

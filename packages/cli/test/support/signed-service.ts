@@ -71,7 +71,7 @@ export async function startSignedService(
         }),
       );
       const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (identity.signResponse && service.sign) {
+      if (identity.proof === 'http-signature' && identity.signResponse && service.sign) {
         Object.assign(
           headers,
           await signResponse({ status: 200, headers, body }, request, resolveSigningKey(credentials), {

@@ -152,11 +152,16 @@ export async function startTestService(trust: TestTrust, options: TestServiceOpt
           proof: identity.proof,
           expiresAt: identity.expiresAt,
           body: raw.toString('utf8'),
-          ...(bearerSub === undefined ? {} : { bearerSub, coveredComponents: identity.coveredComponents }),
+          ...(bearerSub === undefined
+            ? {}
+            : {
+                bearerSub,
+                coveredComponents: identity.proof === 'http-signature' ? identity.coveredComponents : undefined,
+              }),
         }),
       );
       const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (identity.signResponse && service.mode !== 'unsigned') {
+      if (identity.proof === 'http-signature' && identity.signResponse && service.mode !== 'unsigned') {
         const key = resolveSigningKey({
           wit: serverWit,
           privateKey: service.mode === 'wrong-key' ? otherKey.privateKey : serverKey.privateKey,

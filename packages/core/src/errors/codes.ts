@@ -34,6 +34,15 @@ export const errorCodes = {
   unexpected_responder: { status: 502, title: 'Response signed by an unexpected workload' },
   /** The caller required a signed response (`wimse-sign-response`) that this service cannot produce. */
   response_signing_unavailable: { status: 501, title: 'A signed response cannot be produced' },
+  /** Workload Proof Token (draft-ietf-wimse-wpt-02): refusals are 401 with `WWW-Authenticate: WPT`. */
+  wpt_malformed: { status: 401, title: 'Workload proof token malformed' },
+  wpt_invalid: { status: 401, title: 'Workload proof token invalid' },
+  wpt_expired: { status: 401, title: 'Workload proof token expired' },
+  wpt_audience_mismatch: { status: 401, title: 'Workload proof token audience does not name this service' },
+  wpt_binding_mismatch: { status: 401, title: 'Workload proof token does not bind the presented tokens' },
+  wpt_replay: { status: 401, title: 'Replayed workload proof token' },
+  /** A WPT request that also presents another Authorization scheme (a bearer token) or a WIMSE HTTP signature. */
+  wpt_conflict: { status: 401, title: 'Workload proof token presented with another credential' },
   /** Mutual TLS: the route needs a Workload Identity Certificate and none was presented. */
   certificate_missing: { status: 400, title: 'Client certificate missing' },
   /** Mutual TLS: unreadable, expired, not yet valid, not a client leaf, or not one URI SAN. */

@@ -1,6 +1,6 @@
 import { WimseError } from '../errors/wimse-error.js';
 import { fieldLines } from '../request/field-lines.js';
-import type { HttpSignatureIdentity, MtlsIdentity, WorkloadIdentity } from '../types/identity.js';
+import type { HttpSignatureIdentity, MtlsIdentity, WorkloadIdentity, WptIdentity } from '../types/identity.js';
 import type { WorkloadRequest } from '../types/request.js';
 import type { WorkloadVerifier } from '../verifier/create-verifier.js';
 
@@ -48,7 +48,7 @@ export async function verifyPresentedCredentials(
   }
   // The verifier reads the body only once everything that does not need it has passed.
   const complete = readBody ? { ...request, readBody } : request;
-  const wit: HttpSignatureIdentity = await verifier.verify(complete);
+  const wit: HttpSignatureIdentity | WptIdentity = await verifier.verify(complete);
   if (!certificate) return wit;
   return reconcile(certificate, wit, simultaneous);
 }
@@ -63,7 +63,7 @@ function verifyCertificate(verifier: WorkloadVerifier, request: WorkloadRequest)
 
 function reconcile(
   certificate: MtlsIdentity,
-  wit: HttpSignatureIdentity,
+  wit: HttpSignatureIdentity | WptIdentity,
   simultaneous: SimultaneousCredentials,
 ): WorkloadIdentity {
   if (certificate.id !== wit.id && (simultaneous.onMismatch ?? 'refuse') === 'refuse') {

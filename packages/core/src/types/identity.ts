@@ -1,5 +1,6 @@
 import type { JWTPayload } from 'jose';
 import type { ProfileName } from '../profiles/profiles.js';
+import type { WptProfileName } from '../profiles/wpt-profiles.js';
 
 /**
  * How a caller proved who it is. `http-signature` and `wpt` prove possession of the key bound in a
@@ -74,6 +75,19 @@ export interface WptIdentity extends WorkloadIdentityBase {
   readonly proof: 'wpt';
   /** RFC 7638 SHA-256 thumbprint of `cnf.jwk`, base64url. */
   readonly keyThumbprint: string;
+  /** The WPT profile the request was verified under. */
+  readonly profile: WptProfileName;
+  /** The WPT's `jti`, recorded in the replay store for its sender. */
+  readonly jti: string;
+  /** The WPT's `exp`, seconds since the epoch. */
+  readonly expires: number;
+  /** The WPT's `aud` that named this service. */
+  readonly audience: string;
+  /**
+   * Header fields whose tokens the WPT binds (`txn-token`, `oth` entries, `authorization` under the
+   * legacy `ath`): only these may inform authorization beside the workload identity.
+   */
+  readonly boundTokens: readonly string[];
 }
 
 /** A Workload Identity Certificate presented in mutual TLS (directly or through a trusted hop). */

@@ -1,5 +1,6 @@
 import type { JSONWebKeySet } from 'jose';
 import type { ProfileName } from '../profiles/profiles.js';
+import type { WptProfileName } from '../profiles/wpt-profiles.js';
 import type { ReplayStore } from '../replay/replay-store.js';
 import type { IssuerProfileName } from '../trust/issuer-profiles.js';
 import type { SpiffeBundleSource } from '../trust/spiffe-bundle-key-set.js';
@@ -139,4 +140,25 @@ export interface VerifierOptions {
    * such as RSA 4096 on a machine with idle cores).
    */
   readonly signatureVerification?: 'inline' | 'thread-pool';
+  /**
+   * Workload Proof Tokens (draft-ietf-wimse-wpt-02), accepted next to HTTP signatures: a request
+   * with `Authorization: WPT` takes the WPT pipeline. `false` refuses WPT requests as lacking an
+   * HTTP signature. Default: accepted, `wpt-02` profile.
+   */
+  readonly wpt?: WptOptions | false;
+}
+
+/** How Workload Proof Tokens are verified. */
+export interface WptOptions {
+  /** WPT profile; default `wpt-02`. `wpt-01` reads the older `Workload-Proof-Token` header and `ath`. */
+  readonly profile?: WptProfileName;
+  /** Longest accepted time from now to a WPT's `exp`, in seconds (default 300). */
+  readonly maxLifetimeSec?: number;
+  /**
+   * Header fields (lower case) whose tokens this service understands as `oth` entries; each must
+   * be bound by `oth` whenever the request carries it. Any other `oth` entry refuses the WPT.
+   */
+  readonly otherTokens?: readonly string[];
+  /** Largest accepted WPT, in bytes (default 8192). */
+  readonly maxBytes?: number;
 }

@@ -2,9 +2,10 @@ import type { RequestParts } from '../httpsig/signature-base.js';
 import type { SignedResponse } from '../httpsig/verify-response-signature.js';
 import { readPresentedCertificate } from '../mtls/read-presented-certificate.js';
 import { verifyClientCertificate } from '../mtls/verify-client-certificate.js';
-import type { HttpSignatureIdentity, MtlsIdentity } from '../types/identity.js';
+import type { HttpSignatureIdentity, MtlsIdentity, WptIdentity } from '../types/identity.js';
 import type { VerifierOptions } from '../types/options.js';
 import type { WorkloadRequest } from '../types/request.js';
+import { carriesWpt } from '../wpt/read-wpt-token.js';
 import { normalizeOptions, type VerifierSettings } from './normalize-options.js';
 import { verifyWorkloadRequest } from './verify-workload-request.js';
 import {
@@ -12,11 +13,16 @@ import {
   type ResponseExpectations,
   verifyWorkloadResponse,
 } from './verify-workload-response.js';
+import { verifyWptRequest } from './verify-wpt-request.js';
 import { WitCache } from './wit-cache.js';
 
 export interface WorkloadVerifier {
-  /** Verifies one request; resolves the caller's identity or rejects with a WimseError. */
-  verify(request: WorkloadRequest): Promise<HttpSignatureIdentity>;
+  /**
+   * Verifies one request; resolves the caller's identity or rejects with a WimseError. The proof is
+   * chosen from what the request carries: a WPT (`Authorization: WPT`, or `Workload-Proof-Token`)
+   * takes the WPT pipeline, anything else the HTTP-signature pipeline.
+   */
+  verify(request: WorkloadRequest): Promise<HttpSignatureIdentity | WptIdentity>;
   /** Verifies a signed response to a request this side sent; resolves the responder's identity. */
   verifyResponse(
     response: SignedResponse,
@@ -40,7 +46,12 @@ export function createVerifier(options: VerifierOptions): WorkloadVerifier {
   const settings = normalizeOptions(options);
   const witCache = new WitCache(settings.witCacheSize, settings.now);
   return {
-    verify: (request) => verifyWorkloadRequest(request, settings, witCache),
+    verify: (request) => {
+      const wpt = settings.wpt;
+      return wpt !== undefined && hasHeaders(request) && carriesWpt(request.headers)
+        ? verifyWptRequest(request, settings, wpt, witCache)
+        : verifyWorkloadRequest(request, settings, witCache);
+    },
     verifyResponse: (response, request, expectations) =>
       verifyWorkloadResponse(response, request, expectations, settings, witCache),
     verifyClientCertificate: async (request) => {
@@ -54,4 +65,11 @@ export function createVerifier(options: VerifierOptions): WorkloadVerifier {
     },
     settings,
   };
+}
+
+/** Whether the request has a header record to look at (a bad shape is refused by the pipeline). */
+function hasHeaders(request: WorkloadRequest): boolean {
+  return (
+    typeof request === 'object' && request !== null && typeof request.headers === 'object' && request.headers !== null
+  );
 }

@@ -16,6 +16,7 @@ import {
   profiles,
   type SignatureProfile,
 } from '../profiles/profiles.js';
+import { defaultWptProfileName, isWptProfileName, type WptProfile, wptProfiles } from '../profiles/wpt-profiles.js';
 import { MemoryReplayStore } from '../replay/memory-replay-store.js';
 import type { ReplayStore } from '../replay/replay-store.js';
 import { buildTrustRegistry, type TrustRegistry } from '../trust/build-trust-registry.js';
@@ -47,6 +48,15 @@ export interface VerifierSettings {
     | ((workloadId: string) => NotIssuedBeforeAnswer | Promise<NotIssuedBeforeAnswer>)
     | undefined;
   readonly notIssuedBeforeTimeoutMs: number;
+  /** Workload Proof Tokens; undefined when they are refused (`wpt: false`). */
+  readonly wpt: WptSettings | undefined;
+}
+
+export interface WptSettings {
+  readonly profile: WptProfile;
+  readonly maxLifetimeSec: number;
+  readonly otherTokens: readonly string[];
+  readonly maxBytes: number;
 }
 
 /**
@@ -72,6 +82,7 @@ const KNOWN_OPTIONS = new Set([
   'maxWitLifetimeSec',
   'notIssuedBefore',
   'notIssuedBeforeTimeoutMs',
+  'wpt',
   'mtls',
 ]);
 
@@ -134,6 +145,39 @@ export function normalizeOptions(options: VerifierOptions): VerifierSettings {
       60_000,
       'notIssuedBeforeTimeoutMs',
     ),
+    wpt: normalizeWpt(options.wpt),
+  };
+}
+
+/** Fields that carry the WIT, the proof or a Txn-Token: bound by their own claims, never by `oth`. */
+const NOT_OTHER_TOKENS = new Set(['workload-identity-token', 'authorization', 'txn-token', 'workload-proof-token']);
+
+function normalizeWpt(wpt: VerifierOptions['wpt']): WptSettings | undefined {
+  if (wpt === false) return undefined;
+  if (wpt !== undefined && (typeof wpt !== 'object' || wpt === null)) {
+    throw new TypeError('createVerifier: wpt must be an options object or false');
+  }
+  for (const key of Object.keys(wpt ?? {})) {
+    if (!['profile', 'maxLifetimeSec', 'otherTokens', 'maxBytes'].includes(key)) {
+      throw new TypeError(`createVerifier: unknown option wpt.${key}`);
+    }
+  }
+  const profileName = wpt?.profile ?? defaultWptProfileName;
+  if (!isWptProfileName(profileName)) throw new TypeError(`createVerifier: unknown wpt.profile ${String(profileName)}`);
+  const otherTokens = wpt?.otherTokens ?? [];
+  if (!Array.isArray(otherTokens)) throw new TypeError('createVerifier: wpt.otherTokens must be an array');
+  for (const name of otherTokens) {
+    if (typeof name !== 'string' || !/^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(name) || NOT_OTHER_TOKENS.has(name)) {
+      throw new TypeError(
+        `createVerifier: wpt.otherTokens: ${String(name)} is not a lower-case header name for an oth-bound token`,
+      );
+    }
+  }
+  return {
+    profile: wptProfiles[profileName],
+    maxLifetimeSec: boundedInteger(wpt?.maxLifetimeSec, 300, 1, 3600, 'wpt.maxLifetimeSec'),
+    otherTokens: [...otherTokens],
+    maxBytes: boundedInteger(wpt?.maxBytes, 8192, 256, 65_536, 'wpt.maxBytes'),
   };
 }
 

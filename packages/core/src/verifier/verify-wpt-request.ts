@@ -1,0 +1,133 @@
+import { WimseError } from '../errors/wimse-error.js';
+import { parseSignatureFields } from '../httpsig/parse-signature-fields.js';
+import { splitTarget } from '../httpsig/signature-base.js';
+import { recordNonce } from '../replay/record-nonce.js';
+import { fieldLines } from '../request/field-lines.js';
+import type { WptIdentity } from '../types/identity.js';
+import type { WorkloadRequest } from '../types/request.js';
+import { readWptToken } from '../wpt/read-wpt-token.js';
+import { verifyWptToken } from '../wpt/verify-wpt-token.js';
+import { wptReplayKey } from '../wpt/wpt-replay-key.js';
+import type { VerifierSettings, WptSettings } from './normalize-options.js';
+import { verifyPresentedWit } from './verify-presented-wit.js';
+import type { WitCache } from './wit-cache.js';
+
+/** The challenge of a recipient that accepts WPTs (draft-ietf-wimse-wpt-02 §2.1). */
+const WPT_CHALLENGE = { 'WWW-Authenticate': 'WPT' } as const;
+
+/**
+ * The WPT pipeline (draft-ietf-wimse-wpt-02 §2): the WIT validated exactly as for HTTP signatures,
+ * then the one WPT, its signature by the WIT's key, audience, lifetime, `jti`, token bindings, and
+ * the `jti` recorded for its sender. Every refusal of a request's credentials carries the `WPT`
+ * challenge.
+ */
+export async function verifyWptRequest(
+  request: WorkloadRequest,
+  settings: VerifierSettings,
+  wpt: WptSettings,
+  witCache: WitCache,
+): Promise<WptIdentity> {
+  try {
+    return await verify(request, settings, wpt, witCache);
+  } catch (error) {
+    if (error instanceof WimseError && error.status >= 400 && error.status < 500) {
+      throw error.withHeaders(WPT_CHALLENGE);
+    }
+    throw error;
+  }
+}
+
+async function verify(
+  request: WorkloadRequest,
+  settings: VerifierSettings,
+  wpt: WptSettings,
+  witCache: WitCache,
+): Promise<WptIdentity> {
+  assertRequestShape(request);
+  const nowMs = settings.now();
+  const nowSec = Math.floor(nowMs / 1000);
+  const { clockToleranceSec } = settings;
+
+  // The WIT first, as the draft orders it: same registry, cache and codes as HTTP signatures.
+  const wit = await verifyPresentedWit(request.headers, settings, witCache, nowMs);
+
+  const token = readWptToken(request.headers, wpt.profile, wpt.maxBytes);
+  refuseWimseSignature(request, settings);
+  const { claims, audience, exp, jti, boundTokens } = await verifyWptToken(token, {
+    profile: wpt.profile,
+    key: wit.cnf,
+    wit: wit.token,
+    headers: request.headers,
+    audiences: audiencesFor(request, settings),
+    path: splitTarget(request.target).path,
+    clock: { nowSec, clockToleranceSec, maxLifetimeSec: wpt.maxLifetimeSec },
+    otherTokens: wpt.otherTokens,
+  });
+
+  // The jti, only now that everything else holds, within the scope of its sender; kept until exp
+  // plus the tolerance. A store that bounds what it accepts by creation time gets one computed
+  // from the token (iat, else the earliest time the lifetime cap allows), the same for a replay.
+  const createdSec = typeof claims.iat === 'number' ? claims.iat : exp - wpt.maxLifetimeSec;
+  try {
+    await recordNonce(
+      settings.replayStore,
+      wptReplayKey(wit.subject.id, jti),
+      (exp + clockToleranceSec) * 1000,
+      Math.floor(createdSec * 1000),
+      settings.replayStoreTimeoutMs,
+    );
+  } catch (error) {
+    if (error instanceof WimseError && error.code === 'replay') {
+      throw new WimseError('wpt_replay', 'WPT jti already seen for this sender');
+    }
+    throw error;
+  }
+
+  return {
+    id: wit.subject.id,
+    trustDomain: wit.subject.trustDomain,
+    origin: wit.subject.origin,
+    issuer: typeof wit.claims.iss === 'string' ? wit.claims.iss : undefined,
+    claims: wit.claims,
+    keyThumbprint: wit.keyThumbprint,
+    expiresAt: wit.expiresAt,
+    proof: 'wpt',
+    profile: wpt.profile.name,
+    jti,
+    expires: exp,
+    audience,
+    boundTokens,
+  };
+}
+
+/**
+ * A request proves possession once. The drafts define the WPT and the WIMSE HTTP signature as
+ * alternatives and say nothing of a request that carries both, so such a request is refused
+ * rather than verified by one proof with the other left unchecked. Signatures of other parties
+ * (a middlebox's, under another tag) are not WIMSE proofs and are left alone.
+ */
+function refuseWimseSignature(request: WorkloadRequest, settings: VerifierSettings): void {
+  const headers = request.headers;
+  if (fieldLines(headers, 'signature-input').length === 0 && fieldLines(headers, 'signature').length === 0) return;
+  let wimse = true;
+  try {
+    wimse = parseSignatureFields(headers).some((member) => member.params.get('tag') === settings.profile.tag);
+  } catch {
+    // Unparseable signature fields cannot be shown to be someone else's: refuse (fail closed).
+  }
+  if (wimse) throw new WimseError('wpt_conflict', 'the request carries both a WPT and a WIMSE HTTP signature');
+}
+
+function audiencesFor(request: WorkloadRequest, settings: VerifierSettings): readonly string[] {
+  try {
+    return settings.audiences(request);
+  } catch (cause) {
+    throw new WimseError('unavailable', 'the audiences function failed', { cause });
+  }
+}
+
+function assertRequestShape(request: WorkloadRequest): void {
+  if (typeof request.method !== 'string' || typeof request.target !== 'string') {
+    throw new TypeError('verify() needs { method, target, headers, body?: Uint8Array }');
+  }
+}
