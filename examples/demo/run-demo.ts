@@ -10,14 +10,29 @@
  * response headers, the verified identity on both sides), then the same kind of request
  * tampered in transit, replayed, sent with a forged WIT, sent to a route the caller may not use,
  * and answered through a middlebox that strips the response signature; each must be refused
- * with its code. Exit code 0 when every step behaved as expected, 1 otherwise.
+ * with its code. Then checkout calls an inventory service over mutual TLS with a Workload Identity
+ * Certificate from the identity server's development CA, and a certificate from another CA is refused. Exit code 0 when every step behaved as expected, 1 otherwise.
  *
  *   pnpm --filter example-demo start      (or: node --conditions=wimse-source --import tsx examples/demo/run-demo.ts)
  */
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { formatRequest, formatResponse, formatWit, issueWit, startDevIssuer } from '@wimse-pep/cli';
-import { createWimseFetch, ResponseVerificationError, responderOf, type SentRequest } from '@wimse-pep/client';
+import {
+  createDevCertificateAuthority,
+  formatRequest,
+  formatResponse,
+  formatWit,
+  issueWit,
+  startDevIssuer,
+} from '@wimse-pep/cli';
+import {
+  createWimseFetch,
+  mutualTlsFetch,
+  ResponseVerificationError,
+  responderOf,
+  type SentRequest,
+} from '@wimse-pep/client';
 import { createVerifier, isWimseError } from '@wimse-pep/core';
+import { startInventoryService } from './inventory-service.js';
 import { type Middlebox, replay, startMiddlebox } from './middlebox.js';
 import { startOrdersService } from './orders-service.js';
 
@@ -201,6 +216,39 @@ await expect('checkout calls a route its policy does not allow', '403 policy_den
 box.mode = 'strip-response-signature';
 await expect('the middlebox strips the response signature (R5)', 'checkout rejected signature_missing', post);
 box.mode = 'forward';
+
+// 3. Transport-level identity: a Workload Identity Certificate in mutual TLS.
+heading('checkout calls the inventory service over mutual TLS (a WIC from the identity server CA)');
+const tlsCa = await createDevCertificateAuthority({ trustDomain: TRUST_DOMAIN });
+const inventory = await startInventoryService({
+  trustDomains: [issuer.trust],
+  tls: await tlsCa.issueServerCertificate(),
+  log: indented('inventory service'),
+});
+out(`  inventory service ${inventory.url}  (node:https + @wimse-pep/core guard, mutual TLS only)`);
+const obtainWic = async () => {
+  const answer = await fetch(`${issuer.url}/wic`, { method: 'POST', body: JSON.stringify({ sub: CHECKOUT }) });
+  return (await answer.json()) as { chainPem: string; privateKeyPem: string };
+};
+const checkoutWic = await obtainWic();
+const overMutualTls = (wic: { chainPem: string; privateKeyPem: string }) =>
+  mutualTlsFetch({ certificate: wic.chainPem, privateKey: wic.privateKeyPem, ca: tlsCa.certificatePem });
+const presenting = overMutualTls(checkoutWic);
+const stock = await presenting(`${inventory.url}/stock`);
+const stockBody = (await stock.json()) as { caller?: string };
+await presenting.close();
+const mtlsOk = stock.status === 200 && stockBody.caller === CHECKOUT;
+results.push({ label: 'mutual TLS call with a WIC', ok: mtlsOk });
+out(`${mtlsOk ? 'ACCEPTED' : 'UNEXPECTED'}: ${stock.status}, the inventory service sees ${stockBody.caller}`);
+
+const rogueCa = await createDevCertificateAuthority({ trustDomain: TRUST_DOMAIN });
+const forgedWic = await rogueCa.issueWorkloadCertificate({ id: CHECKOUT });
+const forgedPresenting = overMutualTls(forgedWic);
+await expect('a certificate for checkout from another CA', '400 certificate_untrusted', () =>
+  forgedPresenting(`${inventory.url}/stock`),
+);
+await forgedPresenting.close();
+await inventory.close();
 
 await Promise.all([box.close(), service.close(), issuer.close()]);
 const failed = results.filter((result) => !result.ok);

@@ -172,6 +172,7 @@ for (const [name, createServer] of Object.entries(frameworks)) {
       });
       try {
         const response = await presenting(`${base}/whoami`);
+        assert.ok(response instanceof Response, 'the global Response, whatever undici major fetched it');
         assert.equal(response.status, 200);
         assert.deepEqual(await response.json(), { workload: CALLER_ID, proof: 'mtls' });
       } finally {

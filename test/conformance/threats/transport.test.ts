@@ -3,10 +3,12 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { before, describe, it } from 'node:test';
 import { createDevCertificateAuthority, type DevCertificateAuthority } from '@wimse-pep/cli';
 import {
+  type AuditEvent,
   createVerifier,
   createWorkloadGuard,
   isWimseError,
   parseSubjectAltNames,
+  requireProof,
   type VerifierOptions,
   type WorkloadRequest,
   x509AuthoritiesFromSpiffeBundle,
@@ -273,6 +275,38 @@ describe('mTLS: a WIC and a WIT on one request (the guard)', () => {
     assert.throws(
       () => createWorkloadGuard({ verifier, simultaneousCredentials: { authority: 'x' as 'wit' } }),
       /authority/,
+    );
+  });
+});
+
+describe('mTLS: audit and per-route proofs', () => {
+  it('audit events name the proof, and requireProof("mtls") refuses a WIT caller on an mTLS-only route', async () => {
+    const scenario = await createScenario();
+    const ca = await createDevCertificateAuthority({ trustDomain: TRUST_DOMAIN, now });
+    const [domain] = scenario.options.trustDomains;
+    assert.ok(domain);
+    const events: AuditEvent[] = [];
+    const guard = createWorkloadGuard({
+      verifier: { ...scenario.options, trustDomains: [{ ...domain, x509Authorities: [ca.certificatePem] }] },
+      audit: (event) => events.push(event),
+    });
+    const wic = await ca.issueWorkloadCertificate({ id: CALLER_ID });
+    const overTlsRequest = {
+      method: 'GET',
+      target: '/',
+      headers: {},
+      transport: { peerCertificates: [der(wic.certificatePem)] },
+    };
+    const route = { route: '/stock' };
+    const byCertificate = await guard.authenticate(overTlsRequest, route);
+    assert.equal(events.at(-1)?.proof, 'mtls');
+    await guard.authorize(byCertificate, overTlsRequest, requireProof('mtls'), route);
+    const signed = await signedWorkloadRequest(scenario);
+    const byWit = await guard.authenticate(signed, route);
+    assert.equal(events.at(-1)?.proof, 'http-signature');
+    await assert.rejects(
+      guard.authorize(byWit, signed, requireProof('mtls'), route),
+      (error) => isWimseError(error) && error.code === 'policy_denied',
     );
   });
 });

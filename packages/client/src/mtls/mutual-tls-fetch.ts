@@ -11,6 +11,8 @@ export interface MutualTlsFetchOptions {
   readonly connectTimeoutMs?: number;
 }
 
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
 /** A fetch over mutual TLS: pass it as `createWimseFetch({ fetch })` to sign on top, or use it alone. */
 export type MutualTlsFetch = ((input: string, init?: RequestInit) => Promise<Response>) & {
   /** Closes the connections it keeps open. */
@@ -45,11 +47,16 @@ export function mutualTlsFetch(options: MutualTlsFetchOptions): MutualTlsFetch {
       timeout,
     },
   });
-  const send = (input: string, init: RequestInit = {}) =>
+  const send = async (input: string, init: RequestInit = {}): Promise<Response> => {
     // undici's own fetch with its own agent: the global fetch may be another undici major.
-    undiciFetch(input, {
-      ...(init as Parameters<typeof undiciFetch>[1]),
-      dispatcher: agent,
-    }) as unknown as Promise<Response>;
+    const answer = await undiciFetch(input, { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher: agent });
+    // Handed on as the global Response, so `instanceof Response` and every consumer keep working.
+    const body = NULL_BODY_STATUSES.has(answer.status) ? null : (answer.body as ReadableStream<Uint8Array> | null);
+    return new Response(body, {
+      status: answer.status,
+      statusText: answer.statusText,
+      headers: answer.headers as unknown as Headers,
+    });
+  };
   return Object.assign(send, { close: () => agent.close() });
 }
