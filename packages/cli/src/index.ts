@@ -8,6 +8,11 @@ export {
   type WorkloadCertificateRequest,
 } from './dev-ca/dev-certificate-authority.js';
 export {
+  serveWorkloadApi,
+  type WorkloadApiServer,
+  type WorkloadApiServerOptions,
+} from './dev-issuer/serve-workload-api.js';
+export {
   type BearerRequest,
   type BearerResponse,
   type DevBearerIssuer,

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { startDevIssuer } from '../dev-issuer/start-dev-issuer.js';
+import { startWorkloadApiOption, workloadApiHelp, workloadApiOptions } from '../dev-issuer/workload-api-option.js';
 import { type CliIo, type Command, integerOption, println, requiredString, stringOption, UsageError } from '../io.js';
 import { GENERATED_ALGORITHMS, type GeneratedAlgorithm } from '../keys/key-files.js';
 
@@ -38,6 +39,7 @@ Options:
   --trust-out <file>    write the trust configuration for verifiers (VerifierOptions JSON)
   --bearer-out <file>   write how services verify its bearer tokens: the migration.bearer option
                         of a wimse-pep guard, to which a service adds jwt.audience (JSON)
+${workloadApiHelp}
   -h, --help            show this help
 
 Stop it with Ctrl-C.
@@ -55,6 +57,7 @@ Example:
     issuer: { type: 'string' },
     'trust-out': { type: 'string' },
     'bearer-out': { type: 'string' },
+    ...workloadApiOptions,
   },
   positionals: { min: 0, max: 0, names: '' },
   async run(values, _positionals, io) {
@@ -106,7 +109,9 @@ Example:
       `bearer token issuer, the migration.bearer option of a service (add jwt.audience)${bearerOut ? ` (written to ${bearerOut})` : ''}:`,
     );
     println(io.stdout, JSON.stringify(issuer.bearerIssuer));
+    const stopWorkloadApi = await startWorkloadApiOption(values, issuer, witLifetimeSec, io);
     await stopped(io);
+    await stopWorkloadApi?.();
     await issuer.close();
     println(io.stdout, 'dev-issuer stopped');
     return 0;

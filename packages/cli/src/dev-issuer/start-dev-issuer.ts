@@ -103,8 +103,11 @@ export interface DevIssuer {
   readonly trust: TrustDomainOptions;
   /** How a service verifies its bearer tokens (same key set, `typ` `at+jwt`): `migration.bearer` minus the audience. */
   readonly bearerIssuer: DevBearerIssuer;
-  /** Issues a WIT in-process, with the same checks as `POST /wit`. */
-  issue(request: WitRequest): Promise<{ wit: string; exp: number }>;
+  /**
+   * Issues a WIT in-process, with the same checks as `POST /wit`; `witSvid` leaves out `iss`, as
+   * the Workload API's WIT-SVIDs do (the bundle of the trust domain names the issuer).
+   */
+  issue(request: WitRequest, options?: { readonly witSvid?: boolean }): Promise<{ wit: string; exp: number }>;
   /** Issues a bearer token in-process, with the same checks as `POST /bearer`. */
   issueBearer(request: BearerRequest): Promise<BearerResponse>;
   /** Its development CA for Workload Identity Certificates (mutual TLS); in `trust.x509Authorities`. */
@@ -169,7 +172,10 @@ export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssu
     return request.sub;
   }
 
-  async function issue(request: WitRequest): Promise<{ wit: string; exp: number }> {
+  async function issue(
+    request: WitRequest,
+    issueOptions: { readonly witSvid?: boolean } = {},
+  ): Promise<{ wit: string; exp: number }> {
     checkSubject(request);
     let jwk: Record<string, unknown>;
     try {
@@ -189,7 +195,7 @@ export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssu
       sub: request.sub,
       cnfJwk: jwk,
       ttlSec: ttl,
-      iss: issuer,
+      iss: issueOptions.witSvid === true ? undefined : issuer,
       now: () => issuedMs,
     });
     const exp = Math.floor(issuedMs / 1000) + ttl;
