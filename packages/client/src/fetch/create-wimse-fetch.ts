@@ -6,6 +6,7 @@ import { serializeBody } from './outgoing-body.js';
 import { redactHeaders } from './redact-headers.js';
 import type { SentRequest } from './sent-request.js';
 import { verifySignedResponse } from './verify-response.js';
+import { wptRequestHeaders } from './wpt-request.js';
 
 /** Ask every callee to sign its response, and accept only responses that verify. */
 export interface RequireSignedResponse {
@@ -28,6 +29,14 @@ export interface WimseFetchOptions {
    * covers `authorization`, so the token cannot be swapped in transit. Never logged.
    */
   readonly bearer?: BearerOption;
+  /**
+   * The proof of possession: `http-signature` (default, RFC 9421) or `wpt`, a fresh Workload Proof
+   * Token per request in `Authorization: WPT` (draft-ietf-wimse-wpt-02; no bearer token beside it,
+   * no signed response).
+   */
+  readonly proof?: 'http-signature' | 'wpt';
+  /** With `proof: 'wpt'`: header fields whose tokens the WPT binds in `oth` when the request has them. */
+  readonly wptOtherTokens?: readonly string[];
   /** Signature profile; default `http-sig-07`. */
   readonly profile?: ProfileName;
   /**
@@ -104,6 +113,14 @@ export function createWimseFetch(options: WimseFetchOptions): WimseFetch {
   if (required !== undefined && typeof required.verifier?.verifyResponse !== 'function') {
     throw new TypeError('createWimseFetch: requireSignedResponse.verifier must come from createVerifier');
   }
+  const proof = options.proof ?? 'http-signature';
+  if (proof !== 'http-signature' && proof !== 'wpt')
+    throw new TypeError(`createWimseFetch: unknown proof ${String(proof)}`);
+  if (proof === 'wpt' && (options.bearer !== undefined || required !== undefined || source === undefined)) {
+    throw new TypeError(
+      'createWimseFetch: proof wpt needs credentials, and takes neither bearer nor requireSignedResponse',
+    );
+  }
   const send = options.fetch ?? ((input: string, init: RequestInit) => fetch(input, init));
 
   return async function wimseFetch(input, init = {}) {
@@ -154,6 +171,30 @@ export function createWimseFetch(options: WimseFetchOptions): WimseFetch {
     }
 
     const audience = typeof options.audience === 'function' ? options.audience(url) : options.audience;
+    if (proof === 'wpt') {
+      const wpt = await wptRequestHeaders(url, headers, await source.getCredentials(), {
+        audience,
+        lifetimeSec,
+        otherTokens: options.wptOtherTokens,
+        now: options.now,
+      });
+      options.onRequest?.({
+        method,
+        url: url.href,
+        target,
+        headers: redactHeaders(wpt.headers),
+        body: body.bytes,
+        nonce: wpt.jti,
+      });
+      return send(url.href, {
+        ...rest,
+        ...signal,
+        method,
+        headers: wpt.headers,
+        redirect,
+        ...(body.bytes === undefined ? {} : { body: body.bytes }),
+      });
+    }
     const signed = await signRequest(
       { method, url, headers, ...(body.bytes === undefined ? {} : { body: body.bytes }) },
       await source.getCredentials(),
