@@ -10,7 +10,8 @@
  * response headers, the verified identity on both sides), then the same kind of request
  * tampered in transit, replayed, sent with a forged WIT, sent to a route the caller may not use,
  * and answered through a middlebox that strips the response signature; each must be refused
- * with its code. Then checkout calls an inventory service over mutual TLS with a Workload Identity
+ * with its code. Then checkout sends one request with a Workload Proof Token instead of a signature
+ * (accepted), and that WPT replayed is refused. Then checkout calls an inventory service over mutual TLS with a Workload Identity
  * Certificate from the identity server's development CA, and a certificate from another CA is refused. Exit code 0 when every step behaved as expected, 1 otherwise.
  *
  *   pnpm --filter example-demo start      (or: node --conditions=wimse-source --import tsx examples/demo/run-demo.ts)
@@ -216,6 +217,29 @@ await expect('checkout calls a route its policy does not allow', '403 policy_den
 box.mode = 'strip-response-signature';
 await expect('the middlebox strips the response signature (R5)', 'checkout rejected signature_missing', post);
 box.mode = 'forward';
+
+// 2b. The same caller with a Workload Proof Token instead of a signature (draft-ietf-wimse-wpt-02).
+heading("checkout sends a Workload Proof Token instead (createWimseFetch({ proof: 'wpt' }))");
+const wptFetch = createWimseFetch({
+  credentials: { wit: checkoutWit, privateKey: checkoutKey.privateKey },
+  proof: 'wpt',
+});
+const wptResponse = await wptFetch(orderUrl, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: orderBody,
+});
+await wptResponse.arrayBuffer();
+const wptCaptured = box.captured();
+const wptOk = wptResponse.status === 201 && wptCaptured?.headers.authorization?.startsWith('WPT ') === true;
+results.push({ label: 'WPT request through the middlebox', ok: wptOk });
+out(
+  `${wptOk ? 'ACCEPTED' : 'UNEXPECTED'}: ${wptResponse.status}, a WPT request through the middlebox (Authorization: WPT)`,
+);
+await expect('the same WPT replayed byte for byte', '401 wpt_replay', () => {
+  if (!wptCaptured) throw new Error('nothing captured');
+  return replay(box.url, wptCaptured);
+});
 
 // 3. Transport-level identity: a Workload Identity Certificate in mutual TLS.
 heading('checkout calls the inventory service over mutual TLS (a WIC from the identity server CA)');

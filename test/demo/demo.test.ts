@@ -59,6 +59,10 @@ describe('the end-to-end demo (examples/demo/run-demo.ts)', () => {
     ]) {
       assert.match(stdout, new RegExp(`-- ${label}\\n(?:   .*\\n)*?   REFUSED  ${outcome}`), label);
     }
+    // The same caller with a Workload Proof Token: accepted once, refused when replayed.
+    assert.match(stdout, /orders service: verified caller wimse:\/\/demo\.example\/service\/checkout by wpt /);
+    assert.match(stdout, /^ACCEPTED: 201, a WPT request through the middlebox \(Authorization: WPT\)$/m);
+    assert.match(stdout, /-- the same WPT replayed byte for byte\n(?: {3}.*\n)*? {3}REFUSED {2}401 wpt_replay/);
     assert.doesNotMatch(stdout, /UNEXPECTED/);
     // Mutual TLS: the inventory service identifies checkout by its WIC alone.
     assert.match(
@@ -66,6 +70,6 @@ describe('the end-to-end demo (examples/demo/run-demo.ts)', () => {
       /inventory service: verified caller wimse:\/\/demo\.example\/service\/checkout by its client certificate \(proof mtls\)/,
     );
     assert.match(stdout, /^ACCEPTED: 200, the inventory service sees wimse:\/\/demo\.example\/service\/checkout$/m);
-    assert.match(stdout, /all 9 steps behaved as expected/);
+    assert.match(stdout, /all 11 steps behaved as expected/);
   });
 });

@@ -14,13 +14,15 @@ import {
 import { formatDuration } from '../format/exchange-text.js';
 import { type Command, FailureError, println, stringOption, UsageError } from '../io.js';
 import { inspectCertificate, isCertificateText } from './inspect-certificate.js';
+import { inspectWpt, isWptHeader } from './inspect-wpt.js';
 
 const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 export const inspectCommand: Command = {
   name: 'inspect',
-  summary: 'decode a WIT or a WIC: header, claims, time to expiry; check it with --jwks or --ca',
+  summary: 'decode a WIT, a WPT or a WIC: header, claims, time to expiry; check it with --jwks, --wit or --ca',
   help: `Usage: wimse-pep inspect <wit | file> [--jwks <file | url>]
+       wimse-pep inspect <wpt | file> [--wit <file>]
        wimse-pep inspect <wic.pem> [--ca <ca.pem>]
 
 Prints the WIT's JOSE header and claims, its subject, and how long until it expires. With
@@ -28,21 +30,26 @@ Prints the WIT's JOSE header and claims, its subject, and how long until it expi
 JWK file, or an http(s) URL of a key set) and exits with 1 when the signature is invalid or the
 WIT has expired.
 
+A Workload Proof Token (typ wpt+jwt) is shown with its audience, expiry, jti and binding claims
+(wth, tth, oth); with --wit, inspect checks that wth is the hash of that WIT and that the WPT is
+signed by the key the WIT binds, and exits with 1 when not.
+
 A PEM file holding a Workload Identity Certificate (mutual TLS) is shown instead: subject,
 issuer, validity, SubjectAltNames and the workload identifier; with --ca, its chain is checked
 exactly as a wimse-pep service checks it.
 
 Options:
   --jwks <file|url>  the issuer's public keys
+  --wit <file>       the WIT sent beside a WPT
   --ca <file>        the CA certificate of the WIC's trust domain
   -h, --help         show this help
 
-Exit codes: 0 decoded (and valid, with --jwks), 1 invalid or expired (with --jwks) or not a
-WIT, 2 usage error.
+Exit codes: 0 decoded (and valid, with --jwks; bound, with --wit), 1 invalid or expired (with
+--jwks), not bound to the WIT (with --wit) or not a WIT, 2 usage error.
 
 Example:
   wimse-pep inspect checkout.wit --jwks http://127.0.0.1:8700/.well-known/jwks.json`,
-  options: { jwks: { type: 'string' }, ca: { type: 'string' } },
+  options: { jwks: { type: 'string' }, ca: { type: 'string' }, wit: { type: 'string' } },
   positionals: { min: 1, max: 1, names: 'the WIT (a token or a file holding one)' },
   async run(values, positionals, io) {
     const token = readToken(positionals[0] as string);
@@ -55,6 +62,12 @@ Example:
     } catch (error) {
       throw new FailureError(`not a WIT: ${(error as Error).message}`);
     }
+    const witPath = stringOption(values, 'wit');
+    if (isWptHeader(header)) {
+      if (values.jwks !== undefined) throw new UsageError('--jwks checks a WIT; a WPT is checked with --wit <file>');
+      return inspectWpt(token, header, claims, witPath, io);
+    }
+    if (witPath !== undefined) throw new UsageError('--wit is used to inspect a WPT (typ wpt+jwt)');
     const nowSec = Math.floor(Date.now() / 1000);
     println(io.stdout, 'header:');
     println(io.stdout, JSON.stringify(header, null, 2));

@@ -36,6 +36,7 @@ export const requestCommand: Command = {
   help: `Usage: wimse-pep request <url> --wit <file> --key <file> [--bearer <token|@file>] [options]
        wimse-pep request <url> --bearer <token|@file> [options]
        wimse-pep request <https-url> --tls-cert <file> --tls-key <file> [--wit ... --key ...] [options]
+       wimse-pep request <url> --wit <file> --key <file> --proof wpt [options]
 
 Sends one HTTP request as a WIMSE workload: the Workload-Identity-Token, Content-Digest for a
 body, and an RFC 9421 signature made with the key bound in the WIT. Prints the WIT (decoded),
@@ -46,12 +47,19 @@ With --bearer, the request also carries Authorization: Bearer <token>, covered b
 (dual send, during a migration); with --bearer alone, only the token is sent, nothing signed (a
 caller not migrated yet). The token is never printed (its decoded claims are).
 
+With --proof wpt, the proof is a Workload Proof Token (draft-ietf-wimse-wpt-02) instead of a
+signature: a fresh JWT signed with the WIT's key, sent as Authorization: WPT, binding the WIT
+(wth), the audience (aud = the URL without query or fragment), a random jti and a short exp. It
+does not cover the method or the body, and takes neither --bearer nor --require-signed-response.
+The token itself is not printed (its jti is).
+
 With --tls-cert and --tls-key, the request presents a Workload Identity Certificate in mutual
 TLS (made with 'wimse-pep mint-wic' or the dev-issuer's POST /wic), alone or under a signature.
 
 Options:
   --wit <file>                the caller's WIT (a file; a token is accepted too)
   --key <file>                the matching private key (JWK or PEM)
+  --proof <kind>              http-signature (default) or wpt
   --bearer <token|@file>      a bearer token to send as Authorization: Bearer; @<file> reads it
   --tls-cert <file>           a WIC (PEM, leaf first) to present in mutual TLS
   --tls-key <file>            its private key (PEM)
@@ -59,9 +67,9 @@ Options:
   -X, --request <method>      the method (default GET, or POST with -d)
   -d, --data <body>           the body; @<file> reads it from a file
   -H, --header <name: value>  an extra header (repeatable)
-  --audience <uri>            wimse-aud (default: the URL without query or fragment)
+  --audience <uri>            wimse-aud, or the WPT's aud (default: the URL without query or fragment)
   --profile <name>            http-sig-07 (default), http-sig-06 or service-to-service
-  --lifetime <seconds>        signature lifetime (default 60)
+  --lifetime <seconds>        signature (or WPT) lifetime (default 60)
   --require-signed-response   ask for a signed response and verify it
   --trust <file>              the servers' trust configuration: VerifierOptions JSON, e.g.
                               {"trustDomains":[{"trustDomain":"example.com","issuers":[{"jwksUri":"..."}]}]}
@@ -89,6 +97,7 @@ Example:
     trust: { type: 'string' },
     'expect-id': { type: 'string' },
     bearer: { type: 'string' },
+    proof: { type: 'string' },
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
     cacert: { type: 'string' },
@@ -97,10 +106,15 @@ Example:
   positionals: { min: 1, max: 1, names: 'the URL' },
   async run(values, positionals, io) {
     const url = parseUrl(positionals[0] as string);
+    const proof = proofFrom(values);
     const bearerArgument = stringOption(values, 'bearer');
     const bearer = bearerArgument === undefined ? undefined : readBearer(bearerArgument);
     const tls = mutualTlsFrom(values, url);
-    const signing = (bearer === undefined && tls === undefined) || values.wit !== undefined || values.key !== undefined;
+    const signing =
+      proof === 'wpt' ||
+      (bearer === undefined && tls === undefined) ||
+      values.wit !== undefined ||
+      values.key !== undefined;
     const witArgument = signing ? requiredString(values, 'wit') : undefined;
     const keyPath = signing ? requiredString(values, 'key') : undefined;
     const body = readBody(stringOption(values, 'data'));
@@ -156,6 +170,7 @@ Example:
               ...(transport === undefined ? {} : { fetch: transport }),
               ...(credentials === undefined ? {} : { credentials, lifetimeSec }),
               ...(bearer === undefined ? {} : { bearer }),
+              ...(proof === 'wpt' ? { proof } : {}),
               ...(profile === undefined ? {} : { profile: profile as ProfileName }),
               ...(stringOption(values, 'audience') === undefined
                 ? {}
@@ -174,6 +189,10 @@ Example:
                 }
                 if (bearer !== undefined) {
                   println(io.stdout, describeBearer(bearer));
+                  println(io.stdout);
+                }
+                if (proof === 'wpt') {
+                  println(io.stdout, `Workload Proof Token: jti ${request.nonce} (the token itself is not shown)`);
                   println(io.stdout);
                 }
                 println(io.stdout, 'Request:');
@@ -226,6 +245,22 @@ Example:
     return 0;
   },
 };
+
+/**
+ * `--proof`: the kind of proof of possession. A WPT binds no bearer token beside it (the
+ * Authorization field carries the WPT) and no signed response answers it: the client refuses both,
+ * and the CLI says so as a usage error before anything is sent.
+ */
+function proofFrom(values: OptionValues): 'http-signature' | 'wpt' {
+  const proof = stringOption(values, 'proof') ?? 'http-signature';
+  if (proof !== 'http-signature' && proof !== 'wpt') throw new UsageError('--proof must be http-signature or wpt');
+  if (proof === 'wpt') {
+    for (const name of ['bearer', 'require-signed-response', 'profile']) {
+      if (values[name] !== undefined) throw new UsageError(`--${name} cannot be used with --proof wpt`);
+    }
+  }
+  return proof;
+}
 
 /** `--tls-cert`, `--tls-key`, `--cacert`: a WIC for mutual TLS, or undefined. */
 function mutualTlsFrom(values: OptionValues, url: URL): MutualTlsFetchOptions | undefined {
