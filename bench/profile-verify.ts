@@ -37,6 +37,7 @@ const verifier = createVerifier({
   ],
   audiences: ['https://svc.bench.example'],
   witCacheSize: process.env.PROFILE_COLD === '1' ? 0 : 1000,
+  signatureVerification: process.env.PROFILE_THREAD_POOL === '1' ? 'thread-pool' : 'inline',
 });
 const body = Buffer.from(JSON.stringify({ note: 'x'.repeat(1000) }));
 const requests: WorkloadRequest[] = [];

@@ -8,6 +8,9 @@
  * throttles the generator. Every response is checked: status 200 and the caller in the body.
  * CPU per request is the server's own process.cpuUsage() over the measured window.
  *
+ * `express-wimse-inline` (not in the default set) is Express + wimse-pep with
+ * `signatureVerification: 'inline'`, to compare the verification modes (the default is the pool).
+ *
  * Environment: BENCH_REQUESTS (per peer and method, default 8000), BENCH_CONNECTIONS (50),
  * BENCH_ROUNDS (3), BENCH_PEERS (comma-separated subset), BENCH_SOAK_ROUNDS (memory run, 10),
  * BENCH_OUT (results file name under bench/results, default load.md; BENCH_WRITE=0 writes nothing),
@@ -111,7 +114,7 @@ async function prepare(
 ): Promise<PreparedRequest[]> {
   const path = method === 'GET' ? '/orders/7' : '/orders';
   const base: Record<string, string> = method === 'POST' ? { 'content-type': 'application/json' } : {};
-  if (!peer.endsWith('-wimse')) {
+  if (!peer.includes('-wimse')) {
     const headers = { ...base };
     if (method === 'POST')
       headers['content-digest'] = (await import('@wimse-pep/core')).contentDigest(Buffer.from(BODY));
@@ -268,6 +271,9 @@ const goals: [string, string, Method, number][] = [
   ['fastify-wimse', 'fastify-jwt', 'POST', 1.0],
   ['koa-wimse', 'koa-jose', 'GET', 1.0],
   ['koa-wimse', 'koa-jose', 'POST', 1.0],
+  // Not a goal: the verification mode, thread pool (default) against inline.
+  ['express-wimse', 'express-wimse-inline', 'GET', 1.0],
+  ['express-wimse', 'express-wimse-inline', 'POST', 1.0],
 ];
 const fmt = (value: number | undefined) => (value === undefined ? 'n/a' : `${value.toFixed(2)}×`);
 const goalRows = goals

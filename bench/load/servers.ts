@@ -29,6 +29,7 @@ export const PEERS = [
   'express-jose',
   'express-jwt',
   'express-wimse',
+  'express-wimse-inline',
   'fastify-bare',
   'fastify-jwt',
   'fastify-wimse',
@@ -161,6 +162,12 @@ async function start(peer: Peer) {
       );
     case 'express-wimse':
       return expressApp(expressWimse(verifierOptionsFor()), (req) => req.workload?.id);
+    case 'express-wimse-inline':
+      // The same, with the request signature checked inline on the event loop.
+      return expressApp(
+        expressWimse({ verifier: { ...verifierOptions, signatureVerification: 'inline' } }),
+        (req) => req.workload?.id,
+      );
     case 'fastify-bare':
     case 'fastify-jwt':
     case 'fastify-wimse':

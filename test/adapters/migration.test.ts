@@ -94,3 +94,40 @@ for (const [name, load] of Object.entries(harnessModules)) {
     for (const testCase of migrationCases) it(testCase.name, () => testCase.run(context));
   });
 }
+
+describe('migration: route settings are checked when the route is registered', () => {
+  it('Express, Koa and Fastify refuse a bad route migration setting with a TypeError', async () => {
+    const { wimse: expressWimse } = await import('@wimse-pep/express');
+    const { wimse: koaWimse } = await import('@wimse-pep/koa');
+    const { wimse: fastifyWimse } = await import('@wimse-pep/fastify');
+    const Fastify = (await import('fastify')).default;
+    const scenario = await createScenario();
+    const bearerKey = generateTestKey('ES256', 'bearer-1');
+    const migration = migrationOptionsFor('solo', {
+      bearerKey,
+      stores: {} as MigrationEnvironment['stores'],
+      clock: { ms: now() },
+    });
+    for (const create of [expressWimse, koaWimse]) {
+      const plain = create({ verifier: scenario.options });
+      assert.throws(() => plain.withMode('either'), /needs the guard's migration option/);
+      const pep = create({
+        verifier: scenario.options,
+        migration: { ...migration, store: new MemoryMigrationStore() },
+      });
+      assert.doesNotThrow(() => pep.withMode('optional', { mode: 'either', floor: 'shadow' }));
+      assert.throws(() => pep.withMode('sometimes' as never), TypeError);
+      assert.throws(() => pep.withMode('required', { mode: 'sometimes' as never }), /withMode migration\.mode/);
+    }
+    const app = Fastify();
+    await app.register(fastifyWimse, {
+      verifier: scenario.options,
+      migration: { ...migration, store: new MemoryMigrationStore() },
+    });
+    assert.throws(
+      () => app.get('/x', { config: { wimse: { migration: { floor: 'never' as never } } } }, async () => 'x'),
+      /GET \/x: config\.wimse\.migration\.floor/,
+    );
+    await app.close();
+  });
+});

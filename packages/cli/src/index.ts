@@ -1,3 +1,4 @@
+export { BEARER_TOKEN_TYPE, type IssueBearerOptions, issueBearer } from './bearer/issue-bearer.js';
 export { commands, main } from './cli.js';
 export {
   createDevCertificateAuthority,
@@ -7,6 +8,14 @@ export {
   type WorkloadCertificateRequest,
 } from './dev-ca/dev-certificate-authority.js';
 export {
+  serveWorkloadApi,
+  type WorkloadApiServer,
+  type WorkloadApiServerOptions,
+} from './dev-issuer/serve-workload-api.js';
+export {
+  type BearerRequest,
+  type BearerResponse,
+  type DevBearerIssuer,
   type DevIssuer,
   type DevIssuerOptions,
   startDevIssuer,

@@ -62,17 +62,20 @@ describe('dev issuer POST /bearer: bearer access tokens for callers not migrated
     const token = json.access_token as string;
     const config = issuer.bearerIssuer;
     assert.deepEqual(config, {
-      issuer: issuer.issuer,
-      jwksUri: `${issuer.url}/.well-known/jwks.json`,
-      algorithms: ['ES256'],
-      typ: 'at+jwt',
+      jwt: {
+        issuer: issuer.issuer,
+        jwksUri: `${issuer.url}/.well-known/jwks.json`,
+        algorithms: ['ES256'],
+        types: ['at+jwt'],
+      },
+      origins: [`wimse://${TD}`, `spiffe://${TD}`],
     });
     // What a service does with that entry: fetch the key set and verify, requiring the type.
-    const { payload, protectedHeader } = await jwtVerify(token, createRemoteJWKSet(new URL(config.jwksUri)), {
-      issuer: config.issuer,
+    const { payload, protectedHeader } = await jwtVerify(token, createRemoteJWKSet(new URL(config.jwt.jwksUri)), {
+      issuer: config.jwt.issuer,
       audience: 'https://orders.example',
-      algorithms: [...config.algorithms],
-      typ: config.typ,
+      algorithms: [...config.jwt.algorithms],
+      typ: config.jwt.types[0] as string,
     });
     assert.equal(protectedHeader.kid, issuer.jwks.keys[0]?.kid);
     assert.equal(payload.sub, CALLER);
@@ -82,7 +85,7 @@ describe('dev issuer POST /bearer: bearer access tokens for callers not migrated
     assert.equal((payload.exp as number) - (payload.iat as number), 900);
     assert.equal(json.exp, payload.exp);
     // The same key signs WITs: the type is what keeps a bearer token from passing as a WIT.
-    await assert.rejects(jwtVerify(token, createRemoteJWKSet(new URL(config.jwksUri)), { typ: 'wit+jwt' }), /typ/);
+    await assert.rejects(jwtVerify(token, createRemoteJWKSet(new URL(config.jwt.jwksUri)), { typ: 'wit+jwt' }), /typ/);
     assert.equal(payload.cnf, undefined, 'a bearer token binds no key');
   });
 
@@ -117,7 +120,8 @@ describe('dev issuer POST /bearer: bearer access tokens for callers not migrated
     const controller = new AbortController();
     let output = '';
     const { main } = await import('../src/index.js');
-    const running = main(['dev-issuer', '--trust-domain', TD, '--bearer-ttl', '120'], {
+    const bearerOut = join(dir, 'bearer.json');
+    const running = main(['dev-issuer', '--trust-domain', TD, '--bearer-ttl', '120', '--bearer-out', bearerOut], {
       stdout: { write: (text: string) => (output += text) },
       stderr: { write: () => true },
       signal: controller.signal,
@@ -125,8 +129,11 @@ describe('dev issuer POST /bearer: bearer access tokens for callers not migrated
     while (!output.includes('bearer token issuer')) await new Promise((resolve) => setTimeout(resolve, 10));
     const url = /listening on (\S+)/.exec(output)?.[1] as string;
     assert.match(output, new RegExp(`bearer: POST ${url}/bearer`));
-    const entry = JSON.parse(/bearer token issuer[^\n]*\n(.*)\n/.exec(output)?.[1] ?? '{}') as { jwksUri?: string };
-    assert.equal(entry.jwksUri, `${url}/.well-known/jwks.json`);
+    const entry = JSON.parse(/bearer token issuer[^\n]*\n(.*)\n/.exec(output)?.[1] ?? '{}') as {
+      jwt?: { jwksUri?: string };
+    };
+    assert.equal(entry.jwt?.jwksUri, `${url}/.well-known/jwks.json`);
+    assert.deepEqual(JSON.parse(readFileSync(bearerOut, 'utf8')), entry);
     const response = await fetch(`${url}/bearer`, {
       method: 'POST',
       body: JSON.stringify({ sub: CALLER, aud: 'https://a.example', ttl: 121 }),

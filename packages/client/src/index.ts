@@ -27,6 +27,11 @@ export {
 export { type RefreshingCredentialsOptions, refreshingCredentials } from './credentials/refreshing-credentials.js';
 export { type StaticCredentialsOptions, staticCredentials } from './credentials/static-credentials.js';
 export {
+  type WorkloadApiCredentialSource,
+  type WorkloadApiCredentialsOptions,
+  workloadApiCredentials,
+} from './credentials/workload-api-credentials.js';
+export {
   createWimseFetch,
   type RequireSignedResponse,
   type WimseFetch,
@@ -37,3 +42,13 @@ export type { SentRequest } from './fetch/sent-request.js';
 export { ResponseVerificationError, responderOf } from './fetch/verify-response.js';
 export { type MutualTlsFetch, type MutualTlsFetchOptions, mutualTlsFetch } from './mtls/mutual-tls-fetch.js';
 export { type RequestToSign, type SignedRequest, type SignRequestOptions, signRequest } from './sign/sign-request.js';
+export {
+  loadWorkloadApi,
+  type WitBundlesResponse,
+  type WitSvidMessage,
+  type WitSvidRequest,
+  type WitSvidResponse,
+  WORKLOAD_API_HEADER,
+  type WorkloadApi,
+} from './workload-api/workload-api-definition.js';
+export { workloadApiTarget } from './workload-api/workload-api-target.js';

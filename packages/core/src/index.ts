@@ -58,6 +58,15 @@ export {
 export { MemoryReplayStore, type MemoryReplayStoreOptions } from './replay/memory-replay-store.js';
 export type { ReplayStore } from './replay/replay-store.js';
 export * from './signing/index.js';
+export { type IssuerProfile, type IssuerProfileName, issuerProfiles } from './trust/issuer-profiles.js';
+export {
+  parseSpiffeBundle,
+  type SpiffeBundleDocument,
+  SpiffeBundleError,
+  WIT_SVID_USE,
+  type WitSvidAuthorities,
+} from './trust/spiffe-bundle.js';
+export type { SpiffeBundleRefreshOptions, SpiffeBundleSource } from './trust/spiffe-bundle-key-set.js';
 export {
   type BearerContext,
   type BearerIdentity,

@@ -136,12 +136,15 @@ describe('WimseError', () => {
 });
 
 describe('problem type URIs resolve to documentation the project owns', () => {
-  it('every error code has its anchor in the README error-code table', async () => {
+  it('every error code has its anchor in the error-code tables of the README and of the npm page', async () => {
     const { readFileSync } = await import('node:fs');
-    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
-    for (const code of Object.keys(errorCodes)) {
-      const fragment = problemTypeFor(code as keyof typeof errorCodes).split('#')[1];
-      assert.ok(readme.includes(`<a id="${fragment}"></a>\`${code}\``), `README has no anchor for ${code}`);
+    // The type URIs point at the npm page of @wimse-pep/core, which shows packages/core/README.md.
+    for (const path of ['../../../README.md', '../README.md']) {
+      const readme = readFileSync(new URL(path, import.meta.url), 'utf8');
+      for (const code of Object.keys(errorCodes)) {
+        const fragment = problemTypeFor(code as keyof typeof errorCodes).split('#')[1];
+        assert.ok(readme.includes(`<a id="${fragment}"></a>\`${code}\``), `${path} has no anchor for ${code}`);
+      }
     }
   });
 });

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { metrics } from '@opentelemetry/api';
 import {
   AggregationTemporality,
@@ -224,5 +227,24 @@ describe('observability: pino redaction paths', () => {
       assert.ok(!output.includes(secret), `${secret} was logged`);
     }
     assert.equal(output.split('application/json').length - 1, 3, 'other fields are kept');
+  });
+});
+
+describe('observability: @opentelemetry/api is an optional peer', () => {
+  it('a guard with metrics on works where the package cannot be resolved', async () => {
+    const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        '--conditions=wimse-source',
+        '--require',
+        fixture('hide-opentelemetry.cjs'),
+        '--import',
+        'tsx',
+        fixture('bearer-without-otel.ts'),
+      ],
+      { cwd: fileURLToPath(new URL('../../..', import.meta.url)) },
+    );
+    assert.deepEqual(JSON.parse(stdout), { id: CALLER_ID, proof: 'bearer', otel: 'missing' });
   });
 });

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { startDevIssuer } from '../dev-issuer/start-dev-issuer.js';
+import { startWorkloadApiOption, workloadApiHelp, workloadApiOptions } from '../dev-issuer/workload-api-option.js';
 import { type CliIo, type Command, integerOption, println, requiredString, stringOption, UsageError } from '../io.js';
 import { GENERATED_ALGORITHMS, type GeneratedAlgorithm } from '../keys/key-files.js';
 
@@ -36,6 +37,9 @@ Options:
   --bearer-ttl <secs>   lifetime of the bearer tokens it issues (default 3600)
   --issuer <uri>        the iss claim (default its URL)
   --trust-out <file>    write the trust configuration for verifiers (VerifierOptions JSON)
+  --bearer-out <file>   write how services verify its bearer tokens: the migration.bearer option
+                        of a wimse-pep guard, to which a service adds jwt.audience (JSON)
+${workloadApiHelp}
   -h, --help            show this help
 
 Stop it with Ctrl-C.
@@ -52,6 +56,8 @@ Example:
     'bearer-ttl': { type: 'string' },
     issuer: { type: 'string' },
     'trust-out': { type: 'string' },
+    'bearer-out': { type: 'string' },
+    ...workloadApiOptions,
   },
   positionals: { min: 0, max: 0, names: '' },
   async run(values, _positionals, io) {
@@ -96,9 +102,16 @@ Example:
     println(io.stdout, `  bearer: POST ${issuer.url}/bearer {"sub":"wimse://${trustDomain}/<path>","aud":"<service>"}`);
     println(io.stdout, `trust configuration for verifiers${trustOut ? ` (written to ${trustOut})` : ''}:`);
     println(io.stdout, JSON.stringify(trust));
-    println(io.stdout, 'bearer token issuer, for services accepting bearer tokens during a migration:');
+    const bearerOut = stringOption(values, 'bearer-out');
+    if (bearerOut !== undefined) writeFileSync(bearerOut, `${JSON.stringify(issuer.bearerIssuer, null, 2)}\n`);
+    println(
+      io.stdout,
+      `bearer token issuer, the migration.bearer option of a service (add jwt.audience)${bearerOut ? ` (written to ${bearerOut})` : ''}:`,
+    );
     println(io.stdout, JSON.stringify(issuer.bearerIssuer));
+    const stopWorkloadApi = await startWorkloadApiOption(values, issuer, witLifetimeSec, io);
     await stopped(io);
+    await stopWorkloadApi?.();
     await issuer.close();
     println(io.stdout, 'dev-issuer stopped');
     return 0;

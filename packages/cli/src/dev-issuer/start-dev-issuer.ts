@@ -68,15 +68,19 @@ export interface BearerResponse {
 }
 
 /**
- * How a service verifies the bearer tokens of a dev issuer: the issuer, its key set, the
- * algorithm and the token type, for the bearer verification of a migrating PEP.
+ * How a service verifies the bearer tokens of a dev issuer: the `migration.bearer` option of a
+ * wimse-pep guard, all but `jwt.audience` (the service's own name, which it adds).
  */
 export interface DevBearerIssuer {
-  readonly issuer: string;
-  readonly jwksUri: string;
-  readonly algorithms: readonly string[];
-  /** `at+jwt`: what tells these tokens apart from its WITs. */
-  readonly typ: string;
+  readonly jwt: {
+    readonly issuer: string;
+    readonly jwksUri: string;
+    readonly algorithms: readonly string[];
+    /** `['at+jwt']`: what tells these tokens apart from its WITs. */
+    readonly types: readonly string[];
+  };
+  /** The origins its bearer tokens may name workloads in (those of its trust domain). */
+  readonly origins: readonly string[];
 }
 
 export interface WitRequest {
@@ -97,10 +101,13 @@ export interface DevIssuer {
   readonly jwksUri: string;
   /** How a verifier trusts it: the entry for `VerifierOptions.trustDomains`. */
   readonly trust: TrustDomainOptions;
-  /** How a service verifies its bearer tokens (same key set, `typ` `at+jwt`). */
+  /** How a service verifies its bearer tokens (same key set, `typ` `at+jwt`): `migration.bearer` minus the audience. */
   readonly bearerIssuer: DevBearerIssuer;
-  /** Issues a WIT in-process, with the same checks as `POST /wit`. */
-  issue(request: WitRequest): Promise<{ wit: string; exp: number }>;
+  /**
+   * Issues a WIT in-process, with the same checks as `POST /wit`; `witSvid` leaves out `iss`, as
+   * the Workload API's WIT-SVIDs do (the bundle of the trust domain names the issuer).
+   */
+  issue(request: WitRequest, options?: { readonly witSvid?: boolean }): Promise<{ wit: string; exp: number }>;
   /** Issues a bearer token in-process, with the same checks as `POST /bearer`. */
   issueBearer(request: BearerRequest): Promise<BearerResponse>;
   /** Its development CA for Workload Identity Certificates (mutual TLS); in `trust.x509Authorities`. */
@@ -165,7 +172,10 @@ export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssu
     return request.sub;
   }
 
-  async function issue(request: WitRequest): Promise<{ wit: string; exp: number }> {
+  async function issue(
+    request: WitRequest,
+    issueOptions: { readonly witSvid?: boolean } = {},
+  ): Promise<{ wit: string; exp: number }> {
     checkSubject(request);
     let jwk: Record<string, unknown>;
     try {
@@ -185,7 +195,7 @@ export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssu
       sub: request.sub,
       cnfJwk: jwk,
       ttlSec: ttl,
-      iss: issuer,
+      iss: issueOptions.witSvid === true ? undefined : issuer,
       now: () => issuedMs,
     });
     const exp = Math.floor(issuedMs / 1000) + ttl;
@@ -315,6 +325,7 @@ export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssu
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   if (issuer === '') issuer = url;
   const jwksUri = `${url}/.well-known/jwks.json`;
+  const origins = [`wimse://${trustDomain}`, `spiffe://${trustDomain}`];
   return {
     url,
     issuer,
@@ -323,12 +334,12 @@ export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssu
     jwksUri,
     trust: {
       trustDomain,
-      issuers: [{ issuer, jwksUri, origins: [`wimse://${trustDomain}`, `spiffe://${trustDomain}`], algorithms: [alg] }],
+      issuers: [{ issuer, jwksUri, origins, algorithms: [alg] }],
       x509Authorities: [certificateAuthority.certificatePem],
     },
     certificateAuthority,
     issueWic,
-    bearerIssuer: { issuer, jwksUri, algorithms: [alg], typ: BEARER_TOKEN_TYPE },
+    bearerIssuer: { jwt: { issuer, jwksUri, algorithms: [alg], types: [BEARER_TOKEN_TYPE] }, origins },
     issue,
     issueBearer: bearer,
     close: () =>

@@ -4,11 +4,12 @@ import type { SignatureAlgorithm } from '../wit/algorithms.js';
 import { cryptoKeyInput } from '../wit/crypto-key-input.js';
 
 /**
- * Where the request signature is checked. `inline`: node:crypto's synchronous verify on the event
- * loop. `thread-pool`: its callback form, on libuv's thread pool. One P-256 or Ed25519 check takes
- * tens of microseconds, about what the hop to the pool and back costs in CPU: measured in
- * bench/results/, inline serves more requests per CPU second, so it is the default. The pool
- * only pays off for slow algorithms (RSA 4096) on a machine with idle cores.
+ * Where the request signature is checked. `thread-pool` (default): node:crypto's callback form, on
+ * libuv's thread pool, off the event loop. `inline`: its synchronous form on the event loop. Measured
+ * (bench/results/hot-path.md): one request at a time, inline costs ~25% less CPU (no hop); under
+ * concurrent load in a server, the pool served more requests per second with no more CPU per
+ * request (load-verification-mode.md), so it is the default. `inline` suits a process that
+ * verifies one request at a time (latency) or has no spare core.
  */
 export type SignatureVerification = 'inline' | 'thread-pool';
 export const SIGNATURE_VERIFICATION_MODES: readonly SignatureVerification[] = ['inline', 'thread-pool'];
@@ -19,7 +20,7 @@ export function verifySignatureBytes(
   signature: Uint8Array,
   publicKey: KeyObject,
   algorithm: SignatureAlgorithm,
-  mode: SignatureVerification = 'inline',
+  mode: SignatureVerification = 'thread-pool',
 ): Promise<void> {
   if (algorithm.signatureLength !== undefined && signature.byteLength !== algorithm.signatureLength) {
     return Promise.reject(new WimseError('signature_invalid', 'signature has the wrong length for cnf.jwk.alg'));

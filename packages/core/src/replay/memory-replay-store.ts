@@ -11,7 +11,7 @@ export interface MemoryReplayStoreOptions {
   readonly max?: number;
   /** Width of one expiry bucket, in ms (default 1000): a nonce is kept at most this much longer. */
   readonly bucketMs?: number;
-  /** The clock, in epoch milliseconds (default `Date.now`). */
+  /** The clock, in epoch milliseconds, when the caller passes none (the verifier passes its own). Default `Date.now`. */
   readonly now?: () => number;
 }
 
@@ -56,8 +56,13 @@ export class MemoryReplayStore implements ReplayStore {
     return this.#max;
   }
 
-  async addIfAbsent(nonce: string, expiresAtMs: number, _createdAtMs?: number): Promise<boolean> {
-    const nowMs = this.#now();
+  async addIfAbsent(
+    nonce: string,
+    expiresAtMs: number,
+    _createdAtMs?: number,
+    verifierNowMs?: number,
+  ): Promise<boolean> {
+    const nowMs = verifierNowMs ?? this.#now();
     this.#dropExpired(nowMs);
     const key = createHash('sha256').update(nonce).digest('binary');
     if (this.#live.has(key)) return false;

@@ -16,17 +16,23 @@ export async function recordNonce(
   expiresAtMs: number,
   createdAtMs: number,
   timeoutMs: number,
+  nowMs?: number,
 ): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
+    // setImmediate: an answer that arrived while this process was busy is read first (poll phase),
+    // so the timeout measures the store, not the verifier's own event loop.
     timer = setTimeout(
-      () => reject(new WimseError('unavailable', `the replay store did not answer within ${timeoutMs} ms`)),
+      () =>
+        setImmediate(() =>
+          reject(new WimseError('unavailable', `the replay store did not answer within ${timeoutMs} ms`)),
+        ),
       timeoutMs,
     );
   });
   let fresh: unknown;
   try {
-    fresh = await Promise.race([store.addIfAbsent(nonce, expiresAtMs, createdAtMs), timeout]);
+    fresh = await Promise.race([store.addIfAbsent(nonce, expiresAtMs, createdAtMs, nowMs), timeout]);
   } catch (cause) {
     if (cause instanceof WimseError && cause.status === 503) {
       const hasRetryAfter = Object.keys(cause.headers).some((name) => name.toLowerCase() === 'retry-after');

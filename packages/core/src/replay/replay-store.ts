@@ -10,6 +10,8 @@ export interface ReplayStore {
    * (a rejection with a 503 WimseError, `unavailable` or `replay_capacity`, is passed on as it is,
    * headers included). The verifier also stops waiting after `replayStoreTimeoutMs` (503).
    * `createdAtMs` is the signature's `created`, for stores that must bound what they accept.
+   * `nowMs` is the verifier's clock at the call, so that a shared store computes its TTL from the
+   * verifier's time and never from its own.
    */
-  addIfAbsent(nonce: string, expiresAtMs: number, createdAtMs: number): Promise<boolean>;
+  addIfAbsent(nonce: string, expiresAtMs: number, createdAtMs: number, nowMs?: number): Promise<boolean>;
 }

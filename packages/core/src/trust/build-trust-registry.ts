@@ -15,6 +15,8 @@ import {
   withFullySpecifiedEdDsa,
 } from '../wit/algorithms.js';
 import { createKeySource, type IssuerKeys } from './create-key-source.js';
+import type { IssuerProfile } from './issuer-profiles.js';
+import { checkIssuerProfileConfiguration, defaultOrigins, resolveIssuerProfile } from './resolve-issuer-profile.js';
 
 /** One allowlisted issuer, resolved from configuration. */
 export interface TrustedIssuer {
@@ -27,6 +29,8 @@ export interface TrustedIssuer {
   /** `cnf.jwk.alg` values acceptable for proofs of possession in this trust domain (http-sig-07 §3.1). */
   readonly proofAlgorithms: readonly string[];
   readonly keys: IssuerKeys;
+  /** Extra rules its WITs meet (WIT-SVID); undefined for none. */
+  readonly profile?: IssuerProfile;
 }
 
 /** Origin (`scheme://trust-domain`) to the one issuer allowed to assert identities in it. */
@@ -43,6 +47,10 @@ const ISSUER_KEYS = [
   'cooldownMs',
   'cacheMaxAgeMs',
   'timeoutMs',
+  'profile',
+  'spiffeBundle',
+  'spiffeBundleFile',
+  'spiffeBundleUri',
 ] as const;
 const ISSUER_SHAPE = 'an object like { jwks: { keys: [...] } } or { jwksUri: "https://..." }';
 
@@ -84,12 +92,17 @@ export function buildTrustRegistry(
       const at = `${where}.issuers[${i}]`;
       const options = expectObject(issuerValue, at, ISSUER_SHAPE) as Record<string, unknown>;
       expectKnownKeys(options, at, ISSUER_KEYS);
-      const algorithms = algorithmList(options.algorithms, defaultWitAlgorithms, `${at}.algorithms`);
+      const profile = resolveIssuerProfile(options, at);
+      const algorithms = algorithmList(
+        options.algorithms,
+        profile.defaultAlgorithms ?? defaultWitAlgorithms,
+        `${at}.algorithms`,
+      );
       const issuer = options.issuer === undefined ? undefined : expectNonEmptyString(options.issuer, `${at}.issuer`);
       const requireIssuerClaim = expectOptionalBoolean(options.requireIssuerClaim, `${at}.requireIssuerClaim`) === true;
       const originList =
         options.origins === undefined
-          ? [`wimse://${trustDomain}`]
+          ? defaultOrigins(profile, trustDomain)
           : expectStringList(
               options.origins,
               `${at}.origins`,
@@ -112,6 +125,7 @@ export function buildTrustRegistry(
         return parsed.origin;
       });
       if (requireIssuerClaim && issuer === undefined) throw new TypeError(`${at}: requireIssuerClaim needs issuer`);
+      checkIssuerProfileConfiguration(profile, { algorithms, origins }, at);
       const entry: TrustedIssuer = {
         trustDomain,
         issuer,
@@ -120,6 +134,7 @@ export function buildTrustRegistry(
         algorithms,
         proofAlgorithms,
         keys: createKeySource(options, at, now),
+        profile,
       };
       for (const origin of origins) {
         if (registry.has(origin)) {

@@ -2,6 +2,7 @@ import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jos
 import { expectNonEmptyString, isPlainObject, optionError } from '../options/option-checks.js';
 import { withEd25519Alias } from './ed25519-alias.js';
 import { RemoteKeySet } from './remote-key-set.js';
+import { createSpiffeBundleKeySet, isSpiffeBundleSource, type SpiffeBundleSource } from './spiffe-bundle-key-set.js';
 
 /** An issuer's keys as the WIT stage uses them. */
 export interface IssuerKeys {
@@ -36,6 +37,7 @@ export function createKeySource(
   where: string,
   now: () => number,
 ): IssuerKeys {
+  if (isSpiffeBundleSource(source)) return createSpiffeBundleKeySet(source as SpiffeBundleSource, where, now);
   const hasJwks = source.jwks !== undefined;
   const hasUri = source.jwksUri !== undefined;
   if (hasJwks === hasUri) {

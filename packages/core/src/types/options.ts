@@ -2,6 +2,8 @@ import type { JSONWebKeySet } from 'jose';
 import type { ProfileName } from '../profiles/profiles.js';
 import type { WptProfileName } from '../profiles/wpt-profiles.js';
 import type { ReplayStore } from '../replay/replay-store.js';
+import type { IssuerProfileName } from '../trust/issuer-profiles.js';
+import type { SpiffeBundleSource } from '../trust/spiffe-bundle-key-set.js';
 import type { WorkloadRequest } from './request.js';
 
 /** Where an issuer's WIT-signing keys come from: never from the token itself. */
@@ -16,7 +18,9 @@ export type IssuerKeySource =
       readonly cacheMaxAgeMs?: number;
       /** Timeout of one fetch, in ms (default 5 000). */
       readonly timeoutMs?: number;
-    };
+    }
+  /** A SPIFFE trust bundle: its `use: "wit-svid"` keys; the issuer follows the `wit-svid` profile. */
+  | SpiffeBundleSource;
 
 /** One identity server allowed to issue WITs for some origins of a trust domain. */
 export type IssuerOptions = IssuerKeySource & {
@@ -36,6 +40,11 @@ export type IssuerOptions = IssuerKeySource & {
    * Ed25519, RS256, PS256. `Ed25519` (RFC 9864) is accepted wherever `EdDSA` is.
    */
   readonly algorithms?: readonly string[];
+  /**
+   * Extra rules its WITs must meet: `wit-svid` (SPIFFE WIT-SVID: `kid` required, RS/ES/PS only,
+   * `spiffe://` origins, no `aud`; the default for keys from a SPIFFE bundle) or `wimse` (none).
+   */
+  readonly profile?: IssuerProfileName;
 };
 
 export interface TrustDomainOptions {
@@ -126,9 +135,9 @@ export interface VerifierOptions {
   /** The clock, in milliseconds since the epoch; for tests. Default `Date.now`. */
   readonly now?: () => number;
   /**
-   * Where the request's signature is checked: `inline` on the event loop (default: cheaper per
-   * request, measured in bench/results/) or `thread-pool` (libuv's pool; for slow algorithms
-   * such as RSA 4096 on a machine with idle cores).
+   * Where the request's signature is checked: `thread-pool` (default: libuv's pool, off the event
+   * loop; measured best under concurrent load) or `inline` on the event loop (less CPU per request
+   * one at a time, no hop; see bench/results/hot-path.md).
    */
   readonly signatureVerification?: 'inline' | 'thread-pool';
   /**

@@ -191,7 +191,7 @@ function normalizeWpt(wpt: VerifierOptions['wpt']): WptSettings | undefined {
 }
 
 function signatureVerificationMode(value: unknown): SignatureVerification {
-  if (value === undefined) return 'inline';
+  if (value === undefined) return 'thread-pool';
   if (!SIGNATURE_VERIFICATION_MODES.includes(value as SignatureVerification)) {
     throw new TypeError(
       `createVerifier: signatureVerification must be one of ${SIGNATURE_VERIFICATION_MODES.join(', ')}`,

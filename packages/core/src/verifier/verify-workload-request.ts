@@ -48,6 +48,7 @@ export async function verifyWorkloadRequest(
     expiresAtMs,
     params.created * 1000,
     settings.replayStoreTimeoutMs,
+    settings.now(),
   );
 
   // 7. The authenticated identity.

@@ -75,6 +75,7 @@ async function verify(
       (exp + clockToleranceSec) * 1000,
       Math.floor(createdSec * 1000),
       settings.replayStoreTimeoutMs,
+      nowMs,
     );
   } catch (error) {
     if (error instanceof WimseError && error.code === 'replay') {

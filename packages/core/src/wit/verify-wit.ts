@@ -14,6 +14,7 @@ import type { SignatureProfile } from '../profiles/profiles.js';
 import type { TrustedIssuer, TrustRegistry } from '../trust/build-trust-registry.js';
 import { lookupSignatureAlgorithm } from './algorithms.js';
 import { checkCompactEncoding } from './check-compact-encoding.js';
+import { checkProfileClaims, checkProfileHeader } from './check-issuer-profile.js';
 import { type ConfirmationKey, importCnfKey } from './import-cnf-key.js';
 
 /** A WIT whose signature, issuer binding, times and confirmation key have all been checked. */
@@ -70,6 +71,7 @@ export async function verifyWit(token: string, context: WitVerificationContext):
   if (!issuer.algorithms.includes(header.alg as string)) {
     throw new WimseError('wit_invalid', `WIT alg ${String(header.alg)} is not allowed for this issuer`);
   }
+  checkProfileHeader(header, issuer.profile);
 
   let claims: JWTPayload;
   let keyGeneration: number;
@@ -91,6 +93,7 @@ export async function verifyWit(token: string, context: WitVerificationContext):
   if (claims.aud !== undefined && !context.profile.witAudienceTolerated) {
     throw new WimseError('wit_invalid', 'a WIT carries no aud claim');
   }
+  checkProfileClaims(claims, issuer.profile);
   // workload-creds: unreasonably long lifetimes SHOULD be rejected (W5, `exp` far ahead).
   const maxLifetimeSec = context.maxLifetimeSec ?? DEFAULT_MAX_WIT_LIFETIME_SEC;
   const start = typeof claims.iat === 'number' ? claims.iat : context.nowMs / 1000;

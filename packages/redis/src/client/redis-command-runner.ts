@@ -1,0 +1,132 @@
+import { WimseError } from '@wimse-pep/core';
+
+/**
+ * The user's own Redis client, recognised by shape (this package imports neither library):
+ * node-redis v5+ (`createClient`, `createCluster`) or ioredis (`Redis`, `Cluster`). Valkey
+ * speaks the same protocol.
+ */
+export type RedisClientLike = NodeRedisClientLike | NodeRedisClusterLike | IoRedisClientLike;
+
+export interface NodeRedisClientLike {
+  readonly isReady: boolean;
+  sendCommand(args: string[], options?: { abortSignal?: AbortSignal }): Promise<unknown>;
+}
+
+export interface NodeRedisClusterLike {
+  readonly isReady: boolean;
+  readonly masters: readonly unknown[];
+  sendCommand(
+    firstKey: string | undefined,
+    isReadonly: boolean | undefined,
+    args: string[],
+    options?: { abortSignal?: AbortSignal },
+  ): Promise<unknown>;
+}
+
+export interface IoRedisClientLike {
+  readonly status: string;
+  call(command: string, ...args: string[]): Promise<unknown>;
+}
+
+/** Sends one command (routed by `key` on a cluster) and settles within the runner's timeout. */
+export interface RedisCommandRunner {
+  run(args: readonly string[], key: string | undefined, what: string): Promise<unknown>;
+}
+
+export interface RunnerOptions {
+  /** Longest wait for one command, in ms. */
+  readonly timeoutMs: number;
+  /** Retry-After (seconds) on the 503 sent when Redis cannot answer. */
+  readonly retryAfterSec: number;
+}
+
+type Send = (args: readonly string[], key: string | undefined, signal: AbortSignal) => Promise<unknown>;
+
+/**
+ * Wraps a node-redis or ioredis client so that every command fails closed in bounded time: a
+ * client that is not connected is refused at once (nothing piles up in its offline queue while
+ * Redis is down), and a command that errs or has not answered after `timeoutMs` is a 503
+ * `unavailable` with Retry-After. The client reconnects by itself; the next command after it is
+ * ready goes through, so recovery needs no restart.
+ */
+export function createCommandRunner(client: unknown, options: RunnerOptions): RedisCommandRunner {
+  const { send, ready } = adapt(client);
+  const retryAfter = { 'retry-after': String(options.retryAfterSec) };
+  const unavailable = (message: string, cause?: unknown) =>
+    new WimseError('unavailable', message, { cause, headers: retryAfter });
+
+  return {
+    async run(args, key, what) {
+      if (!ready()) throw unavailable(`redis is not connected (${what})`);
+      const abort = new AbortController();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        // setImmediate: a reply that arrived while this process was busy is read (poll phase)
+        // before the timeout is declared, so the timeout measures Redis, not our own event loop.
+        timer = setTimeout(
+          () =>
+            setImmediate(() => {
+              abort.abort();
+              reject(unavailable(`redis did not answer within ${options.timeoutMs} ms (${what})`));
+            }),
+          options.timeoutMs,
+        );
+      });
+      let sent: Promise<unknown>;
+      try {
+        sent = send(args, key, abort.signal);
+      } catch (cause) {
+        clearTimeout(timer);
+        throw unavailable(`redis refused the command (${what})`, cause);
+      }
+      // A late rejection after the timeout has nowhere to go but here.
+      sent.catch(() => {});
+      try {
+        return await Promise.race([sent, timeout]);
+      } catch (cause) {
+        if (cause instanceof WimseError) throw cause;
+        throw unavailable(`redis failed (${what}): ${describe(cause)}`, cause);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+function adapt(client: unknown): { send: Send; ready: () => boolean } {
+  const candidate = client as Partial<NodeRedisClientLike & NodeRedisClusterLike & IoRedisClientLike> | null;
+  if (typeof candidate !== 'object' || candidate === null) {
+    throw new TypeError('client must be a connected node-redis (v5+) or ioredis client');
+  }
+  if (typeof candidate.call === 'function' && typeof candidate.status === 'string') {
+    const io = candidate as IoRedisClientLike;
+    // `wait` is ioredis's lazyConnect state: the first command connects.
+    return {
+      send: (args) => io.call(args[0] as string, ...args.slice(1)),
+      ready: () => io.status === 'ready' || io.status === 'wait',
+    };
+  }
+  if (typeof candidate.sendCommand === 'function' && typeof candidate.isReady === 'boolean') {
+    if (Array.isArray(candidate.masters)) {
+      const cluster = candidate as NodeRedisClusterLike;
+      return {
+        send: (args, key, abortSignal) => cluster.sendCommand(key, false, [...args], { abortSignal }),
+        ready: () => cluster.isReady,
+      };
+    }
+    const single = candidate as NodeRedisClientLike;
+    return {
+      send: (args, _key, abortSignal) => single.sendCommand([...args], { abortSignal }),
+      ready: () => single.isReady,
+    };
+  }
+  throw new TypeError(
+    'client must be a node-redis (v5+) or ioredis client (neither sendCommand/isReady nor call/status)',
+  );
+}
+
+/** An error's class and message, never its arguments (a command's arguments are never logged). */
+function describe(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`.slice(0, 200);
+  return 'unknown error';
+}

@@ -1,0 +1,59 @@
+import { createHash } from 'node:crypto';
+import { type ReplayStore, WimseError } from '@wimse-pep/core';
+import { createCommandRunner, type RedisClientLike } from '../client/redis-command-runner.js';
+import { checkKeyPrefix, positiveInteger } from '../options.js';
+
+export interface RedisReplayStoreOptions {
+  /** Your connected node-redis (v5+) or ioredis client, single node or cluster. */
+  readonly client: RedisClientLike;
+  /**
+   * Prefix of every nonce key (default `wimse:nonce:`). On Redis Cluster, a hash tag such as
+   * `{wimse}:nonce:` keeps them on one shard; without one they spread across shards (each check
+   * is a single-key command, so both work).
+   */
+  readonly keyPrefix?: string;
+  /** Longest wait for Redis per check, in ms (default 250); then 503 `unavailable`. */
+  readonly timeoutMs?: number;
+  /** Retry-After, in seconds, on the 503 sent while Redis cannot answer (default 1). */
+  readonly retryAfterSec?: number;
+  /**
+   * The clock used for TTLs when the verifier does not pass its own (it does), in epoch ms.
+   * Default `Date.now`. Redis's clock never judges a signature window.
+   */
+  readonly now?: () => number;
+}
+
+/**
+ * A replay store shared by every replica: one atomic `SET <prefix><sha-256 of nonce> 1 NX PX <ttl>`
+ * per check (never check-then-set), the TTL computed from the verifier's clock as
+ * `expiresAtMs - now`. Keys are digests, so an attacker-chosen nonce never becomes an arbitrary
+ * key, and every key has the same size. Any error, timeout or disconnect is a 503 `unavailable`
+ * (fail closed), never an accepted request.
+ */
+export function createRedisReplayStore(options: RedisReplayStoreOptions): ReplayStore {
+  if (typeof options !== 'object' || options === null) throw new TypeError('createRedisReplayStore needs options');
+  const keyPrefix = checkKeyPrefix(options.keyPrefix, 'wimse:nonce:', 'createRedisReplayStore');
+  const retryAfterSec = positiveInteger(options.retryAfterSec, 1, 'createRedisReplayStore: retryAfterSec');
+  const runner = createCommandRunner(options.client, {
+    timeoutMs: positiveInteger(options.timeoutMs, 250, 'createRedisReplayStore: timeoutMs'),
+    retryAfterSec,
+  });
+  const clock = options.now ?? Date.now;
+  if (typeof clock !== 'function') throw new TypeError('createRedisReplayStore: now must be a function');
+
+  return {
+    async addIfAbsent(nonce: string, expiresAtMs: number, _createdAtMs: number, nowMs?: number) {
+      const key = keyPrefix + createHash('sha256').update(nonce).digest('base64url');
+      // At least 1 ms: PX 0 is an error, and a nonce that is already past its window is refused
+      // by the verifier's own time checks anyway.
+      const ttlMs = Math.max(1, Math.ceil(expiresAtMs - (nowMs ?? clock())));
+      const reply = await runner.run(['SET', key, '1', 'NX', 'PX', String(ttlMs)], key, 'replay check');
+      // OK: recorded now. nil: the key exists, a replay. Anything else is not an answer.
+      if (reply === 'OK') return true;
+      if (reply === null) return false;
+      throw new WimseError('unavailable', 'redis answered SET NX with neither OK nor nil', {
+        headers: { 'retry-after': String(retryAfterSec) },
+      });
+    },
+  };
+}
