@@ -1,8 +1,8 @@
-import { WimseError } from '../errors/wimse-error.js';
 import { checkRequestBody, verifyRequestSignature } from '../httpsig/verify-request-signature.js';
 import { recordNonce } from '../replay/record-nonce.js';
 import type { HttpSignatureIdentity } from '../types/identity.js';
 import type { WorkloadRequest } from '../types/request.js';
+import { audiencesFor } from './audiences-for.js';
 import type { VerifierSettings } from './normalize-options.js';
 import { verifyPresentedWit } from './verify-presented-wit.js';
 import type { WitCache } from './wit-cache.js';
@@ -70,14 +70,6 @@ export async function verifyWorkloadRequest(
     coveredComponents: signature.coveredComponents,
     expiresAt: wit.expiresAt,
   };
-}
-
-function audiencesFor(request: WorkloadRequest, settings: VerifierSettings): readonly string[] {
-  try {
-    return settings.audiences(request);
-  } catch (cause) {
-    throw new WimseError('unavailable', 'the audiences function failed', { cause });
-  }
 }
 
 function assertRequestShape(request: WorkloadRequest): void {

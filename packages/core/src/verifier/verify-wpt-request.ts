@@ -8,6 +8,7 @@ import type { WorkloadRequest } from '../types/request.js';
 import { readWptToken } from '../wpt/read-wpt-token.js';
 import { verifyWptToken } from '../wpt/verify-wpt-token.js';
 import { wptReplayKey } from '../wpt/wpt-replay-key.js';
+import { audiencesFor } from './audiences-for.js';
 import type { VerifierSettings, WptSettings } from './normalize-options.js';
 import { verifyPresentedWit } from './verify-presented-wit.js';
 import type { WitCache } from './wit-cache.js';
@@ -117,14 +118,6 @@ function refuseWimseSignature(request: WorkloadRequest, settings: VerifierSettin
     // Unparseable signature fields cannot be shown to be someone else's: refuse (fail closed).
   }
   if (wimse) throw new WimseError('wpt_conflict', 'the request carries both a WPT and a WIMSE HTTP signature');
-}
-
-function audiencesFor(request: WorkloadRequest, settings: VerifierSettings): readonly string[] {
-  try {
-    return settings.audiences(request);
-  } catch (cause) {
-    throw new WimseError('unavailable', 'the audiences function failed', { cause });
-  }
 }
 
 function assertRequestShape(request: WorkloadRequest): void {
