@@ -7,6 +7,7 @@ import {
   MemoryReplayStore,
   type ReplayStore,
   WimseError,
+  type WimseErrorCode,
 } from '@wimse-pep/core';
 import { createScenario, NOW_SEC, type Scenario, signCustom } from '../../../test/support/index.js';
 import { rejectsWith } from './helpers.js';
@@ -101,7 +102,7 @@ describe('the verifier bounds every replay store call in time (threat O6)', () =
   });
 
   it('a synchronous answer that throws or is not a boolean is refused with 503; its own 503 is passed on', async () => {
-    const cases: [ReplayStore['addIfAbsentSync'], string, Record<string, string>][] = [
+    const cases: [ReplayStore['addIfAbsentSync'], WimseErrorCode, Record<string, string>][] = [
       [
         () => {
           throw new Error('boom');
