@@ -56,7 +56,12 @@ export class MemoryReplayStore implements ReplayStore {
     return this.#max;
   }
 
-  async addIfAbsent(nonce: string, expiresAtMs: number, createdAtMs?: number, verifierNowMs?: number): Promise<boolean> {
+  async addIfAbsent(
+    nonce: string,
+    expiresAtMs: number,
+    createdAtMs?: number,
+    verifierNowMs?: number,
+  ): Promise<boolean> {
     return this.addIfAbsentSync(nonce, expiresAtMs, createdAtMs, verifierNowMs);
   }
 
