@@ -1,7 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { isInnerList, parseDictionary } from 'structured-headers';
+import { isInnerList } from 'structured-headers';
 import { WimseError } from '../errors/wimse-error.js';
 import { fieldValue } from '../request/field-lines.js';
+import { parseDictionary } from '../sf/parse-dictionary.js';
 import type { WorkloadRequest } from '../types/request.js';
 
 /** The RFC 9530 algorithms we accept ("active" in the registry); others are ignored. */
@@ -35,11 +36,11 @@ export function checkContentDigest(
   for (const [name, member] of digests) {
     const hash = SUPPORTED_DIGESTS[name];
     if (hash === undefined) continue;
-    if (isInnerList(member) || !(member[0] instanceof ArrayBuffer)) {
+    const received = member[0];
+    if (isInnerList(member) || !(received instanceof Uint8Array)) {
       throw new WimseError('digest_mismatch', `Content-Digest ${name} is not a byte sequence`);
     }
     const expected = createHash(hash).update(bytes).digest();
-    const received = Buffer.from(member[0]);
     if (received.length !== expected.length || !timingSafeEqual(received, expected)) {
       throw new WimseError('digest_mismatch', `Content-Digest ${name} does not match the body`);
     }

@@ -1,8 +1,9 @@
-import { type BareItem, type InnerList, type Item, isInnerList, parseDictionary } from 'structured-headers';
+import { type BareItem, type InnerList, type Item, isInnerList } from 'structured-headers';
 import { WimseError } from '../errors/wimse-error.js';
 import { fieldValue } from '../request/field-lines.js';
+import { type ParseDictionaryOptions, parseDictionary } from '../sf/parse-dictionary.js';
+import { DuplicateKeyError } from '../sf/structured-field-error.js';
 import type { WorkloadRequest } from '../types/request.js';
-import { countDictionaryMembers } from './count-dictionary-members.js';
 
 /** One member of `Signature-Input` paired with its `Signature` bytes. */
 export interface SignatureMember {
@@ -41,7 +42,8 @@ export function parseSignatureFields(headers: WorkloadRequest['headers']): Signa
     const signature = signatures.get(label);
     if (!isInnerList(input))
       throw new WimseError('signature_malformed', `Signature-Input ${label} is not an inner list`);
-    if (!signature || isInnerList(signature) || !(signature[0] instanceof ArrayBuffer)) {
+    const bytes = signature?.[0];
+    if (!signature || isInnerList(signature) || !(bytes instanceof Uint8Array)) {
       throw new WimseError('signature_malformed', `Signature ${label} is not a byte sequence`);
     }
     if (input[0].length > SIGNATURE_MAX_COMPONENTS) {
@@ -52,22 +54,23 @@ export function parseSignatureFields(headers: WorkloadRequest['headers']): Signa
       input,
       components: input[0],
       params: input[1],
-      signature: new Uint8Array(signature[0]),
+      signature: bytes,
     });
   }
   return members;
 }
 
+/** A label given twice would let one signature shadow another (threat S3): never last-wins. */
+const REFUSE_DUPLICATE_LABELS: ParseDictionaryOptions = { duplicateKeys: 'refuse' };
+
 function parseBoundedDictionary(value: string, name: string) {
   if (value.length > SIGNATURE_FIELD_MAX_BYTES) throw new WimseError('signature_malformed', `${name} is too large`);
   let dictionary: ReturnType<typeof parseDictionary>;
   try {
-    dictionary = parseDictionary(value);
+    dictionary = parseDictionary(value, REFUSE_DUPLICATE_LABELS);
   } catch (cause) {
+    if (cause instanceof DuplicateKeyError) throw new WimseError('signature_malformed', `${name} repeats a label`);
     throw new WimseError('signature_malformed', `${name} is not a structured-field dictionary`, { cause });
-  }
-  if (dictionary.size !== countDictionaryMembers(value)) {
-    throw new WimseError('signature_malformed', `${name} repeats a label`);
   }
   if (dictionary.size === 0) throw new WimseError('signature_malformed', `${name} is empty`);
   if (dictionary.size > SIGNATURE_MAX_MEMBERS)
