@@ -4,20 +4,25 @@ import { WimseError } from '../errors/wimse-error.js';
  * Refuses a WIT that has more than one spelling (threat W9): every segment must be canonical
  * base64url (decoding and re-encoding gives it back, so no stray padding bits), and the header and
  * payload JSON must not repeat a member (JSON.parse would silently keep the last one, while
- * another parser might keep the first).
+ * another parser might keep the first). Returns the decoded bytes of every segment, so that the
+ * caller never decodes the token a second time.
  */
-export function checkCompactEncoding(token: string): void {
+export function checkCompactEncoding(token: string): Buffer[] {
   const segments = token.split('.');
+  const decoded: Buffer[] = [];
   for (const segment of segments) {
-    if (Buffer.from(segment, 'base64url').toString('base64url') !== segment) {
+    const bytes = Buffer.from(segment, 'base64url');
+    if (bytes.toString('base64url') !== segment) {
       throw new WimseError('wit_malformed', 'a WIT segment is not canonical base64url');
     }
+    decoded.push(bytes);
   }
-  for (const segment of segments.slice(0, 2)) {
-    if (hasDuplicateMembers(Buffer.from(segment as string, 'base64url').toString('utf8'))) {
+  for (const bytes of decoded.slice(0, 2)) {
+    if (hasDuplicateMembers(bytes.toString('utf8'))) {
       throw new WimseError('wit_malformed', 'the WIT repeats a JSON member');
     }
   }
+  return decoded;
 }
 
 interface Container {

@@ -1,0 +1,98 @@
+/**
+ * The cold path alone (WIT cache off, inline verification): CPU time per GET request against one
+ * raw node:crypto verify of the workload's algorithm, in interleaved rounds. The focused companion
+ * of verify-request.bench.ts's "cold, inline" column, quick enough to run before and after a change.
+ *
+ *   node --conditions=wimse-source --import tsx bench/cold-path.bench.ts
+ *   COLD_ROUNDS=5 COLD_ITERATIONS=1500 ... (defaults)
+ *
+ * The issuer signs WITs with ES256; a fresh WIT per request is not needed (the cache is off).
+ */
+import { generateKeyPairSync, sign, verify } from 'node:crypto';
+import { signRequest } from '@wimse-pep/client';
+import { createVerifier, type WorkloadRequest } from '@wimse-pep/core';
+import { SignJWT } from 'jose';
+
+const ITERATIONS = Number(process.env.COLD_ITERATIONS ?? 1500);
+const ROUNDS = Number(process.env.COLD_ROUNDS ?? 5);
+const WARMUP = 300;
+const nowSec = Math.floor(Date.now() / 1000);
+const issuer = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const issuerJwk = { ...issuer.publicKey.export({ format: 'jwk' }), kid: 'bench', alg: 'ES256' };
+
+type Alg = 'ES256' | 'EdDSA';
+const pairFor = (alg: Alg) =>
+  alg === 'ES256' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('ed25519');
+
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return used.user + used.system;
+}
+
+function rawVerifyCpu(alg: Alg): number {
+  const pair = pairFor(alg);
+  const data = Buffer.from('"@method": GET\n"@path": /orders\n"@query": ?id=7\n'.repeat(8));
+  const hash = alg === 'ES256' ? 'sha256' : null;
+  const key = alg === 'ES256' ? { key: pair.publicKey, dsaEncoding: 'ieee-p1363' as const } : pair.publicKey;
+  const signature = sign(
+    hash,
+    data,
+    alg === 'ES256' ? { key: pair.privateKey, dsaEncoding: 'ieee-p1363' } : pair.privateKey,
+  );
+  for (let i = 0; i < WARMUP; i++) verify(hash, data, key, signature);
+  const start = process.cpuUsage();
+  for (let i = 0; i < ITERATIONS; i++) verify(hash, data, key, signature);
+  return cpuSince(start) / ITERATIONS;
+}
+
+async function requestsFor(alg: Alg, count: number): Promise<WorkloadRequest[]> {
+  const pair = pairFor(alg);
+  const wit = await new SignJWT({
+    sub: 'wimse://bench.example/service/caller',
+    cnf: { jwk: { ...pair.publicKey.export({ format: 'jwk' }), alg } },
+    iat: nowSec,
+    exp: nowSec + 3600,
+  })
+    .setProtectedHeader({ alg: 'ES256', typ: 'wit+jwt', kid: 'bench' })
+    .sign(issuer.privateKey);
+  const requests: WorkloadRequest[] = [];
+  for (let i = 0; i < count; i++) {
+    const signed = await signRequest(
+      { method: 'GET', url: 'https://svc.bench.example/orders?id=7' },
+      { wit, privateKey: pair.privateKey },
+    );
+    requests.push({ method: 'GET', target: '/orders?id=7', headers: signed.headers });
+  }
+  return requests;
+}
+
+async function coldCpu(alg: Alg): Promise<number> {
+  const verifier = createVerifier({
+    signatureVerification: 'inline',
+    trustDomains: [{ trustDomain: 'bench.example', issuers: [{ jwks: { keys: [issuerJwk] }, algorithms: ['ES256'] }] }],
+    audiences: ['https://svc.bench.example'],
+    witCacheSize: 0,
+  });
+  const requests = await requestsFor(alg, WARMUP + ITERATIONS);
+  for (const request of requests.slice(0, WARMUP)) await verifier.verify(request);
+  const start = process.cpuUsage();
+  for (const request of requests.slice(WARMUP)) await verifier.verify(request);
+  return cpuSince(start) / ITERATIONS;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+
+for (const alg of ['ES256', 'EdDSA'] as const) {
+  const raw: number[] = [];
+  const cold: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    raw.push(rawVerifyCpu(alg));
+    cold.push(await coldCpu(alg));
+  }
+  const r = median(raw);
+  const c = median(cold);
+  const ratios = cold.map((value, i) => (value / (raw[i] as number)).toFixed(2)).join(' ');
+  console.log(
+    `${alg}: raw ${r.toFixed(1)} µs, cold ${c.toFixed(1)} µs CPU per request, ratio ${(c / r).toFixed(2)}x (per round: ${ratios})`,
+  );
+}
