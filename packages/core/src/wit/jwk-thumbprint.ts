@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
  * The RFC 7638 SHA-256 thumbprint (base64url) of a public JWK of type EC, OKP or RSA: the
  * required members only, in lexicographic order, as JSON without whitespace (JSON.stringify of
  * strings gives the RFC's escaping). Synchronous, so it costs one small hash and no async job.
- * The key must already have been imported (importCnfKey), so the members are known to be strings.
+ * A missing or non-string required member is a TypeError (the key cannot be valid either).
  */
 export function jwkThumbprint(jwk: Readonly<Record<string, unknown>>): string {
   let canonical: string;

@@ -10,7 +10,6 @@ import { checkCriticalHeader } from './check-critical-header.js';
 import { checkProfileClaims, checkProfileHeader } from './check-issuer-profile.js';
 import { checkWitTimes } from './check-wit-times.js';
 import { type ConfirmationKey, importCnfKey } from './import-cnf-key.js';
-import { jwkThumbprint } from './jwk-thumbprint.js';
 import { parseJsonObject } from './parse-json-object.js';
 import { verifyJwsSignature } from './verify-jws-signature.js';
 
@@ -122,7 +121,7 @@ export async function verifyWit(token: string, context: WitVerificationContext):
     subject,
     issuer,
     cnf,
-    keyThumbprint: jwkThumbprint(cnf.jwk),
+    keyThumbprint: cnf.thumbprint,
     expiresAt: claims.exp as number,
     keyGeneration,
   };
