@@ -34,28 +34,43 @@ interface Container {
 export function hasDuplicateMembers(json: string): boolean {
   const stack: Container[] = [];
   for (let i = 0; i < json.length; i++) {
-    const char = json[i];
-    if (char === '"') {
+    const char = json.charCodeAt(i);
+    if (char === QUOTE) {
       let end = i + 1;
-      while (end < json.length && json[end] !== '"') end += json[end] === '\\' ? 2 : 1;
+      let escaped = false;
+      while (end < json.length && json.charCodeAt(end) !== QUOTE) {
+        if (json.charCodeAt(end) === BACKSLASH) {
+          escaped = true;
+          end += 2;
+        } else end += 1;
+      }
       const top = stack.at(-1);
       if (top?.keys && top.expectKey) {
-        const key = safeParse(json.slice(i, end + 1));
+        // A name without escapes is its own text; only escaped names need JSON's decoding.
+        const key = escaped ? safeParse(json.slice(i, end + 1)) : json.slice(i + 1, end);
         if (top.keys.has(key)) return true;
         top.keys.add(key);
         top.expectKey = false;
       }
       i = end;
-    } else if (char === '{') stack.push({ keys: new Set(), expectKey: true });
-    else if (char === '[') stack.push({ keys: undefined, expectKey: false });
-    else if (char === '}' || char === ']') stack.pop();
-    else if (char === ',') {
+    } else if (char === OPEN_BRACE) stack.push({ keys: new Set(), expectKey: true });
+    else if (char === OPEN_BRACKET) stack.push({ keys: undefined, expectKey: false });
+    else if (char === CLOSE_BRACE || char === CLOSE_BRACKET) stack.pop();
+    else if (char === COMMA) {
       const top = stack.at(-1);
       if (top?.keys) top.expectKey = true;
     }
   }
   return false;
 }
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c;
 
 function safeParse(literal: string): string {
   try {

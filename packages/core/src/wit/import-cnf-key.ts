@@ -2,7 +2,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { WimseError } from '../errors/wimse-error.js';
 import { lookupSignatureAlgorithm, minimumRsaModulusBits, type SignatureAlgorithm } from './algorithms.js';
-import { jwkThumbprint } from './jwk-thumbprint.js';
+import { jwkThumbprintInput, thumbprintOfInput } from './jwk-thumbprint.js';
 
 /** Members that only a private or symmetric JWK has. */
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
@@ -22,13 +22,16 @@ export interface ImportedConfirmationKey extends ConfirmationKey {
 }
 
 /**
- * Public keys already imported, by RFC 7638 thumbprint: a new WIT for a workload key seen before
- * (a re-issued WIT, one evicted from the WIT cache) skips the import, which for an EC key costs
- * about one signature verification (node:crypto validates the point with a full scalar
- * multiplication). Only key material is cached, never a trust decision: every WIT's `cnf.jwk` is
- * still validated in full, and equal thumbprints mean equal key members, hence the same key.
+ * Public keys already imported, with their thumbprints, by RFC 7638 thumbprint input: a new WIT
+ * for a workload key seen before (a re-issued WIT, one evicted from the WIT cache) skips the
+ * import, which for an EC key costs about one signature verification (node:crypto validates the
+ * point with a full scalar multiplication), and the hash. Only key material is cached, never a
+ * trust decision: every WIT's `cnf.jwk` is still validated in full, and equal thumbprint inputs
+ * mean equal key members, hence the same key.
  */
-const importedKeys = new LRUCache<string, KeyObject>({ max: 1024 });
+const importedKeys = new LRUCache<string, { readonly publicKey: KeyObject; readonly thumbprint: string }>({
+  max: 1024,
+});
 
 /**
  * Validates `cnf.jwk` strictly (threat W7) and imports it: a public key, an asymmetric signature
@@ -47,18 +50,19 @@ export function importCnfKey(cnf: unknown): ImportedConfirmationKey {
   if (!algorithm) throw invalid(`cnf.jwk.alg ${alg} is not an asymmetric signature algorithm`);
   if (jwk.kty !== algorithm.kty) throw invalid(`cnf.jwk.kty does not fit alg ${alg}`);
   if (algorithm.crv !== undefined && jwk.crv !== algorithm.crv) throw invalid(`cnf.jwk.crv does not fit alg ${alg}`);
-  let thumbprint: string;
-  let publicKey: KeyObject | undefined;
+  let imported: { readonly publicKey: KeyObject; readonly thumbprint: string } | undefined;
   try {
-    thumbprint = jwkThumbprint(jwk);
-    publicKey = importedKeys.get(thumbprint);
-    if (publicKey === undefined) {
-      publicKey = createPublicKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' });
-      importedKeys.set(thumbprint, publicKey);
+    const input = jwkThumbprintInput(jwk);
+    imported = importedKeys.get(input);
+    if (imported === undefined) {
+      const publicKey = createPublicKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' });
+      imported = { publicKey, thumbprint: thumbprintOfInput(input) };
+      importedKeys.set(input, imported);
     }
   } catch (cause) {
     throw new WimseError('wit_invalid', 'cnf.jwk is not a valid public key', { cause });
   }
+  const { publicKey, thumbprint } = imported;
   const bits = publicKey.asymmetricKeyDetails?.modulusLength;
   if (algorithm.kty === 'RSA' && (bits === undefined || bits < minimumRsaModulusBits)) {
     throw invalid(`cnf.jwk RSA modulus is shorter than ${minimumRsaModulusBits} bits`);

@@ -1,5 +1,6 @@
 import { errors, type FlattenedJWSInput, type JWTHeaderParameters, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { WimseError } from '../errors/wimse-error.js';
+import type { SignatureVerification } from '../httpsig/verify-signature-bytes.js';
 import { type ParsedWorkloadId, parseWorkloadId } from '../identifier/parse-workload-id.js';
 import type { SignatureProfile } from '../profiles/profiles.js';
 import type { TrustedIssuer, TrustRegistry } from '../trust/build-trust-registry.js';
@@ -34,6 +35,8 @@ export interface WitVerificationContext {
   readonly nowMs: number;
   /** Longest accepted `exp - iat` (or `exp - now` without `iat`), in seconds; default one day. */
   readonly maxLifetimeSec?: number;
+  /** Where the WIT's signature is checked, as for every signature (default `thread-pool`). */
+  readonly signatureVerification?: SignatureVerification;
 }
 
 /** Default cap on a WIT's `exp - iat`: workload-creds wants WITs short-lived, "on the order of hours". */
@@ -88,7 +91,8 @@ export async function verifyWit(token: string, context: WitVerificationContext):
   const keyObject = issuerKeyObject(key, alg, algorithm);
   if (!keyObject) throw new WimseError('wit_invalid', `the trusted key cannot verify ${alg}`);
   const signingInput = Buffer.from(token.slice(0, encodedHeader.length + 1 + encodedPayload.length), 'latin1');
-  if (!verifyJwsSignature(signingInput, signature, keyObject, algorithm)) {
+  const mode = context.signatureVerification ?? 'thread-pool';
+  if (!(await verifyJwsSignature(signingInput, signature, keyObject, algorithm, mode))) {
     throw new WimseError('wit_invalid', 'WIT signature does not verify');
   }
   checkWitTimes(claims, context.nowMs, context.clockToleranceSec);
