@@ -7,6 +7,7 @@ import {
   MemoryReplayStore,
   type ReplayStore,
   WimseError,
+  type WimseErrorCode,
 } from '@wimse-pep/core';
 import { createScenario, NOW_SEC, type Scenario, signCustom } from '../../../test/support/index.js';
 import { rejectsWith } from './helpers.js';
@@ -79,6 +80,65 @@ describe('the verifier bounds every replay store call in time (threat O6)', () =
     });
     const error = await rejectsWith(verifier.verify(await signCustom(scenario)), 'unavailable');
     assert.deepEqual(error.headers, { 'Retry-After': '7' });
+  });
+
+  it('a store that answers synchronously (addIfAbsentSync) is asked that way, without waiting on addIfAbsent', async () => {
+    const memory = new MemoryReplayStore({ now: scenario.options.now });
+    let asyncCalls = 0;
+    const synchronous: ReplayStore = {
+      addIfAbsent: () => {
+        asyncCalls++;
+        return new Promise<boolean>(() => {});
+      },
+      addIfAbsentSync: (nonce, expiresAtMs, createdAtMs, nowMs) =>
+        memory.addIfAbsentSync(nonce, expiresAtMs, createdAtMs, nowMs),
+    };
+    const verifier = createVerifier({ ...scenario.options, replayStore: synchronous, replayStoreTimeoutMs: 50 });
+    const request = await signCustom(scenario);
+    assert.ok(await verifier.verify(request));
+    await rejectsWith(verifier.verify(request), 'replay');
+    assert.equal(asyncCalls, 0);
+    assert.equal(memory.size, 1);
+  });
+
+  it('a synchronous answer that throws or is not a boolean is refused with 503; its own 503 is passed on', async () => {
+    const cases: [ReplayStore['addIfAbsentSync'], WimseErrorCode, Record<string, string>][] = [
+      [
+        () => {
+          throw new Error('boom');
+        },
+        'unavailable',
+        { 'retry-after': '1' },
+      ],
+      [() => 'yes' as unknown as boolean, 'unavailable', { 'retry-after': '1' }],
+      [
+        () => {
+          throw new WimseError('replay_capacity', 'full', { headers: { 'retry-after': '9' } });
+        },
+        'replay_capacity',
+        { 'retry-after': '9' },
+      ],
+    ];
+    for (const [addIfAbsentSync, code, headers] of cases) {
+      const verifier = createVerifier({
+        ...scenario.options,
+        replayStore: { addIfAbsent: async () => true, addIfAbsentSync },
+      });
+      const error = await rejectsWith(verifier.verify(await signCustom(scenario)), code);
+      assert.equal(error.status, 503);
+      assert.deepEqual(error.headers, headers);
+    }
+  });
+
+  it('refuses an addIfAbsentSync that is not a function, naming replayStore', () => {
+    assert.throws(
+      () =>
+        createVerifier({
+          ...scenario.options,
+          replayStore: { addIfAbsent: async () => true, addIfAbsentSync: 'yes' } as unknown as ReplayStore,
+        }),
+      (error: unknown) => error instanceof TypeError && error.message.includes('replayStore'),
+    );
   });
 
   it('validates replayStoreTimeoutMs once, naming the field', () => {

@@ -59,9 +59,13 @@ export class MemoryReplayStore implements ReplayStore {
   async addIfAbsent(
     nonce: string,
     expiresAtMs: number,
-    _createdAtMs?: number,
+    createdAtMs?: number,
     verifierNowMs?: number,
   ): Promise<boolean> {
+    return this.addIfAbsentSync(nonce, expiresAtMs, createdAtMs, verifierNowMs);
+  }
+
+  addIfAbsentSync(nonce: string, expiresAtMs: number, _createdAtMs?: number, verifierNowMs?: number): boolean {
     const nowMs = verifierNowMs ?? this.#now();
     this.#dropExpired(nowMs);
     const key = createHash('sha256').update(nonce).digest('binary');

@@ -18,6 +18,16 @@ export async function recordNonce(
   timeoutMs: number,
   nowMs?: number,
 ): Promise<void> {
+  // A store in this process answers at once: no timer, no race (the hot path of the memory store).
+  if (typeof store.addIfAbsentSync === 'function') {
+    let fresh: unknown;
+    try {
+      fresh = store.addIfAbsentSync(nonce, expiresAtMs, createdAtMs, nowMs);
+    } catch (cause) {
+      throw storeFailure(cause);
+    }
+    return checkAnswer(fresh);
+  }
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     // setImmediate: an answer that arrived while this process was busy is read first (poll phase),
@@ -34,17 +44,26 @@ export async function recordNonce(
   try {
     fresh = await Promise.race([store.addIfAbsent(nonce, expiresAtMs, createdAtMs, nowMs), timeout]);
   } catch (cause) {
-    if (cause instanceof WimseError && cause.status === 503) {
-      const hasRetryAfter = Object.keys(cause.headers).some((name) => name.toLowerCase() === 'retry-after');
-      throw hasRetryAfter ? cause : cause.withHeaders({ 'retry-after': RETRY_AFTER_SEC });
-    }
-    throw new WimseError('unavailable', 'the replay store did not answer', {
-      cause,
-      headers: { 'retry-after': RETRY_AFTER_SEC },
-    });
+    throw storeFailure(cause);
   } finally {
     clearTimeout(timer);
   }
+  checkAnswer(fresh);
+}
+
+/** A store's own 503 (`unavailable`, `replay_capacity`) as it is, with Retry-After; anything else is `unavailable`. */
+function storeFailure(cause: unknown): WimseError {
+  if (cause instanceof WimseError && cause.status === 503) {
+    const hasRetryAfter = Object.keys(cause.headers).some((name) => name.toLowerCase() === 'retry-after');
+    return hasRetryAfter ? cause : cause.withHeaders({ 'retry-after': RETRY_AFTER_SEC });
+  }
+  return new WimseError('unavailable', 'the replay store did not answer', {
+    cause,
+    headers: { 'retry-after': RETRY_AFTER_SEC },
+  });
+}
+
+function checkAnswer(fresh: unknown): void {
   if (fresh === false) throw new WimseError('replay', 'nonce already seen');
   if (fresh !== true) {
     throw new WimseError('unavailable', 'the replay store answered neither true nor false', {

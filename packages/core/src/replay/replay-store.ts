@@ -14,4 +14,10 @@ export interface ReplayStore {
    * verifier's time and never from its own.
    */
   addIfAbsent(nonce: string, expiresAtMs: number, createdAtMs: number, nowMs?: number): Promise<boolean>;
+  /**
+   * Optional: the same, answered synchronously (returns the boolean, throws where `addIfAbsent`
+   * rejects), for a store inside this process. When present the verifier calls it instead, and
+   * needs no timer to bound the answer: this is the memory store's hot path.
+   */
+  addIfAbsentSync?(nonce: string, expiresAtMs: number, createdAtMs: number, nowMs?: number): boolean;
 }

@@ -106,10 +106,14 @@ export function normalizeOptions(options: VerifierOptions): VerifierSettings {
     throw optionError('createVerifier: now', 'a function returning milliseconds since the epoch', now);
   }
   const replayStore: unknown = options.replayStore === undefined ? new MemoryReplayStore({ now }) : options.replayStore;
-  if (!isPlainObjectOrInstance(replayStore) || typeof replayStore.addIfAbsent !== 'function') {
+  if (
+    !isPlainObjectOrInstance(replayStore) ||
+    typeof replayStore.addIfAbsent !== 'function' ||
+    (replayStore.addIfAbsentSync !== undefined && typeof replayStore.addIfAbsentSync !== 'function')
+  ) {
     throw optionError(
       'createVerifier: replayStore',
-      'an object with addIfAbsent(nonce, expiresAtMs, createdAtMs)',
+      'an object with addIfAbsent(nonce, expiresAtMs, createdAtMs) (and optionally addIfAbsentSync, a function)',
       replayStore,
     );
   }
