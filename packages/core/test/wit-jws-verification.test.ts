@@ -279,23 +279,22 @@ describe('WIT JWS through node:crypto: key set order and withdrawn keys', () => 
       const second = generateTestKey('ES256', 'issuer-2');
       published = [first];
       const verifier = createVerifier(remote(`${base}/jwks-${witCacheSize}`, clock, witCacheSize));
-      const request = async (issuerKey: TestKeyPair) =>
-        signedWorkloadRequest(
-          {
-            wit: await witFor({ issuerKey, workloadKey: scenario.workloadKey }, { kid: issuerKey.publicJwk.kid }),
-            workloadKey: scenario.workloadKey,
-          },
-          {},
-          { now: clock },
-        );
-      const witOfFirst = await request(first);
-      assert.equal((await verifier.verify(witOfFirst)).id, CALLER_ID);
+      const witOf = (issuerKey: TestKeyPair) =>
+        witFor({ issuerKey, workloadKey: scenario.workloadKey }, { kid: issuerKey.publicJwk.kid });
+      // Each request is freshly signed (its own nonce) around the given WIT.
+      const requestWith = (wit: string) =>
+        signedWorkloadRequest({ wit, workloadKey: scenario.workloadKey }, {}, { now: clock });
+      const witOfFirst = await witOf(first);
+      assert.equal((await verifier.verify(await requestWith(witOfFirst))).id, CALLER_ID);
+      assert.equal((await verifier.verify(await requestWith(witOfFirst))).id, CALLER_ID);
       // The issuer rotates: same kid, new key material, plus a second key; the first is withdrawn.
       published = [rotated, second];
       clockMs += 61_000;
-      await rejectsWith(verifier.verify(await request(first)), 'wit_invalid');
-      assert.equal((await verifier.verify(await request(rotated))).id, CALLER_ID);
-      assert.equal((await verifier.verify(await request(second))).id, CALLER_ID);
+      // The WIT verified before (cached or not) and a new WIT signed by the withdrawn key.
+      await rejectsWith(verifier.verify(await requestWith(witOfFirst)), 'wit_invalid');
+      await rejectsWith(verifier.verify(await requestWith(await witOf(first))), 'wit_invalid');
+      assert.equal((await verifier.verify(await requestWith(await witOf(rotated)))).id, CALLER_ID);
+      assert.equal((await verifier.verify(await requestWith(await witOf(second)))).id, CALLER_ID);
     });
   }
 
