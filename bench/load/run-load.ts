@@ -65,8 +65,9 @@ interface ServerHandle {
 
 function startServer(peer: string, credentials: LoadCredentials): Promise<ServerHandle> {
   const child: ChildProcess = fork(new URL('./servers.ts', import.meta.url).pathname, [peer], {
+    // The packages as built (dist), as users run them: the sources through tsx carry esbuild's
+    // keepNames helpers (`__name`) on every closure, a cost no user pays.
     execArgv: [
-      '--conditions=wimse-source',
       '--import',
       'tsx',
       // BENCH_CPU_PROF_DIR: every server writes a V8 CPU profile there when it stops.
