@@ -9,8 +9,8 @@
  * throttles the generator. Every response is checked: status 200 and the caller in the body.
  * CPU per request is the server's own process.cpuUsage() over the measured window.
  *
- * `express-wimse-inline` (not in the default set) is Express + wimse-pep with
- * `signatureVerification: 'inline'`, to compare the verification modes (the default is the pool).
+ * `express-wimse-inline`, `fastify-wimse-inline`, `koa-wimse-inline` (not in the default set) are
+ * wimse-pep with `signatureVerification: 'inline'`, to compare the verification modes.
  *
  * Environment: BENCH_REQUESTS (per peer and method, default 8000), BENCH_CONNECTIONS (50),
  * BENCH_ROUNDS (3), BENCH_PEERS (comma-separated subset), BENCH_METHODS (GET,POST), BENCH_SOAK_ROUNDS (memory run, 10),
@@ -287,6 +287,12 @@ const goals: [string, string, Method, number][] = [
   ['fastify-wimse', 'fastify-jwt', 'POST', 1.0],
   ['koa-wimse', 'koa-jose', 'GET', 1.0],
   ['koa-wimse', 'koa-jose', 'POST', 1.0],
+  ['fastify-wimse-inline', 'fastify-jwt', 'GET', 1.0],
+  ['fastify-wimse-inline', 'fastify-jwt', 'POST', 1.0],
+  ['koa-wimse-inline', 'koa-jose', 'GET', 1.0],
+  ['koa-wimse-inline', 'koa-jose', 'POST', 1.0],
+  ['express-wimse-inline', 'express-jose', 'GET', 1.0],
+  ['express-wimse-inline', 'express-jose', 'POST', 1.0],
   // Not a goal: the verification mode, thread pool (default) against inline.
   ['express-wimse', 'express-wimse-inline', 'GET', 1.0],
   ['express-wimse', 'express-wimse-inline', 'POST', 1.0],
