@@ -3,8 +3,8 @@
  * raw node:crypto verify of the workload's algorithm, in interleaved rounds. The focused companion
  * of verify-request.bench.ts's "cold, inline" column, quick enough to run before and after a change.
  *
- *   node --conditions=wimse-source --import tsx bench/cold-path.bench.ts
- *   COLD_ROUNDS=5 COLD_ITERATIONS=1500 ... (defaults)
+ *   pnpm bench:cold   (COLD_ROUNDS=5 COLD_ITERATIONS=1500 are the defaults; results in
+ *   bench/results/cold-path.md unless BENCH_WRITE=0)
  *
  * The issuer signs WITs with ES256. Three rows per algorithm, interleaved:
  * - warm: WIT cache on (the floor: one signature verification plus the request pipeline);
@@ -14,6 +14,8 @@
  *   `cnf.jwk` is imported each time (a verifier that sees every caller's key for the first time).
  */
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { signRequest } from '@wimse-pep/client';
 import { createVerifier, type WorkloadRequest } from '@wimse-pep/core';
 import { SignJWT } from 'jose';
@@ -98,6 +100,7 @@ async function pipelineCpu(alg: Alg, variant: Variant): Promise<number> {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
 const variants: Variant[] = ['warm', 'cold', 'coldNewKey'];
+const rows: string[] = [];
 for (const alg of ['ES256', 'EdDSA'] as const) {
   const raw: number[] = [];
   const runs = new Map<Variant, number[]>(variants.map((variant) => [variant, []]));
@@ -112,4 +115,24 @@ for (const alg of ['ES256', 'EdDSA'] as const) {
     return `${variant} ${median(values).toFixed(1)} µs = ${(median(values) / r).toFixed(2)}x (rounds ${perRound})`;
   });
   console.log(`${alg}: raw verify ${r.toFixed(1)} µs CPU; ${cells.join('; ')}`);
+  const ratio = (variant: Variant) => {
+    const value = median(runs.get(variant) ?? []);
+    return `${value.toFixed(1)} (${(value / r).toFixed(2)}×)`;
+  };
+  rows.push(`| ${alg} | ${r.toFixed(1)} | ${ratio('warm')} | ${ratio('cold')} | ${ratio('coldNewKey')} |`);
 }
+const report = [
+  '# Cold path benchmark',
+  '',
+  `${new Date().toISOString()}; Node ${process.version}; ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}; ${ITERATIONS} GET requests per`,
+  `row, median of ${ROUNDS} interleaved rounds, inline verification. Issuer ES256. CPU µs per request (ratio to one raw verify`,
+  'of the workload algorithm). Goal (issue 10): cold ≤ 2.3×. cold: WIT cache off, the same WIT and workload key on every',
+  'request (the key import is then cached); new key: a new WIT and workload key on every request (a first-time caller).',
+  '',
+  '| workload alg | raw verify | warm | cold | cold, new key |',
+  '| --- | --- | --- | --- | --- |',
+  ...rows,
+  '',
+].join('\n');
+console.log(`\n${report}`);
+if (process.env.BENCH_WRITE !== '0') writeFileSync(new URL('./results/cold-path.md', import.meta.url), report);
