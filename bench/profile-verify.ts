@@ -1,6 +1,7 @@
 /**
  * A loop of warm (or cold, PROFILE_COLD=1) ES256 verifications to run under a CPU profiler:
- *   PROFILE_OUT=/tmp/verify.cpuprofile node --conditions=wimse-source --import tsx bench/profile-verify.ts
+ *   pnpm build && PROFILE_OUT=/tmp/verify.cpuprofile node --import tsx bench/profile-verify.ts
+ * (the built packages, as users run them)
  * (the profiler runs around the verification loop only, through node:inspector). PROFILE_LAYER=guard
  * goes through the guard, as the adapters do.
  * POST requests with a 1 KiB body and Content-Digest, as in the load benchmark.

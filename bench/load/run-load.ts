@@ -1,6 +1,7 @@
 /**
  * Load benchmark: `pnpm bench:load`. Each peer's server runs in its own process (servers.ts);
- * this process is the load generator (autocannon as a library). Peers run one after the other
+ * the load generator is wrk in its own process when installed (Debian package `wrk`; BENCH_GENERATOR=wrk|autocannon),
+ * else autocannon as a library in this process. Peers run one after the other
  * with identical settings, GET and POST (1 KiB JSON body with Content-Digest), in several rounds
  * interleaved so that a noisy neighbour hits every peer alike; the medians are reported.
  *
@@ -8,8 +9,8 @@
  * throttles the generator. Every response is checked: status 200 and the caller in the body.
  * CPU per request is the server's own process.cpuUsage() over the measured window.
  *
- * `express-wimse-inline` (not in the default set) is Express + wimse-pep with
- * `signatureVerification: 'inline'`, to compare the verification modes (the default is the pool).
+ * `express-wimse-inline`, `fastify-wimse-inline`, `koa-wimse-inline` (not in the default set) are
+ * wimse-pep with `signatureVerification: 'inline'`, to compare the verification modes.
  *
  * Environment: BENCH_REQUESTS (per peer and method, default 8000), BENCH_CONNECTIONS (50),
  * BENCH_ROUNDS (3), BENCH_PEERS (comma-separated subset), BENCH_METHODS (GET,POST), BENCH_SOAK_ROUNDS (memory run, 10),
@@ -23,6 +24,7 @@ import { cpus, totalmem } from 'node:os';
 import { signRequest } from '@wimse-pep/client';
 import autocannon from 'autocannon';
 import { createLoadCredentials, type LoadCredentials } from './credentials.js';
+import { fireWithWrk, wrkAvailable } from './wrk-generator.js';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 8000);
 const WARMUP = Math.max(500, Math.floor(REQUESTS / 8));
@@ -41,6 +43,9 @@ const ALL_PEERS = [
   'koa-jose',
   'koa-wimse',
 ];
+/** wrk (Debian package) when installed: far lighter than autocannon, so the server gets more of the CPU. */
+const GENERATOR = process.env.BENCH_GENERATOR ?? (wrkAvailable() ? 'wrk' : 'autocannon');
+if (GENERATOR !== 'wrk' && GENERATOR !== 'autocannon') throw new Error('BENCH_GENERATOR must be wrk or autocannon');
 const PEERS = process.env.BENCH_PEERS ? process.env.BENCH_PEERS.split(',') : ALL_PEERS;
 type Method = 'GET' | 'POST';
 const METHODS = (process.env.BENCH_METHODS ? process.env.BENCH_METHODS.split(',') : ['GET', 'POST']) as Method[];
@@ -60,8 +65,9 @@ interface ServerHandle {
 
 function startServer(peer: string, credentials: LoadCredentials): Promise<ServerHandle> {
   const child: ChildProcess = fork(new URL('./servers.ts', import.meta.url).pathname, [peer], {
+    // The packages as built (dist), as users run them: the sources through tsx carry esbuild's
+    // keepNames helpers (`__name`) on every closure, a cost no user pays.
     execArgv: [
-      '--conditions=wimse-source',
       '--import',
       'tsx',
       // BENCH_CPU_PROF_DIR: every server writes a V8 CPU profile there when it stops.
@@ -149,7 +155,12 @@ interface Measurement {
   readonly failures: number;
 }
 
-async function fire(port: number, requests: PreparedRequest[], expectCaller: boolean) {
+/** `spares`: one more request per connection, sent (by wrk) only after the counted window. */
+async function fire(port: number, requests: PreparedRequest[], expectCaller: boolean, spares: PreparedRequest[]) {
+  if (GENERATOR === 'wrk') {
+    const run = await fireWithWrk(port, requests, spares, CONNECTIONS, expectCaller);
+    return { seconds: run.seconds, failures: run.failures, latency: { p50: run.p50Ms, p99: run.p99Ms } };
+  }
   let next = 0;
   let failures = 0;
   const start = process.hrtime.bigint();
@@ -180,7 +191,7 @@ async function fire(port: number, requests: PreparedRequest[], expectCaller: boo
   // (req/s came out as requests ÷ whole seconds). The window ends with the last response.
   const seconds = Number(lastResponse - start) / 1e9;
   if (next !== requests.length) throw new Error(`sent ${next} requests, prepared ${requests.length}`);
-  return { result, seconds, failures: failures + result.errors + result.timeouts };
+  return { seconds, failures: failures + result.errors + result.timeouts, latency: result.latency };
 }
 
 async function measure(
@@ -192,17 +203,18 @@ async function measure(
 ): Promise<Measurement> {
   const warmup = await prepare(peer, method, WARMUP, credentials, workloadKey);
   const measured = await prepare(peer, method, REQUESTS, credentials, workloadKey);
+  const spares = await prepare(peer, method, 2 * CONNECTIONS, credentials, workloadKey);
   const expectCaller = !peer.endsWith('-bare');
-  await fire(server.port, warmup, expectCaller);
+  await fire(server.port, warmup, expectCaller, spares.slice(0, CONNECTIONS));
   const before = await server.stats();
-  const { result, seconds, failures } = await fire(server.port, measured, expectCaller);
+  const { latency, seconds, failures } = await fire(server.port, measured, expectCaller, spares.slice(CONNECTIONS));
   const after = await server.stats();
   return {
     peer,
     method,
     rps: REQUESTS / seconds,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
+    p50: latency.p50,
+    p99: latency.p99,
     cpuMicrosPerRequest: (after.cpuMicros - before.cpuMicros) / REQUESTS,
     rssMiB: after.rss / 2 ** 20,
     failures,
@@ -275,6 +287,12 @@ const goals: [string, string, Method, number][] = [
   ['fastify-wimse', 'fastify-jwt', 'POST', 1.0],
   ['koa-wimse', 'koa-jose', 'GET', 1.0],
   ['koa-wimse', 'koa-jose', 'POST', 1.0],
+  ['fastify-wimse-inline', 'fastify-jwt', 'GET', 1.0],
+  ['fastify-wimse-inline', 'fastify-jwt', 'POST', 1.0],
+  ['koa-wimse-inline', 'koa-jose', 'GET', 1.0],
+  ['koa-wimse-inline', 'koa-jose', 'POST', 1.0],
+  ['express-wimse-inline', 'express-jose', 'GET', 1.0],
+  ['express-wimse-inline', 'express-jose', 'POST', 1.0],
   // Not a goal: the verification mode, thread pool (default) against inline.
   ['express-wimse', 'express-wimse-inline', 'GET', 1.0],
   ['express-wimse', 'express-wimse-inline', 'POST', 1.0],
@@ -296,8 +314,8 @@ if (SOAK_ROUNDS > 0 && PEERS.includes('express-wimse')) {
   try {
     for (let round = 1; round <= SOAK_ROUNDS; round++) {
       // The client's default 60 s lifetime: nonces leave the replay store after 60 s + 60 s tolerance.
-      const requests = await prepare('express-wimse', 'POST', REQUESTS, credentials, workloadKey, 60);
-      const { failures } = await fire(server.port, requests, true);
+      const requests = await prepare('express-wimse', 'POST', REQUESTS + CONNECTIONS, credentials, workloadKey, 60);
+      const { failures } = await fire(server.port, requests.slice(0, REQUESTS), true, requests.slice(REQUESTS));
       const stats = await server.stats();
       const elapsed = ((Date.now() - soakStart) / 1000).toFixed(0);
       const line = `| ${round} | ${elapsed} | ${round * REQUESTS} | ${(stats.rss / 2 ** 20).toFixed(1)} | ${(stats.heapUsed / 2 ** 20).toFixed(1)} | ${failures} |`;
@@ -313,8 +331,8 @@ const report = [
   '# Load benchmark',
   '',
   `${new Date().toISOString()}; Node ${process.version}; ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}; ${(totalmem() / 2 ** 30).toFixed(0)} GiB.`,
-  `${REQUESTS} measured requests per peer and method after ${WARMUP} warm-up requests, ${CONNECTIONS} connections, autocannon in the`,
-  `parent process, each server in its own process; ${ROUNDS} rounds interleaved, medians shown. ES256 everywhere (issuer and`,
+  `${REQUESTS} measured requests per peer and method after ${WARMUP} warm-up requests, ${CONNECTIONS} connections, generator:`,
+  `${GENERATOR === 'wrk' ? 'wrk (one thread, its own process)' : 'autocannon in the parent process'}, each server in its own process; ${ROUNDS} rounds interleaved, medians shown. ES256 everywhere (issuer and`,
   'workload keys), so a bearer request and a warm WIMSE request each cost one P-256 verification. POST: 1 KiB JSON body with',
   'Content-Digest (checked by wimse-pep, ignored by the others). WIMSE requests pre-signed with unique nonces.',
   '',

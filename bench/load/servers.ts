@@ -33,9 +33,11 @@ export const PEERS = [
   'fastify-bare',
   'fastify-jwt',
   'fastify-wimse',
+  'fastify-wimse-inline',
   'koa-bare',
   'koa-jose',
   'koa-wimse',
+  'koa-wimse-inline',
 ] as const;
 export type Peer = (typeof PEERS)[number];
 
@@ -99,7 +101,7 @@ async function fastifyApp(peer: Peer) {
       await request.jwtVerify();
     });
   }
-  if (peer === 'fastify-wimse') await app.register(fastifyWimse, verifierOptionsFor());
+  if (peer.startsWith('fastify-wimse')) await app.register(fastifyWimse, verifierOptionsFor(peer));
   const caller = (request: { workload?: unknown; user?: unknown }) =>
     callerOf(request.workload) ?? (request.user as { sub?: string } | undefined)?.sub;
   app.get('/orders/:id', async (request) => ({ id: (request.params as { id: string }).id, caller: caller(request) }));
@@ -111,8 +113,11 @@ async function fastifyApp(peer: Peer) {
   return app.server;
 }
 
-function verifierOptionsFor() {
-  return { verifier: verifierOptions };
+/** A `-inline` peer checks the request signature on the event loop instead of the thread pool. */
+function verifierOptionsFor(peer: Peer) {
+  return peer.endsWith('-inline')
+    ? { verifier: { ...verifierOptions, signatureVerification: 'inline' as const } }
+    : { verifier: verifierOptions };
 }
 
 function koaApp(peer: Peer) {
@@ -130,7 +135,7 @@ function koaApp(peer: Peer) {
     };
     app.use(auth);
   }
-  if (peer === 'koa-wimse') app.use(koaWimse(verifierOptionsFor()));
+  if (peer.startsWith('koa-wimse')) app.use(koaWimse(verifierOptionsFor(peer)));
   app.use(bodyParser());
   const caller = (state: Record<string, unknown>) => callerOf(state.workload) ?? (state.user as { sub?: string })?.sub;
   const router = new Router();
@@ -161,16 +166,12 @@ async function start(peer: Peer) {
         (req) => (req as unknown as { auth: { sub: string } }).auth.sub,
       );
     case 'express-wimse':
-      return expressApp(expressWimse(verifierOptionsFor()), (req) => req.workload?.id);
     case 'express-wimse-inline':
-      // The same, with the request signature checked inline on the event loop.
-      return expressApp(
-        expressWimse({ verifier: { ...verifierOptions, signatureVerification: 'inline' } }),
-        (req) => req.workload?.id,
-      );
+      return expressApp(expressWimse(verifierOptionsFor(peer)), (req) => req.workload?.id);
     case 'fastify-bare':
     case 'fastify-jwt':
     case 'fastify-wimse':
+    case 'fastify-wimse-inline':
       return fastifyApp(peer);
     default:
       return koaApp(peer);

@@ -10,7 +10,7 @@ import {
 } from '@wimse-pep/core';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { readRawBody, replayBody } from './raw-body.js';
+import { readRawBody } from './raw-body.js';
 import { signResponseOnSend } from './sign-response-hook.js';
 import { authenticated, guardKey, pendingPolicies, refuse } from './state.js';
 import type { WimsePluginOptions, WimseRouteConfig } from './types.js';
@@ -35,12 +35,25 @@ const wimsePlugin: FastifyPluginAsync<WimsePluginOptions> = async (fastify, opti
   fastify.decorate(guardKey, guard);
   fastify.addHook('onRoute', (route) => checkRouteConfig(route.config?.wimse, guard, `${route.method} ${route.url}`));
 
-  fastify.addHook('onSend', (request, reply, payload) => signResponseOnSend(guard, request, reply, payload));
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    // Most responses need no signature: passed on at once, without a promise per response.
+    const state = authenticated.get(request);
+    if (!state?.identity || !guard.mustSignResponse(state.identity)) {
+      done(null, payload);
+      return;
+    }
+    signResponseOnSend(guard, request, reply, payload).then(
+      (signed) => done(null, signed),
+      (error: Error) => done(error),
+    );
+  });
 
   fastify.addHook('preParsing', (request, reply, payload, next) => {
-    const config = request.routeOptions.config.wimse;
+    // Fastify builds (and freezes) a new routeOptions object on every read: read it once.
+    const routeOptions = request.routeOptions;
+    const config = routeOptions.config.wimse;
     const route: RouteContext = {
-      route: request.routeOptions.url ?? pathOf(request),
+      route: routeOptions.url ?? pathOf(request),
       mode: config?.mode,
       migration: config?.migration,
     };
@@ -49,15 +62,16 @@ const wimsePlugin: FastifyPluginAsync<WimsePluginOptions> = async (fastify, opti
       const headers = request.raw.headersDistinct ?? request.headers;
       // The guard reads the body only when it will verify it (not on `off` routes, nor on `optional`
       // ones without credentials), and inside the audited decision (a 413 is audited too).
-      let body: Buffer | undefined;
+      let stream: typeof payload | undefined;
       const readBody = async () => {
-        body = await readRawBody(
+        const body = await readRawBody(
           payload,
-          bodyLimit ?? request.routeOptions.bodyLimit,
+          bodyLimit ?? routeOptions.bodyLimit,
           request.raw.headers['content-length'],
           bodyTimeoutMs,
         );
-        return body;
+        stream = body.stream;
+        return body.bytes;
       };
       const core: WorkloadRequest = {
         method: request.method,
@@ -71,7 +85,7 @@ const wimsePlugin: FastifyPluginAsync<WimsePluginOptions> = async (fastify, opti
       authenticated.set(request, { guard, request: core, identity, route });
       const policies = [config?.policy, ...(pendingPolicies.get(request) ?? [])];
       for (const policy of policies) if (policy) await guard.authorize(identity, core, policy, route);
-      return body === undefined ? payload : replayBody(body);
+      return stream ?? payload;
     };
     verify().then(
       (stream) => next(null, stream),

@@ -1,12 +1,57 @@
+import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { bodyTimeout, clientAborted, WimseError } from '@wimse-pep/core';
+
+/** The body's bytes, and the stream Fastify's parsers read next (the same bytes). */
+export interface RawBody {
+  readonly bytes: Buffer;
+  readonly stream: Readable;
+}
 
 /**
  * Reads the request payload into one Buffer, byte for byte as received, refusing more than
  * `limit` bytes. A stream that is already consumed means something read the body before the
  * plugin: that is a configuration fault, refused rather than verified without the body.
  */
-export function readRawBody(
+export async function readRawBody(
+  payload: Readable,
+  limit: number,
+  declaredLength: string | undefined,
+  timeoutMs: number,
+): Promise<RawBody> {
+  const buffered = takeBufferedBody(payload, limit, declaredLength);
+  if (buffered) return buffered;
+  const bytes = await collectBody(payload, limit, declaredLength, timeoutMs);
+  return { bytes, stream: replayBody(bytes) };
+}
+
+/**
+ * The usual case: the payload is Node's request, complete, its whole body in the stream's buffer
+ * (it came with the headers). `read()` takes all of it and `unshift()` gives it back in the same
+ * synchronous step (cancelling the `'end'` the read scheduled), so the parsers read the request
+ * itself: no listener, timer or second stream. Anything else is `undefined` (read by listening).
+ */
+function takeBufferedBody(payload: Readable, limit: number, declaredLength: string | undefined): RawBody | undefined {
+  if (typeof payload?.read !== 'function' || (payload as Partial<IncomingMessage>).complete !== true) return undefined;
+  if (payload.readableFlowing === true) return undefined;
+  if (payload.destroyed || payload.readableEnded || payload.readableObjectMode) return undefined;
+  if (declaredLength !== undefined && Number(declaredLength) > limit) return undefined;
+  // An empty body is not read at all: reading it would end the stream.
+  if (payload.readableLength === 0) return { bytes: Buffer.alloc(0), stream: payload };
+  const bytes: unknown = payload.read();
+  if (!Buffer.isBuffer(bytes)) {
+    if (bytes !== null) payload.unshift(bytes as string);
+    return undefined;
+  }
+  if (bytes.length > limit) {
+    payload.resume();
+    throw tooLarge(limit);
+  }
+  payload.unshift(bytes);
+  return { bytes, stream: payload };
+}
+
+function collectBody(
   payload: Readable,
   limit: number,
   declaredLength: string | undefined,
@@ -62,7 +107,7 @@ export function readRawBody(
 }
 
 /** The same bytes again, as the byte stream Fastify's content-type parsers expect. */
-export function replayBody(body: Buffer): Readable {
+function replayBody(body: Buffer): Readable {
   return Readable.from(body.length > 0 ? [body] : [], { objectMode: false });
 }
 

@@ -78,6 +78,15 @@ describe('WPT: accepted requests', () => {
     const identity = await verify(request, { wpt: { otherTokens: ['x-user-context'] } });
     assert.deepEqual(identity.boundTokens, ['x-user-context']);
   });
+  it('checks the WPT signature in either signatureVerification mode (and refuses another key in both)', async () => {
+    for (const signatureVerification of ['inline', 'thread-pool'] as const) {
+      const identity = await verify(wptWorkloadRequest(scenario), { signatureVerification });
+      assert.equal(identity.proof, 'wpt');
+      const forged = wptWorkloadRequest(scenario, { key: generateTestKey('EdDSA') });
+      const error = await rejectsWith(verifierFor({ signatureVerification }).verify(forged), 'wpt_invalid');
+      assert.match(error.message, /signature/);
+    }
+  });
   it('still verifies HTTP-signature requests with the same verifier (dispatch)', async () => {
     const identity = await verifierFor().verify(await signedWorkloadRequest(scenario));
     assert.equal(identity.proof, 'http-signature');

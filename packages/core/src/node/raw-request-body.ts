@@ -65,6 +65,15 @@ function readAndRestore(req: IncomingMessage, limit: number, timeoutMs: number):
   }
   // A body of zero bytes already complete: nothing to read, and reading would end the stream.
   if (req.complete && req.readableLength === 0) return Promise.resolve(new Uint8Array(0));
+  // Usually the whole body is already buffered (it came with the headers, or while the signature
+  // was checked): take it and give it back in one step, with no listener, timer or wait.
+  if (req.complete) {
+    try {
+      return Promise.resolve(takeBufferedBody(req, limit));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -121,6 +130,22 @@ function readAndRestore(req: IncomingMessage, limit: number, timeoutMs: number):
     req.on('error', onError);
     req.on('close', onClose);
   });
+}
+
+/**
+ * The body of a complete request from the stream's buffer: `read()` returns all of it at once and
+ * `unshift()` puts it back in the same synchronous step, which cancels the `'end'` that the read
+ * scheduled (as in `readAndRestore`). Too large a body is discarded, never given back.
+ */
+function takeBufferedBody(req: IncomingMessage, limit: number): Uint8Array {
+  if (req.readableLength === 0) return new Uint8Array(0);
+  const bytes: Buffer = req.read();
+  if (bytes.length > limit) {
+    req.resume();
+    throw tooLarge(limit);
+  }
+  req.unshift(bytes);
+  return bytes;
 }
 
 /** How long the adapters wait for a body by default, in ms (`bodyTimeoutMs`). */

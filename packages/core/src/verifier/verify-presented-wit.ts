@@ -27,6 +27,7 @@ export async function verifyPresentedWit(
         clockToleranceSec,
         nowMs,
         maxLifetimeSec: settings.maxWitLifetimeSec,
+        signatureVerification: settings.signatureVerification,
       }),
     clockToleranceSec,
   );

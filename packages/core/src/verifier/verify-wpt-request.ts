@@ -63,6 +63,7 @@ async function verify(
     path: splitTarget(request.target).path,
     clock: { nowSec, clockToleranceSec, maxLifetimeSec: wpt.maxLifetimeSec },
     otherTokens: wpt.otherTokens,
+    verification: settings.signatureVerification,
   });
 
   // The jti, only now that everything else holds, within the scope of its sender; kept until exp

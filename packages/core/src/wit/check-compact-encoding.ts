@@ -4,20 +4,25 @@ import { WimseError } from '../errors/wimse-error.js';
  * Refuses a WIT that has more than one spelling (threat W9): every segment must be canonical
  * base64url (decoding and re-encoding gives it back, so no stray padding bits), and the header and
  * payload JSON must not repeat a member (JSON.parse would silently keep the last one, while
- * another parser might keep the first).
+ * another parser might keep the first). Returns the decoded bytes of every segment, so that the
+ * caller never decodes the token a second time.
  */
-export function checkCompactEncoding(token: string): void {
+export function checkCompactEncoding(token: string): Buffer[] {
   const segments = token.split('.');
+  const decoded: Buffer[] = [];
   for (const segment of segments) {
-    if (Buffer.from(segment, 'base64url').toString('base64url') !== segment) {
+    const bytes = Buffer.from(segment, 'base64url');
+    if (bytes.toString('base64url') !== segment) {
       throw new WimseError('wit_malformed', 'a WIT segment is not canonical base64url');
     }
+    decoded.push(bytes);
   }
-  for (const segment of segments.slice(0, 2)) {
-    if (hasDuplicateMembers(Buffer.from(segment as string, 'base64url').toString('utf8'))) {
+  for (const bytes of decoded.slice(0, 2)) {
+    if (hasDuplicateMembers(bytes.toString('utf8'))) {
       throw new WimseError('wit_malformed', 'the WIT repeats a JSON member');
     }
   }
+  return decoded;
 }
 
 interface Container {
@@ -29,28 +34,43 @@ interface Container {
 export function hasDuplicateMembers(json: string): boolean {
   const stack: Container[] = [];
   for (let i = 0; i < json.length; i++) {
-    const char = json[i];
-    if (char === '"') {
+    const char = json.charCodeAt(i);
+    if (char === QUOTE) {
       let end = i + 1;
-      while (end < json.length && json[end] !== '"') end += json[end] === '\\' ? 2 : 1;
+      let escaped = false;
+      while (end < json.length && json.charCodeAt(end) !== QUOTE) {
+        if (json.charCodeAt(end) === BACKSLASH) {
+          escaped = true;
+          end += 2;
+        } else end += 1;
+      }
       const top = stack.at(-1);
       if (top?.keys && top.expectKey) {
-        const key = safeParse(json.slice(i, end + 1));
+        // A name without escapes is its own text; only escaped names need JSON's decoding.
+        const key = escaped ? safeParse(json.slice(i, end + 1)) : json.slice(i + 1, end);
         if (top.keys.has(key)) return true;
         top.keys.add(key);
         top.expectKey = false;
       }
       i = end;
-    } else if (char === '{') stack.push({ keys: new Set(), expectKey: true });
-    else if (char === '[') stack.push({ keys: undefined, expectKey: false });
-    else if (char === '}' || char === ']') stack.pop();
-    else if (char === ',') {
+    } else if (char === OPEN_BRACE) stack.push({ keys: new Set(), expectKey: true });
+    else if (char === OPEN_BRACKET) stack.push({ keys: undefined, expectKey: false });
+    else if (char === CLOSE_BRACE || char === CLOSE_BRACKET) stack.pop();
+    else if (char === COMMA) {
       const top = stack.at(-1);
       if (top?.keys) top.expectKey = true;
     }
   }
   return false;
 }
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c;
 
 function safeParse(literal: string): string {
   try {

@@ -1,6 +1,8 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { WimseError } from '../errors/wimse-error.js';
 import { lookupSignatureAlgorithm, minimumRsaModulusBits, type SignatureAlgorithm } from './algorithms.js';
+import { jwkThumbprintInput, thumbprintOfInput } from './jwk-thumbprint.js';
 
 /** Members that only a private or symmetric JWK has. */
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
@@ -13,12 +15,30 @@ export interface ConfirmationKey {
   readonly publicKey: KeyObject;
 }
 
+/** A confirmation key as importCnfKey returns it: with its thumbprint, computed on the way. */
+export interface ImportedConfirmationKey extends ConfirmationKey {
+  /** RFC 7638 SHA-256 thumbprint of the key, base64url. */
+  readonly thumbprint: string;
+}
+
+/**
+ * Public keys already imported, with their thumbprints, by RFC 7638 thumbprint input: a new WIT
+ * for a workload key seen before (a re-issued WIT, one evicted from the WIT cache) skips the
+ * import, which for an EC key costs about one signature verification (node:crypto validates the
+ * point with a full scalar multiplication), and the hash. Only key material is cached, never a
+ * trust decision: every WIT's `cnf.jwk` is still validated in full, and equal thumbprint inputs
+ * mean equal key members, hence the same key.
+ */
+const importedKeys = new LRUCache<string, { readonly publicKey: KeyObject; readonly thumbprint: string }>({
+  max: 1024,
+});
+
 /**
  * Validates `cnf.jwk` strictly (threat W7) and imports it: a public key, an asymmetric signature
  * `alg`, key type and curve consistent with that `alg`, a point on the curve (node:crypto refuses
  * off-curve points on import), an RSA modulus of at least 2048 bits.
  */
-export function importCnfKey(cnf: unknown): ConfirmationKey {
+export function importCnfKey(cnf: unknown): ImportedConfirmationKey {
   if (!isObject(cnf) || !isObject(cnf.jwk)) throw invalid('cnf.jwk is missing or not an object');
   const jwk = cnf.jwk;
   for (const member of PRIVATE_MEMBERS) {
@@ -30,17 +50,24 @@ export function importCnfKey(cnf: unknown): ConfirmationKey {
   if (!algorithm) throw invalid(`cnf.jwk.alg ${alg} is not an asymmetric signature algorithm`);
   if (jwk.kty !== algorithm.kty) throw invalid(`cnf.jwk.kty does not fit alg ${alg}`);
   if (algorithm.crv !== undefined && jwk.crv !== algorithm.crv) throw invalid(`cnf.jwk.crv does not fit alg ${alg}`);
-  let publicKey: KeyObject;
+  let imported: { readonly publicKey: KeyObject; readonly thumbprint: string } | undefined;
   try {
-    publicKey = createPublicKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' });
+    const input = jwkThumbprintInput(jwk);
+    imported = importedKeys.get(input);
+    if (imported === undefined) {
+      const publicKey = createPublicKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' });
+      imported = { publicKey, thumbprint: thumbprintOfInput(input) };
+      importedKeys.set(input, imported);
+    }
   } catch (cause) {
     throw new WimseError('wit_invalid', 'cnf.jwk is not a valid public key', { cause });
   }
+  const { publicKey, thumbprint } = imported;
   const bits = publicKey.asymmetricKeyDetails?.modulusLength;
   if (algorithm.kty === 'RSA' && (bits === undefined || bits < minimumRsaModulusBits)) {
     throw invalid(`cnf.jwk RSA modulus is shorter than ${minimumRsaModulusBits} bits`);
   }
-  return { jwk, alg, algorithm, publicKey };
+  return { jwk, alg, algorithm, publicKey, thumbprint };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -1,21 +1,18 @@
-import {
-  calculateJwkThumbprint,
-  decodeJwt,
-  decodeProtectedHeader,
-  errors,
-  type JWTHeaderParameters,
-  type JWTPayload,
-  type JWTVerifyGetKey,
-  jwtVerify,
-} from 'jose';
+import { errors, type FlattenedJWSInput, type JWTHeaderParameters, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { WimseError } from '../errors/wimse-error.js';
+import type { SignatureVerification } from '../httpsig/verify-signature-bytes.js';
 import { type ParsedWorkloadId, parseWorkloadId } from '../identifier/parse-workload-id.js';
 import type { SignatureProfile } from '../profiles/profiles.js';
 import type { TrustedIssuer, TrustRegistry } from '../trust/build-trust-registry.js';
+import { issuerKeyObject } from '../trust/issuer-key-object.js';
 import { lookupSignatureAlgorithm } from './algorithms.js';
 import { checkCompactEncoding } from './check-compact-encoding.js';
+import { checkCriticalHeader } from './check-critical-header.js';
 import { checkProfileClaims, checkProfileHeader } from './check-issuer-profile.js';
+import { checkWitTimes } from './check-wit-times.js';
 import { type ConfirmationKey, importCnfKey } from './import-cnf-key.js';
+import { parseJsonObject } from './parse-json-object.js';
+import { verifyJwsSignature } from './verify-jws-signature.js';
 
 /** A WIT whose signature, issuer binding, times and confirmation key have all been checked. */
 export interface VerifiedWit {
@@ -38,6 +35,8 @@ export interface WitVerificationContext {
   readonly nowMs: number;
   /** Longest accepted `exp - iat` (or `exp - now` without `iat`), in seconds; default one day. */
   readonly maxLifetimeSec?: number;
+  /** Where the WIT's signature is checked, as for every signature (default `thread-pool`). */
+  readonly signatureVerification?: SignatureVerification;
 }
 
 /** Default cap on a WIT's `exp - iat`: workload-creds wants WITs short-lived, "on the order of hours". */
@@ -47,46 +46,64 @@ export const DEFAULT_MAX_WIT_LIFETIME_SEC = 86_400;
  * Step 2: validates a WIT completely, in the order the drafts prescribe: header, then a canonical
  * `sub` whose origin selects the one allowlisted issuer, then that issuer's signature, times and
  * the confirmation key. Nothing from the token chooses where keys come from.
+ *
+ * The JWS is checked with node:crypto on the issuer key's KeyObject (trust/issuer-key-object.ts),
+ * not with jose's jwtVerify: WebCrypto's algorithm normalization, its async job and a second and
+ * third decoding of the token were most of a cold request's cost (bench/results/hot-path.md). The
+ * key set still selects the key through jose's lookup, and every check jwtVerify made is made
+ * here, with the same codes and in the same order (crit and b64, the key, the signature, then the
+ * claims: check-wit-times.ts).
  */
 export async function verifyWit(token: string, context: WitVerificationContext): Promise<VerifiedWit> {
-  checkCompactEncoding(token);
-  let header: JWTHeaderParameters;
-  let unverified: JWTPayload;
-  try {
-    header = decodeProtectedHeader(token) as JWTHeaderParameters;
-    unverified = decodeJwt(token);
-  } catch (cause) {
-    throw new WimseError('wit_malformed', 'Workload-Identity-Token does not decode as a JWT', { cause });
+  // Decoded once: the canonical-encoding check hands back the bytes it decoded.
+  const segments = checkCompactEncoding(token);
+  const [headerBytes, payloadBytes, signature] = segments;
+  const parsedHeader = segments.length === 3 && headerBytes?.length ? parseJsonObject(headerBytes) : undefined;
+  const parsedClaims = parsedHeader && payloadBytes ? parseJsonObject(payloadBytes) : undefined;
+  if (!parsedHeader || !parsedClaims || !signature) {
+    throw new WimseError('wit_malformed', 'Workload-Identity-Token does not decode as a JWT');
   }
+  const header = parsedHeader as JWTHeaderParameters;
+  const claims = parsedClaims as JWTPayload;
   if (!acceptedType(header.typ, context.profile.witTypes)) {
     throw new WimseError('wit_invalid', 'WIT typ is not wit+jwt');
   }
-  if (!lookupSignatureAlgorithm(header.alg)) {
+  const algorithm = lookupSignatureAlgorithm(header.alg);
+  if (!algorithm) {
     throw new WimseError('wit_invalid', 'WIT alg is not an asymmetric signature algorithm');
   }
-  const subject = parseWorkloadId(unverified.sub);
+  const alg = header.alg as string;
+  const subject = parseWorkloadId(claims.sub);
   const issuer = context.trust.get(subject.origin);
   if (!issuer) throw new WimseError('untrusted_issuer', `no issuer is trusted for ${subject.origin}`);
-  checkIssuerClaim(unverified.iss, issuer);
-  if (!issuer.algorithms.includes(header.alg as string)) {
-    throw new WimseError('wit_invalid', `WIT alg ${String(header.alg)} is not allowed for this issuer`);
+  checkIssuerClaim(claims.iss, issuer);
+  if (!issuer.algorithms.includes(alg)) {
+    throw new WimseError('wit_invalid', `WIT alg ${alg} is not allowed for this issuer`);
   }
   checkProfileHeader(header, issuer.profile);
 
-  let claims: JWTPayload;
+  const [encodedHeader, encodedPayload, encodedSignature] = token.split('.') as [string, string, string];
   let keyGeneration: number;
+  let key: unknown;
   try {
     keyGeneration = await issuer.keys.generation();
-    ({ payload: claims } = await jwtVerify(token, keyLookupFailingClosed(issuer.keys.getKey), {
-      algorithms: [...issuer.algorithms],
-      currentDate: new Date(context.nowMs),
-      clockTolerance: context.clockToleranceSec,
-      requiredClaims: ['exp', 'sub', 'cnf'],
-    }));
+    // What jose's jwtVerify checked before asking for the key, in its order.
+    const encodedPayloadRequired = checkCriticalHeader(header);
+    const jws: FlattenedJWSInput = { protected: encodedHeader, payload: encodedPayload, signature: encodedSignature };
+    key = await keyLookupFailingClosed(issuer.keys.getKey)(header, jws);
+    if (!encodedPayloadRequired) throw new WimseError('wit_invalid', 'a WIT must not use an unencoded payload');
   } catch (cause) {
     throw mapJoseError(cause);
   }
-  // jose checks iat only with maxTokenAge; a WIT issued in the future is not valid yet (W5).
+  const keyObject = issuerKeyObject(key, alg, algorithm);
+  if (!keyObject) throw new WimseError('wit_invalid', `the trusted key cannot verify ${alg}`);
+  const signingInput = Buffer.from(token.slice(0, encodedHeader.length + 1 + encodedPayload.length), 'latin1');
+  const mode = context.signatureVerification ?? 'thread-pool';
+  if (!(await verifyJwsSignature(signingInput, signature, keyObject, algorithm, mode))) {
+    throw new WimseError('wit_invalid', 'WIT signature does not verify');
+  }
+  checkWitTimes(claims, context.nowMs, context.clockToleranceSec);
+  // A WIT issued in the future is not valid yet (W5).
   if (typeof claims.iat === 'number' && claims.iat > context.nowMs / 1000 + context.clockToleranceSec) {
     throw new WimseError('wit_invalid', 'WIT iat is in the future');
   }
@@ -108,7 +125,6 @@ export async function verifyWit(token: string, context: WitVerificationContext):
       `cnf.jwk.alg ${cnf.alg} is not accepted for trust domain ${issuer.trustDomain}`,
     );
   }
-  const keyThumbprint = await calculateJwkThumbprint(cnf.jwk as Parameters<typeof calculateJwkThumbprint>[0]);
   return {
     token,
     header,
@@ -116,7 +132,7 @@ export async function verifyWit(token: string, context: WitVerificationContext):
     subject,
     issuer,
     cnf,
-    keyThumbprint,
+    keyThumbprint: cnf.thumbprint,
     expiresAt: claims.exp as number,
     keyGeneration,
   };

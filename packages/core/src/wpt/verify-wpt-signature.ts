@@ -1,5 +1,5 @@
 import { WimseError } from '../errors/wimse-error.js';
-import { verifySignatureBytes } from '../httpsig/verify-signature-bytes.js';
+import { type SignatureVerification, verifySignatureBytes } from '../httpsig/verify-signature-bytes.js';
 import type { WptProfile } from '../profiles/wpt-profiles.js';
 import type { ConfirmationKey } from '../wit/import-cnf-key.js';
 import type { DecodedWpt } from './decode-wpt.js';
@@ -9,12 +9,17 @@ import type { DecodedWpt } from './decode-wpt.js';
  * the same media type, RFC 7515 §4.1.9), no extension the verifier would have to understand,
  * `alg` string-equal to `cnf.jwk.alg`, and a signature by the WIT's confirmation key (P3).
  */
-export async function verifyWptSignature(wpt: DecodedWpt, key: ConfirmationKey, profile: WptProfile): Promise<void> {
+export async function verifyWptSignature(
+  wpt: DecodedWpt,
+  key: ConfirmationKey,
+  profile: WptProfile,
+  verification?: SignatureVerification,
+): Promise<void> {
   if (!acceptedType(wpt.header.typ, profile.types)) throw new WimseError('wpt_invalid', 'WPT typ is not wpt+jwt');
   if (wpt.header.crit !== undefined) throw new WimseError('wpt_invalid', 'WPT crit names extensions not understood');
   if (wpt.header.alg !== key.alg) throw new WimseError('wpt_invalid', 'WPT alg does not equal cnf.jwk.alg');
   try {
-    await verifySignatureBytes(wpt.signingInput, wpt.signature, key.publicKey, key.algorithm);
+    await verifySignatureBytes(wpt.signingInput, wpt.signature, key.publicKey, key.algorithm, verification);
   } catch (cause) {
     throw new WimseError('wpt_invalid', 'WPT signature does not verify with cnf.jwk', { cause });
   }

@@ -1,4 +1,5 @@
 import type { JWTPayload } from 'jose';
+import type { SignatureVerification } from '../httpsig/verify-signature-bytes.js';
 import type { WptProfile } from '../profiles/wpt-profiles.js';
 import type { WorkloadRequest } from '../types/request.js';
 import type { ConfirmationKey } from '../wit/import-cnf-key.js';
@@ -23,6 +24,8 @@ export interface WptTokenContext {
   readonly path: string;
   readonly clock: WptClock;
   readonly otherTokens: readonly string[];
+  /** Where the WPT's signature is checked (the verifier's `signatureVerification`). */
+  readonly verification?: SignatureVerification | undefined;
 }
 
 export interface VerifiedWpt {
@@ -40,7 +43,7 @@ export interface VerifiedWpt {
  */
 export async function verifyWptToken(token: string, context: WptTokenContext): Promise<VerifiedWpt> {
   const decoded = decodeWpt(token);
-  await verifyWptSignature(decoded, context.key, context.profile);
+  await verifyWptSignature(decoded, context.key, context.profile, context.verification);
   const { claims } = decoded;
   const audience = checkWptAudience(claims.aud, context.audiences, context.path);
   const exp = checkWptLifetime(claims, context.clock);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * The replay-store key of a WPT: its `jti` within the scope of the sender (draft-ietf-wimse-wpt-02
@@ -6,5 +6,5 @@ import { createHash } from 'node:crypto';
  * nonce kept in the same store.
  */
 export function wptReplayKey(sender: string, jti: string): string {
-  return `wpt:${createHash('sha256').update(`${sender}\n${jti}`).digest('base64url')}`;
+  return `wpt:${hash('sha256', `${sender}\n${jti}`, 'base64url')}`;
 }

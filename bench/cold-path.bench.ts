@@ -1,0 +1,138 @@
+/**
+ * The cold path alone (WIT cache off, inline verification): CPU time per GET request against one
+ * raw node:crypto verify of the workload's algorithm, in interleaved rounds. The focused companion
+ * of verify-request.bench.ts's "cold, inline" column, quick enough to run before and after a change.
+ *
+ *   pnpm bench:cold   (COLD_ROUNDS=5 COLD_ITERATIONS=1500 are the defaults; results in
+ *   bench/results/cold-path.md unless BENCH_WRITE=0)
+ *
+ * The issuer signs WITs with ES256. Three rows per algorithm, interleaved:
+ * - warm: WIT cache on (the floor: one signature verification plus the request pipeline);
+ * - cold: WIT cache off, one WIT (and workload key) for every request, as `pnpm bench` measures it;
+ *   the workload key is then known to the verifier after the first request;
+ * - cold, new key: WIT cache off and a new WIT with a new workload key for every request, so
+ *   `cnf.jwk` is imported each time (a verifier that sees every caller's key for the first time).
+ */
+import { generateKeyPairSync, sign, verify } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { signRequest } from '@wimse-pep/client';
+import { createVerifier, type WorkloadRequest } from '@wimse-pep/core';
+import { SignJWT } from 'jose';
+
+const ITERATIONS = Number(process.env.COLD_ITERATIONS ?? 1500);
+const ROUNDS = Number(process.env.COLD_ROUNDS ?? 5);
+const WARMUP = 300;
+const nowSec = Math.floor(Date.now() / 1000);
+const issuer = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const issuerJwk = { ...issuer.publicKey.export({ format: 'jwk' }), kid: 'bench', alg: 'ES256' };
+
+type Alg = 'ES256' | 'EdDSA';
+const pairFor = (alg: Alg) =>
+  alg === 'ES256' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('ed25519');
+
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return used.user + used.system;
+}
+
+function rawVerifyCpu(alg: Alg): number {
+  const pair = pairFor(alg);
+  const data = Buffer.from('"@method": GET\n"@path": /orders\n"@query": ?id=7\n'.repeat(8));
+  const hash = alg === 'ES256' ? 'sha256' : null;
+  const key = alg === 'ES256' ? { key: pair.publicKey, dsaEncoding: 'ieee-p1363' as const } : pair.publicKey;
+  const signature = sign(
+    hash,
+    data,
+    alg === 'ES256' ? { key: pair.privateKey, dsaEncoding: 'ieee-p1363' } : pair.privateKey,
+  );
+  for (let i = 0; i < WARMUP; i++) verify(hash, data, key, signature);
+  const start = process.cpuUsage();
+  for (let i = 0; i < ITERATIONS; i++) verify(hash, data, key, signature);
+  return cpuSince(start) / ITERATIONS;
+}
+
+type Variant = 'warm' | 'cold' | 'coldNewKey';
+
+async function witFor(pair: ReturnType<typeof pairFor>, alg: Alg): Promise<string> {
+  return new SignJWT({
+    sub: 'wimse://bench.example/service/caller',
+    cnf: { jwk: { ...pair.publicKey.export({ format: 'jwk' }), alg } },
+    iat: nowSec,
+    exp: nowSec + 3600,
+  })
+    .setProtectedHeader({ alg: 'ES256', typ: 'wit+jwt', kid: 'bench' })
+    .sign(issuer.privateKey);
+}
+
+async function requestsFor(alg: Alg, count: number, newKeyEach: boolean): Promise<WorkloadRequest[]> {
+  let pair = pairFor(alg);
+  let wit = await witFor(pair, alg);
+  const requests: WorkloadRequest[] = [];
+  for (let i = 0; i < count; i++) {
+    if (newKeyEach && i > 0) {
+      pair = pairFor(alg);
+      wit = await witFor(pair, alg);
+    }
+    const signed = await signRequest(
+      { method: 'GET', url: 'https://svc.bench.example/orders?id=7' },
+      { wit, privateKey: pair.privateKey },
+    );
+    requests.push({ method: 'GET', target: '/orders?id=7', headers: signed.headers });
+  }
+  return requests;
+}
+
+async function pipelineCpu(alg: Alg, variant: Variant): Promise<number> {
+  const verifier = createVerifier({
+    signatureVerification: 'inline',
+    trustDomains: [{ trustDomain: 'bench.example', issuers: [{ jwks: { keys: [issuerJwk] }, algorithms: ['ES256'] }] }],
+    audiences: ['https://svc.bench.example'],
+    witCacheSize: variant === 'warm' ? 1000 : 0,
+  });
+  const requests = await requestsFor(alg, WARMUP + ITERATIONS, variant === 'coldNewKey');
+  for (const request of requests.slice(0, WARMUP)) await verifier.verify(request);
+  const start = process.cpuUsage();
+  for (const request of requests.slice(WARMUP)) await verifier.verify(request);
+  return cpuSince(start) / ITERATIONS;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+
+const variants: Variant[] = ['warm', 'cold', 'coldNewKey'];
+const rows: string[] = [];
+for (const alg of ['ES256', 'EdDSA'] as const) {
+  const raw: number[] = [];
+  const runs = new Map<Variant, number[]>(variants.map((variant) => [variant, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    raw.push(rawVerifyCpu(alg));
+    for (const variant of variants) runs.get(variant)?.push(await pipelineCpu(alg, variant));
+  }
+  const r = median(raw);
+  const cells = variants.map((variant) => {
+    const values = runs.get(variant) ?? [];
+    const perRound = values.map((value, i) => (value / (raw[i] as number)).toFixed(2)).join(' ');
+    return `${variant} ${median(values).toFixed(1)} µs = ${(median(values) / r).toFixed(2)}x (rounds ${perRound})`;
+  });
+  console.log(`${alg}: raw verify ${r.toFixed(1)} µs CPU; ${cells.join('; ')}`);
+  const ratio = (variant: Variant) => {
+    const value = median(runs.get(variant) ?? []);
+    return `${value.toFixed(1)} (${(value / r).toFixed(2)}×)`;
+  };
+  rows.push(`| ${alg} | ${r.toFixed(1)} | ${ratio('warm')} | ${ratio('cold')} | ${ratio('coldNewKey')} |`);
+}
+const report = [
+  '# Cold path benchmark',
+  '',
+  `${new Date().toISOString()}; Node ${process.version}; ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}; ${ITERATIONS} GET requests per`,
+  `row, median of ${ROUNDS} interleaved rounds, inline verification. Issuer ES256. CPU µs per request (ratio to one raw verify`,
+  'of the workload algorithm). Goal (issue 10): cold ≤ 2.3×. cold: WIT cache off, the same WIT and workload key on every',
+  'request (the key import is then cached); new key: a new WIT and workload key on every request (a first-time caller).',
+  '',
+  '| workload alg | raw verify | warm | cold | cold, new key |',
+  '| --- | --- | --- | --- | --- |',
+  ...rows,
+  '',
+].join('\n');
+console.log(`\n${report}`);
+if (process.env.BENCH_WRITE !== '0') writeFileSync(new URL('./results/cold-path.md', import.meta.url), report);
