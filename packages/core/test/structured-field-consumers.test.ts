@@ -228,6 +228,23 @@ describe('parseSignatureFields reads as it did with structured-headers', () => {
 });
 
 describe('checkContentDigest reads as it did with structured-headers', () => {
+  it('except that a member named constructor is an unknown algorithm (it was a TypeError: a 500)', () => {
+    const body = new Uint8Array([1, 2, 3]);
+    const good = `sha-256=:${createHash('sha256').update(body).digest('base64')}:`;
+    assert.throws(() => previousCheckContentDigest({ 'content-digest': 'constructor=:YQ==:' }, body, true), TypeError);
+    assert.deepStrictEqual(
+      outcome(() => checkContentDigest({ 'content-digest': 'constructor=:YQ==:' }, body, true)),
+      {
+        code: 'digest_missing',
+        message: 'Content-Digest has no sha-256 or sha-512 digest',
+      },
+    );
+    assert.deepStrictEqual(
+      outcome(() => checkContentDigest({ 'content-digest': `constructor=:YQ==:, ${good}` }, body, true)),
+      { result: undefined },
+    );
+  });
+
   const digest = (algorithm: string, body: Uint8Array) =>
     `${algorithm}=:${createHash(algorithm.replace('-', '')).update(body).digest('base64')}:`;
   it('on valid, mutated and combined Content-Digest fields', TIMEOUT, () =>

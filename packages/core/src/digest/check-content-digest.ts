@@ -1,12 +1,18 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import { isInnerList } from 'structured-headers';
 import { WimseError } from '../errors/wimse-error.js';
 import { fieldValue } from '../request/field-lines.js';
 import { parseDictionary } from '../sf/parse-dictionary.js';
 import type { WorkloadRequest } from '../types/request.js';
 
-/** The RFC 9530 algorithms we accept ("active" in the registry); others are ignored. */
-const SUPPORTED_DIGESTS: Readonly<Record<string, string>> = { 'sha-256': 'sha256', 'sha-512': 'sha512' };
+/**
+ * The RFC 9530 algorithms we accept ("active" in the registry); others are ignored. A Map: a member
+ * named `constructor` is an unknown algorithm, not Object.prototype's.
+ */
+const SUPPORTED_DIGESTS: ReadonlyMap<string, string> = new Map([
+  ['sha-256', 'sha256'],
+  ['sha-512', 'sha512'],
+]);
 export const CONTENT_DIGEST_MAX_BYTES = 4_096;
 
 /**
@@ -34,13 +40,13 @@ export function checkContentDigest(
   const bytes = body ?? new Uint8Array(0);
   let checked = 0;
   for (const [name, member] of digests) {
-    const hash = SUPPORTED_DIGESTS[name];
-    if (hash === undefined) continue;
+    const algorithm = SUPPORTED_DIGESTS.get(name);
+    if (algorithm === undefined) continue;
     const received = member[0];
     if (isInnerList(member) || !(received instanceof Uint8Array)) {
       throw new WimseError('digest_mismatch', `Content-Digest ${name} is not a byte sequence`);
     }
-    const expected = createHash(hash).update(bytes).digest();
+    const expected = hash(algorithm, bytes, 'buffer');
     if (received.length !== expected.length || !timingSafeEqual(received, expected)) {
       throw new WimseError('digest_mismatch', `Content-Digest ${name} does not match the body`);
     }
@@ -51,6 +57,5 @@ export function checkContentDigest(
 
 /** Computes a `Content-Digest` field value for the given bytes (used by signers). */
 export function contentDigest(body: Uint8Array, algorithm: 'sha-256' | 'sha-512' = 'sha-256'): string {
-  const hash = SUPPORTED_DIGESTS[algorithm] as string;
-  return `${algorithm}=:${createHash(hash).update(body).digest('base64')}:`;
+  return `${algorithm}=:${hash(SUPPORTED_DIGESTS.get(algorithm) as string, body, 'base64')}:`;
 }
