@@ -4,7 +4,7 @@
  * (the built packages, as users run them)
  * (the profiler runs around the verification loop only, through node:inspector). PROFILE_LAYER=guard
  * goes through the guard, as the adapters do.
- * POST requests with a 1 KiB body and Content-Digest, as in the load benchmark.
+ * POST requests with a 1 KiB body and Content-Digest, as in the load benchmark (PROFILE_METHOD=GET: no body).
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -41,15 +41,27 @@ const verifier = createVerifier({
   witCacheSize: process.env.PROFILE_COLD === '1' ? 0 : 1000,
   signatureVerification: process.env.PROFILE_THREAD_POOL === '1' ? 'thread-pool' : 'inline',
 });
+const GET = process.env.PROFILE_METHOD === 'GET';
 const body = Buffer.from(JSON.stringify({ note: 'x'.repeat(1000) }));
 const requests: WorkloadRequest[] = [];
 for (let i = 0; i < COUNT; i++) {
   const signed = await signRequest(
-    { method: 'POST', url: 'https://svc.bench.example/orders', headers: { 'content-type': 'application/json' }, body },
+    GET
+      ? { method: 'GET', url: 'https://svc.bench.example/orders' }
+      : {
+          method: 'POST',
+          url: 'https://svc.bench.example/orders',
+          headers: { 'content-type': 'application/json' },
+          body,
+        },
     { wit, privateKey: workload.privateKey },
     { lifetimeSec: 300 },
   );
-  requests.push({ method: 'POST', target: '/orders', headers: signed.headers, body });
+  requests.push(
+    GET
+      ? { method: 'GET', target: '/orders', headers: signed.headers }
+      : { method: 'POST', target: '/orders', headers: signed.headers, body },
+  );
 }
 const distinct = requests.map((request) => ({
   ...request,

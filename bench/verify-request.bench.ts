@@ -179,7 +179,7 @@ const report = [
   '| --- | --- | --- | --- | --- | --- |',
   ...cpuRows,
   '',
-  '## Wall time per request, µs, inline (default) mode (ratio to one raw verify)',
+  '## Wall time per request, µs, inline mode (ratio to one raw verify)',
   '',
   `"in flight" keeps ${CONCURRENCY} requests concurrent.`,
   '',
