@@ -56,6 +56,15 @@ const verifierOptions: VerifierOptions = {
 };
 const bearerChecks = { algorithms: ['ES256'], issuer: credentials.bearerIssuer, audience: credentials.audience };
 
+/**
+ * The item count of a parsed order, or undefined without one: a request that wrk cut off when the
+ * counted window ended reaches the handler without a parsed body (answered 400, never a crash).
+ */
+function itemsOf(body: unknown): number | undefined {
+  const items = (body as { items?: unknown } | undefined)?.items;
+  return Array.isArray(items) ? items.length : undefined;
+}
+
 function callerOf(value: unknown): string | undefined {
   return typeof value === 'object' && value !== null && 'id' in value ? String(value.id) : undefined;
 }
@@ -69,7 +78,9 @@ function expressApp(auth: RequestHandler | undefined, callerFrom: (req: express.
     res.json({ id: req.params.id, caller: callerFrom(req) });
   });
   app.post('/orders', (req, res) => {
-    res.json({ items: (req.body as { items: unknown[] }).items.length, caller: callerFrom(req) });
+    const items = itemsOf(req.body);
+    if (items === undefined) res.status(400).end();
+    else res.json({ items, caller: callerFrom(req) });
   });
   return app.listen(0, '127.0.0.1');
 }
@@ -105,10 +116,10 @@ async function fastifyApp(peer: Peer) {
   const caller = (request: { workload?: unknown; user?: unknown }) =>
     callerOf(request.workload) ?? (request.user as { sub?: string } | undefined)?.sub;
   app.get('/orders/:id', async (request) => ({ id: (request.params as { id: string }).id, caller: caller(request) }));
-  app.post('/orders', async (request) => ({
-    items: (request.body as { items: unknown[] }).items.length,
-    caller: caller(request),
-  }));
+  app.post('/orders', async (request, reply) => {
+    const items = itemsOf(request.body);
+    return items === undefined ? reply.code(400).send() : { items, caller: caller(request) };
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   return app.server;
 }
@@ -143,7 +154,9 @@ function koaApp(peer: Peer) {
     ctx.body = { id: ctx.params.id, caller: caller(ctx.state) };
   });
   router.post('/orders', (ctx) => {
-    ctx.body = { items: (ctx.request.body as { items: unknown[] }).items.length, caller: caller(ctx.state) };
+    const items = itemsOf(ctx.request.body);
+    if (items === undefined) ctx.status = 400;
+    else ctx.body = { items, caller: caller(ctx.state) };
   });
   app.use(router.routes());
   return app.listen(0, '127.0.0.1');
