@@ -49,6 +49,30 @@ const jsonPost = (body: string, headers: Record<string, string> = {}) =>
     body,
   });
 
+describe('express: a request stream set to decode text before wimse()', () => {
+  it('is refused with 500 body_unavailable: the digest is never checked against decoded text', async () => {
+    let reached = false;
+    const { server, events } = await serve((app, options) => {
+      app.use((req, _res, next) => {
+        req.setEncoding('utf8');
+        next();
+      });
+      app.use(wimse(options));
+      app.post('/orders', (_req, res) => {
+        reached = true;
+        res.end();
+      });
+    });
+    const response = await send(server, await jsonPost('{"a":1}'));
+    expectProblem(response, 500, 'body_unavailable');
+    assert.equal(reached, false);
+    assert.deepEqual(
+      events.map((event) => [event.decision, event.code]),
+      [['deny', 'body_unavailable']],
+    );
+  });
+});
+
 describe('express: a body parser registered before wimse()', () => {
   for (const [name, parser, type, text] of [
     ['json', express.json(), 'application/json', '{"a":1}'],

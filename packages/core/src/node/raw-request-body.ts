@@ -139,7 +139,12 @@ function readAndRestore(req: IncomingMessage, limit: number, timeoutMs: number):
  */
 function takeBufferedBody(req: IncomingMessage, limit: number): Uint8Array {
   if (req.readableLength === 0) return new Uint8Array(0);
-  const bytes: Buffer = req.read();
+  const bytes: unknown = req.read();
+  if (!Buffer.isBuffer(bytes)) {
+    // Someone set an encoding on the request: what is buffered is text, no longer the bytes sent.
+    if (bytes !== null) req.unshift(bytes as string);
+    throw new WimseError('body_unavailable', 'the request stream decodes text (setEncoding): its raw bytes are gone');
+  }
   if (bytes.length > limit) {
     req.resume();
     throw tooLarge(limit);
