@@ -14,8 +14,32 @@ import { cryptoKeyInput } from '../wit/crypto-key-input.js';
 export type SignatureVerification = 'inline' | 'thread-pool';
 export const SIGNATURE_VERIFICATION_MODES: readonly SignatureVerification[] = ['inline', 'thread-pool'];
 
+/**
+ * node:crypto's verify in the chosen mode, for every signature the verifier checks (request, WIT,
+ * WPT): resolves whether `signature` verifies over `data`, rejects when the check could not run.
+ */
+export function verifyInMode(
+  data: Uint8Array,
+  signature: Uint8Array,
+  publicKey: KeyObject,
+  algorithm: SignatureAlgorithm,
+  mode: SignatureVerification,
+): Promise<boolean> {
+  const key = cryptoKeyInput(publicKey, algorithm);
+  if (mode === 'inline') {
+    try {
+      return Promise.resolve(verify(algorithm.hash, data, key, signature));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+  return new Promise((resolve, reject) => {
+    verify(algorithm.hash, data, key, signature, (error, valid) => (error ? reject(error) : resolve(valid)));
+  });
+}
+
 /** Step 5: verifies the signature over the base with the WIT's confirmation key and its algorithm only (S16). */
-export function verifySignatureBytes(
+export async function verifySignatureBytes(
   base: string,
   signature: Uint8Array,
   publicKey: KeyObject,
@@ -23,25 +47,13 @@ export function verifySignatureBytes(
   mode: SignatureVerification = 'thread-pool',
 ): Promise<void> {
   if (algorithm.signatureLength !== undefined && signature.byteLength !== algorithm.signatureLength) {
-    return Promise.reject(new WimseError('signature_invalid', 'signature has the wrong length for cnf.jwk.alg'));
+    throw new WimseError('signature_invalid', 'signature has the wrong length for cnf.jwk.alg');
   }
-  const key = cryptoKeyInput(publicKey, algorithm);
-  if (mode === 'inline') {
-    let valid: boolean;
-    try {
-      valid = verify(algorithm.hash, Buffer.from(base), key, signature);
-    } catch (error) {
-      return Promise.reject(new WimseError('signature_invalid', 'signature could not be verified', { cause: error }));
-    }
-    return valid
-      ? Promise.resolve()
-      : Promise.reject(new WimseError('signature_invalid', 'signature does not verify with cnf.jwk'));
+  let valid: boolean;
+  try {
+    valid = await verifyInMode(Buffer.from(base), signature, publicKey, algorithm, mode);
+  } catch (error) {
+    throw new WimseError('signature_invalid', 'signature could not be verified', { cause: error });
   }
-  return new Promise((resolve, reject) => {
-    verify(algorithm.hash, Buffer.from(base), key, signature, (error, valid) => {
-      if (error) reject(new WimseError('signature_invalid', 'signature could not be verified', { cause: error }));
-      else if (!valid) reject(new WimseError('signature_invalid', 'signature does not verify with cnf.jwk'));
-      else resolve();
-    });
-  });
+  if (!valid) throw new WimseError('signature_invalid', 'signature does not verify with cnf.jwk');
 }

@@ -1,6 +1,6 @@
 import { errors, type FlattenedJWSInput, type JWTHeaderParameters, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { WimseError } from '../errors/wimse-error.js';
-import type { SignatureVerification } from '../httpsig/verify-signature-bytes.js';
+import { type SignatureVerification, verifyInMode } from '../httpsig/verify-signature-bytes.js';
 import { type ParsedWorkloadId, parseWorkloadId } from '../identifier/parse-workload-id.js';
 import type { SignatureProfile } from '../profiles/profiles.js';
 import type { TrustedIssuer, TrustRegistry } from '../trust/build-trust-registry.js';
@@ -12,7 +12,6 @@ import { checkProfileClaims, checkProfileHeader } from './check-issuer-profile.j
 import { checkWitTimes } from './check-wit-times.js';
 import { type ConfirmationKey, importCnfKey } from './import-cnf-key.js';
 import { parseJsonObject } from './parse-json-object.js';
-import { verifyJwsSignature } from './verify-jws-signature.js';
 
 /** A WIT whose signature, issuer binding, times and confirmation key have all been checked. */
 export interface VerifiedWit {
@@ -99,7 +98,11 @@ export async function verifyWit(token: string, context: WitVerificationContext):
   if (!keyObject) throw new WimseError('wit_invalid', `the trusted key cannot verify ${alg}`);
   const signingInput = Buffer.from(token.slice(0, encodedHeader.length + 1 + encodedPayload.length), 'latin1');
   const mode = context.signatureVerification ?? 'thread-pool';
-  if (!(await verifyJwsSignature(signingInput, signature, keyObject, algorithm, mode))) {
+  // A signature of the wrong length, or one node:crypto cannot read, is a failed verification.
+  const lengthFits = algorithm.signatureLength === undefined || signature.length === algorithm.signatureLength;
+  const verified =
+    lengthFits && (await verifyInMode(signingInput, signature, keyObject, algorithm, mode).catch(() => false));
+  if (!verified) {
     throw new WimseError('wit_invalid', 'WIT signature does not verify');
   }
   checkWitTimes(claims, context.nowMs, context.clockToleranceSec);
