@@ -42,6 +42,7 @@ export {
   DEFAULT_BODY_TIMEOUT_MS,
   obtainRawBody,
   rememberRawBody,
+  takeCompleteBody,
 } from './node/raw-request-body.js';
 export { requestTransport } from './node/request-transport.js';
 export { decisionChannelName } from './observability/decision-channel.js';

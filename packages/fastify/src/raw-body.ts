@@ -1,10 +1,9 @@
-import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
-import { bodyTimeout, clientAborted, WimseError } from '@wimse-pep/core';
+import { bodyTimeout, clientAborted, takeCompleteBody, WimseError } from '@wimse-pep/core';
 
 /** The body's bytes, and the stream Fastify's parsers read next (the same bytes). */
 export interface RawBody {
-  readonly bytes: Buffer;
+  readonly bytes: Uint8Array;
   readonly stream: Readable;
 }
 
@@ -19,36 +18,12 @@ export async function readRawBody(
   declaredLength: string | undefined,
   timeoutMs: number,
 ): Promise<RawBody> {
-  const buffered = takeBufferedBody(payload, limit, declaredLength);
-  if (buffered) return buffered;
+  // The usual case, a complete request whose body came with its headers: taken and given back in
+  // one step (core), so the parsers read the request itself, not a second stream.
+  const buffered = typeof payload?.read === 'function' ? takeCompleteBody(payload, limit) : undefined;
+  if (buffered !== undefined) return { bytes: buffered, stream: payload };
   const bytes = await collectBody(payload, limit, declaredLength, timeoutMs);
   return { bytes, stream: replayBody(bytes) };
-}
-
-/**
- * The usual case: the payload is Node's request, complete, its whole body in the stream's buffer
- * (it came with the headers). `read()` takes all of it and `unshift()` gives it back in the same
- * synchronous step (cancelling the `'end'` the read scheduled), so the parsers read the request
- * itself: no listener, timer or second stream. Anything else is `undefined` (read by listening).
- */
-function takeBufferedBody(payload: Readable, limit: number, declaredLength: string | undefined): RawBody | undefined {
-  if (typeof payload?.read !== 'function' || (payload as Partial<IncomingMessage>).complete !== true) return undefined;
-  if (payload.readableFlowing === true) return undefined;
-  if (payload.destroyed || payload.readableEnded || payload.readableObjectMode) return undefined;
-  if (declaredLength !== undefined && Number(declaredLength) > limit) return undefined;
-  // An empty body is not read at all: reading it would end the stream.
-  if (payload.readableLength === 0) return { bytes: Buffer.alloc(0), stream: payload };
-  const bytes: unknown = payload.read();
-  if (!Buffer.isBuffer(bytes)) {
-    if (bytes !== null) payload.unshift(bytes as string);
-    return undefined;
-  }
-  if (bytes.length > limit) {
-    payload.resume();
-    throw tooLarge(limit);
-  }
-  payload.unshift(bytes);
-  return { bytes, stream: payload };
 }
 
 function collectBody(

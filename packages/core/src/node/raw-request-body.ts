@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
 import { WimseError } from '../errors/wimse-error.js';
 
 /**
@@ -63,16 +64,13 @@ function readAndRestore(req: IncomingMessage, limit: number, timeoutMs: number):
     req.resume(); // discard the body; the refusal is answered without reading it
     return Promise.reject(tooLarge(limit));
   }
-  // A body of zero bytes already complete: nothing to read, and reading would end the stream.
-  if (req.complete && req.readableLength === 0) return Promise.resolve(new Uint8Array(0));
   // Usually the whole body is already buffered (it came with the headers, or while the signature
   // was checked): take it and give it back in one step, with no listener, timer or wait.
-  if (req.complete) {
-    try {
-      return Promise.resolve(takeBufferedBody(req, limit));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+  try {
+    const buffered = takeCompleteBody(req, limit);
+    if (buffered !== undefined) return Promise.resolve(buffered);
+  } catch (error) {
+    return Promise.reject(error);
   }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -133,23 +131,31 @@ function readAndRestore(req: IncomingMessage, limit: number, timeoutMs: number):
 }
 
 /**
- * The body of a complete request from the stream's buffer: `read()` returns all of it at once and
- * `unshift()` puts it back in the same synchronous step, which cancels the `'end'` that the read
- * scheduled (as in `readAndRestore`). Too large a body is discarded, never given back.
+ * The body of a complete Node request still whole in its stream's buffer (the usual case: it came
+ * with the headers), or undefined when the request is not complete yet or its stream is in use
+ * (then read it by listening). `read()` returns all of it at once and `unshift()` puts it back in
+ * the same synchronous step, which cancels the `'end'` that the read scheduled (as in
+ * `readAndRestore`), so the stream stays the one the app's parser reads. An empty body is not
+ * read at all (reading it would end the stream). Too large a body is discarded, never given back;
+ * a stream set to decode text no longer holds the bytes sent (`body_unavailable`). Shared by the
+ * adapters built on node:http (Express, Koa, through obtainRawBody) and Fastify's payload.
  */
-function takeBufferedBody(req: IncomingMessage, limit: number): Uint8Array {
-  if (req.readableLength === 0) return new Uint8Array(0);
-  const bytes: unknown = req.read();
+export function takeCompleteBody(stream: Readable, limit: number): Uint8Array | undefined {
+  if ((stream as Partial<IncomingMessage>).complete !== true) return undefined;
+  if (stream.readableFlowing === true || stream.destroyed || stream.readableEnded || stream.readableObjectMode) {
+    return undefined;
+  }
+  if (stream.readableLength === 0) return new Uint8Array(0);
+  const bytes: unknown = stream.read();
   if (!Buffer.isBuffer(bytes)) {
-    // Someone set an encoding on the request: what is buffered is text, no longer the bytes sent.
-    if (bytes !== null) req.unshift(bytes as string);
+    if (bytes !== null) stream.unshift(bytes as string);
     throw new WimseError('body_unavailable', 'the request stream decodes text (setEncoding): its raw bytes are gone');
   }
   if (bytes.length > limit) {
-    req.resume();
+    stream.resume();
     throw tooLarge(limit);
   }
-  req.unshift(bytes);
+  stream.unshift(bytes);
   return bytes;
 }
 
