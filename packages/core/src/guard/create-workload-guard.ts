@@ -24,6 +24,7 @@ import { type Attempt, authenticateMigrating, type ShadowOutcome } from './authe
 import { createResponseSigner, type ResponseSigner, type ResponseSigningOptions } from './response-signer.js';
 import {
   carriesClientCertificate,
+  carriesWitCredentials,
   checkSimultaneousCredentials,
   type SimultaneousCredentials,
   verifyPresentedCredentials,
@@ -122,7 +123,6 @@ export interface WorkloadGuard {
   readonly exposeErrorDetail: boolean;
 }
 
-const WIMSE_FIELDS = ['workload-identity-token', 'signature', 'signature-input'];
 /** `Authorization` schemes that carry WIMSE proofs (a Workload Proof Token). */
 const WIMSE_AUTHORIZATION_SCHEMES = /^\s*wpt(?:\s|$)/i;
 const MODES: readonly ProtectionMode[] = ['required', 'optional', 'off'];
@@ -318,7 +318,7 @@ function base(request: WorkloadRequest, route: RouteContext) {
  * does, only the WIMSE path decides (no downgrade to a bearer token, threat M1).
  */
 export function carriesWimseCredentials(request: Pick<WorkloadRequest, 'headers'>): boolean {
-  if (Object.keys(request.headers).some((name) => WIMSE_FIELDS.includes(name.toLowerCase()))) return true;
+  if (carriesWitCredentials(request)) return true;
   return fieldLines(request.headers, 'authorization').some((line) => WIMSE_AUTHORIZATION_SCHEMES.test(line));
 }
 

@@ -25,7 +25,8 @@ export function carriesClientCertificate(request: Pick<WorkloadRequest, 'headers
   );
 }
 
-function carriesWitCredentials(request: Pick<WorkloadRequest, 'headers'>): boolean {
+/** Whether the request carries a WIT field or the fields of its HTTP signature. */
+export function carriesWitCredentials(request: Pick<WorkloadRequest, 'headers'>): boolean {
   return Object.keys(request.headers).some((name) => WIT_FIELDS.includes(name.toLowerCase()));
 }
 
