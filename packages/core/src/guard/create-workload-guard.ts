@@ -13,6 +13,7 @@ import { decisionChannelHasSubscribers, publishDecision } from '../observability
 import { createDecisionMetrics, type DecisionMetrics, type MetricsOption } from '../observability/decision-metrics.js';
 import { evaluatePolicy } from '../policy/evaluate-policy.js';
 import type { WorkloadPolicy } from '../policy/types.js';
+import { indexFields } from '../request/field-index.js';
 import { fieldLines } from '../request/field-lines.js';
 import type { ResponseToSign } from '../signing/sign-response.js';
 import type { WorkloadIdentity } from '../types/identity.js';
@@ -185,26 +186,29 @@ export function createWorkloadGuard(options: WorkloadGuardOptions): WorkloadGuar
   return {
     mode,
     exposeErrorDetail: options.exposeErrorDetail === true,
-    async authenticate(request, route, readBody) {
+    async authenticate(received, route, readBody) {
       const routeMode = route.mode ?? mode;
       if (!isProtectionMode(routeMode)) throw new TypeError(`route mode must be one of ${MODES.join(', ')}`);
       if (routeMode === 'off') return undefined;
+      const request = withFieldIndex(received);
       // A client certificate is a WIMSE credential too: when presented, it is never bypassed.
-      const wimsePresent = carriesWimseCredentials(request) || carriesClientCertificate(request);
+      const carriesWimse = carriesWimseCredentials(request);
+      const wimsePresent = carriesWimse || carriesClientCertificate(request);
       const started = performance.now();
       const attempt: Attempt = { route: route.route, proof: 'none' };
       try {
         let identity: WorkloadIdentity | undefined;
         if (migration) {
           const shadowBase = base(request, route);
+          // The bearer path (and a user's bearer hook) sees the request as the adapter gave it.
           identity = await authenticateMigrating(
-            request,
+            received,
             normalizeRouteMigration(route.migration, 'route migration'),
             routeMode === 'optional',
             wimsePresent,
             {
               settings: migration,
-              verifyWimse: (complete) => verifyWimse(complete, readBody),
+              verifyWimse: (complete) => verifyWimse(withFieldIndex(complete), readBody),
               now,
               reportShadow: (outcome: ShadowOutcome) => decide(shadowEvent(shadowBase, outcome)),
             },
@@ -213,7 +217,7 @@ export function createWorkloadGuard(options: WorkloadGuardOptions): WorkloadGuar
           if (identity === undefined) return undefined;
         } else {
           if (routeMode === 'optional' && !wimsePresent) return undefined;
-          attempt.proof = carriesWimseCredentials(request) ? 'http-signature' : 'mtls';
+          attempt.proof = carriesWimse ? 'http-signature' : 'mtls';
           identity = await verifyWimse(request, readBody);
           attempt.proof = identity.proof;
         }
@@ -307,6 +311,18 @@ export function createWorkloadGuard(options: WorkloadGuardOptions): WorkloadGuar
       }
     },
   };
+}
+
+/**
+ * The request with its fields indexed once for every lookup of the decision (guard, verifier).
+ * A request whose headers are not an object is passed on as it is: the verifier refuses its shape.
+ */
+function withFieldIndex(request: WorkloadRequest): WorkloadRequest {
+  if (typeof request !== 'object' || request === null) return request;
+  const { headers } = request;
+  if (typeof headers !== 'object' || headers === null) return request;
+  const fields = indexFields(headers);
+  return fields === headers ? request : { ...request, headers: fields };
 }
 
 function base(request: WorkloadRequest, route: RouteContext) {

@@ -1,4 +1,5 @@
 import { WimseError } from '../errors/wimse-error.js';
+import { indexFields } from '../request/field-index.js';
 import { fieldLines } from '../request/field-lines.js';
 import type { HttpSignatureIdentity, MtlsIdentity, WorkloadIdentity, WptIdentity } from '../types/identity.js';
 import type { WorkloadRequest } from '../types/request.js';
@@ -27,7 +28,8 @@ export function carriesClientCertificate(request: Pick<WorkloadRequest, 'headers
 
 /** Whether the request carries a WIT field or the fields of its HTTP signature. */
 export function carriesWitCredentials(request: Pick<WorkloadRequest, 'headers'>): boolean {
-  return Object.keys(request.headers).some((name) => WIT_FIELDS.includes(name.toLowerCase()));
+  const fields = indexFields(request.headers);
+  return WIT_FIELDS.some((name) => fields[name] !== undefined);
 }
 
 /**
@@ -42,9 +44,10 @@ export async function verifyPresentedCredentials(
   simultaneous: SimultaneousCredentials = {},
 ): Promise<WorkloadIdentity> {
   const certificate = carriesClientCertificate(request) ? await verifyCertificate(verifier, request) : undefined;
-  if (certificate && !carriesWitCredentials(request)) return certificate;
+  const carriesWit = carriesWitCredentials(request);
+  if (certificate && !carriesWit) return certificate;
   // With no WIT issuer configured, what is missing is the certificate, not a WIT.
-  if (!certificate && !carriesWitCredentials(request) && verifier.settings?.acceptsWits === false) {
+  if (!certificate && !carriesWit && verifier.settings?.acceptsWits === false) {
     throw new WimseError('certificate_missing', 'no client certificate was presented');
   }
   // The verifier reads the body only once everything that does not need it has passed.

@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import type * as HttpMessageSignatures from 'http-message-signatures';
 import { type InnerList, serializeItem, serializeList } from 'structured-headers';
 import { WimseError } from '../errors/wimse-error.js';
+import { type FieldIndex, indexFields } from '../request/field-index.js';
 import type { HeaderValue } from '../types/request.js';
 import { serializeSignatureParams } from './serialize-fields.js';
 
@@ -61,30 +62,13 @@ function deriveRequestComponent(name: string, request: RequestParts): string {
     case '@query':
       return splitTarget(request.target).query;
     case '@authority': {
-      const host = lowerCaseHeaders(request.headers).host;
+      const host = indexFields(request.headers).host;
       if (host?.length !== 1) throw new WimseError('signature_invalid', 'covered @authority but no single Host');
       return (host[0] as string).trim().toLowerCase();
     }
     default:
       throw new WimseError('signature_profile', `derived component ${name} is not supported`);
   }
-}
-
-/** Field lines by lower-cased name (null prototype: a component named `constructor` is absent). */
-function lowerCaseHeaders(headers: Readonly<Record<string, HeaderValue>>): Record<string, string[]> {
-  const lower: Record<string, string[]> = Object.create(null);
-  for (const name of Object.keys(headers)) {
-    const value = headers[name];
-    if (value === undefined) continue;
-    const key = name.toLowerCase();
-    const lines = lower[key];
-    if (typeof value === 'string') {
-      if (lines) lines.push(value);
-      else lower[key] = [value];
-    } else if (lines) lines.push(...value);
-    else lower[key] = [...value];
-  }
-  return lower;
 }
 
 function assertNoControlCharacters(values: readonly string[], what: string): void {
@@ -110,8 +94,8 @@ function plainComponentKey(name: string, params: ReadonlyMap<string, unknown>): 
 /** Builds the signature base for `signatureInput` (the inner list with its parameters). */
 export function buildSignatureBase(signatureInput: InnerList, message: SignedMessage): string {
   const request = message.request;
-  const requestHeaders = lowerCaseHeaders(request.headers);
-  const responseHeaders = message.kind === 'response' ? lowerCaseHeaders(message.response.headers) : undefined;
+  const requestHeaders = indexFields(request.headers);
+  const responseHeaders = message.kind === 'response' ? indexFields(message.response.headers) : undefined;
   assertNoControlCharacters([request.method, request.target], 'the request line');
 
   const components = signatureInput[0];
@@ -177,13 +161,15 @@ function httpMessageSignatures(): typeof HttpMessageSignatures {
 function libraryBase(
   signatureInput: InnerList,
   message: SignedMessage,
-  requestHeaders: Record<string, string[]>,
-  responseHeaders: Record<string, string[]> | undefined,
+  requestHeaders: FieldIndex,
+  responseHeaders: FieldIndex | undefined,
   deriveComponent: (name: string, params: ReadonlyMap<string, unknown>) => string,
 ): string {
   const { httpbis } = httpMessageSignatures();
   const request = message.request;
-  const libraryRequest = { method: request.method, url: request.target, headers: requestHeaders };
+  // The library only reads the records it is given (its types ask for mutable ones).
+  const asLibraryHeaders = (headers: FieldIndex) => headers as unknown as Record<string, string[]>;
+  const libraryRequest = { method: request.method, url: request.target, headers: asLibraryHeaders(requestHeaders) };
   const componentParser = (name: string, params: Map<string, unknown>): string[] | null =>
     name.startsWith('@') ? [deriveComponent(name, params)] : null;
   const fields = signatureInput[0].map((item) => serializeItem(item));
@@ -191,7 +177,7 @@ function libraryBase(
     message.kind === 'response'
       ? httpbis.createSignatureBase(
           { fields, componentParser },
-          { status: message.response.status, headers: responseHeaders ?? {} },
+          { status: message.response.status, headers: responseHeaders ? asLibraryHeaders(responseHeaders) : {} },
           libraryRequest,
         )
       : httpbis.createSignatureBase({ fields, componentParser }, libraryRequest);

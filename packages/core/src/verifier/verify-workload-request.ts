@@ -1,5 +1,6 @@
 import { checkRequestBody, verifyRequestSignature } from '../httpsig/verify-request-signature.js';
 import { recordNonce } from '../replay/record-nonce.js';
+import { indexFields } from '../request/field-index.js';
 import type { HttpSignatureIdentity } from '../types/identity.js';
 import type { WorkloadRequest } from '../types/request.js';
 import { audiencesFor } from './audiences-for.js';
@@ -14,17 +15,20 @@ import type { WitCache } from './wit-cache.js';
  * caller without valid credentials is refused before a byte of its body is read.
  */
 export async function verifyWorkloadRequest(
-  request: WorkloadRequest,
+  received: WorkloadRequest,
   settings: VerifierSettings,
   witCache: WitCache,
 ): Promise<HttpSignatureIdentity> {
-  assertRequestShape(request);
+  assertRequestShape(received);
+  // Every step below looks fields up by name: index them once.
+  const headers = indexFields(received.headers);
+  const request = headers === received.headers ? received : { ...received, headers };
   const nowMs = settings.now();
   const nowSec = Math.floor(nowMs / 1000);
   const { profile, clockToleranceSec } = settings;
 
   // 1-2. The WIT, fully validated before the signature is looked at.
-  const wit = await verifyPresentedWit(request.headers, settings, witCache, nowMs);
+  const wit = await verifyPresentedWit(headers, settings, witCache, nowMs);
 
   // 3-4. The WIMSE signature: profile, audience, covered components, cryptography.
   const signature = await verifyRequestSignature(request, {

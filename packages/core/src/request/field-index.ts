@@ -1,0 +1,36 @@
+import type { HeaderValue } from '../types/request.js';
+
+const INDEXED: unique symbol = Symbol('wimse-pep.field-index');
+
+/**
+ * The field lines of one message by lower-cased name, collected in one pass so that each later
+ * lookup is one property read instead of a scan of every header. It is a header record itself
+ * (lower-case names, one entry per field line), so every function that takes headers takes it.
+ */
+export type FieldIndex = Readonly<Record<string, readonly string[]>> & { readonly [INDEXED]: true };
+
+export function isFieldIndex(headers: object): headers is FieldIndex {
+  return (headers as { [INDEXED]?: true })[INDEXED] === true;
+}
+
+/**
+ * Indexes a header record (names in any case, a string or one string per field line); an index
+ * is returned as it is. Names that differ only in case are merged, lines in record order.
+ */
+export function indexFields(headers: Readonly<Record<string, HeaderValue>>): FieldIndex {
+  if (isFieldIndex(headers)) return headers;
+  // Null prototype: a field named `constructor` or `__proto__` is a field like any other.
+  const index: Record<string, readonly string[]> = Object.create(null);
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    const key = name.toLowerCase();
+    const lines = typeof value === 'string' ? [value] : value;
+    if (!Array.isArray(lines)) throw new TypeError(`header ${key} must be a string or an array of strings`);
+    const earlier = index[key];
+    // Node's own arrays (headersDistinct) are used as they are: the verifier never writes to them.
+    index[key] = earlier === undefined ? lines : [...earlier, ...lines];
+  }
+  Object.defineProperty(index, INDEXED, { value: true });
+  return index as FieldIndex;
+}
