@@ -38,13 +38,20 @@ export function serializeComponent(item: Item): string {
   return plainItem(item) ?? serializeItem(item);
 }
 
-/** The `@signature-params` value: the serialized inner list with its parameters. */
-export function serializeSignatureParams(input: InnerList): string {
-  const items: string[] = [];
-  for (const item of input[0]) {
-    const text = plainItem(item);
-    if (text === undefined) return serializeList([input]);
-    items.push(text);
+/**
+ * The `@signature-params` value: the serialized inner list with its parameters. `serializedItems`,
+ * when the caller has them already, are the inner list's items serialized (as `serializeComponent`).
+ */
+export function serializeSignatureParams(input: InnerList, serializedItems?: readonly string[]): string {
+  let items = serializedItems;
+  if (items === undefined) {
+    const written: string[] = [];
+    for (const item of input[0]) {
+      const text = plainItem(item);
+      if (text === undefined) return serializeList([input]);
+      written.push(text);
+    }
+    items = written;
   }
   const parameters = plainParameters(input[1]);
   if (parameters === undefined) return serializeList([input]);

@@ -11,7 +11,7 @@
  */
 import { createRequire } from 'node:module';
 import type * as HttpMessageSignatures from 'http-message-signatures';
-import { type InnerList, serializeItem, serializeList } from 'structured-headers';
+import { type InnerList, type Item, serializeItem, serializeList } from 'structured-headers';
 import { WimseError } from '../errors/wimse-error.js';
 import { type FieldIndex, indexFields } from '../request/field-index.js';
 import type { HeaderValue } from '../types/request.js';
@@ -72,8 +72,9 @@ function deriveRequestComponent(name: string, request: RequestParts): string {
 }
 
 function assertNoControlCharacters(values: readonly string[], what: string): void {
-  if (values.some((value) => CONTROL_CHARACTERS.test(value))) {
-    throw new WimseError('signature_malformed', `${what} contains a control character`);
+  for (const value of values) {
+    if (CONTROL_CHARACTERS.test(value))
+      throw new WimseError('signature_malformed', `${what} contains a control character`);
   }
 }
 
@@ -96,9 +97,13 @@ export function buildSignatureBase(signatureInput: InnerList, message: SignedMes
   const request = message.request;
   const requestHeaders = indexFields(request.headers);
   const responseHeaders = message.kind === 'response' ? indexFields(message.response.headers) : undefined;
-  assertNoControlCharacters([request.method, request.target], 'the request line');
+  if (CONTROL_CHARACTERS.test(request.method) || CONTROL_CHARACTERS.test(request.target)) {
+    throw new WimseError('signature_malformed', 'the request line contains a control character');
+  }
 
   const components = signatureInput[0];
+  // Each component's identifier as this module writes it; none when the library must write the base.
+  const keys: string[] = [];
   let plain = true;
   for (const [name, params] of components) {
     if (typeof name !== 'string') throw new WimseError('signature_malformed', 'a covered component is not a string');
@@ -112,7 +117,11 @@ export function buildSignatureBase(signatureInput: InnerList, message: SignedMes
       if (!lines) throw new WimseError('signature_invalid', `covered field ${name} is absent from the message`);
       assertNoControlCharacters(lines, `field ${name}`);
     }
-    if (plain && plainComponentKey(name, params) === undefined) plain = false;
+    if (plain) {
+      const key = plainComponentKey(name, params);
+      if (key === undefined) plain = false;
+      else keys.push(key);
+    }
   }
 
   const deriveComponent = (name: string, params: ReadonlyMap<string, unknown>): string => {
@@ -128,22 +137,22 @@ export function buildSignatureBase(signatureInput: InnerList, message: SignedMes
   };
   try {
     if (!plain) return libraryBase(signatureInput, message, requestHeaders, responseHeaders, deriveComponent);
-    const lines: string[] = [];
-    for (const [name, params] of components) {
-      const key = plainComponentKey(name as string, params) as string;
+    let base = '';
+    for (let i = 0; i < components.length; i++) {
+      const [name, params] = components[i] as Item;
       const nameText = name as string;
-      if (nameText.startsWith('@')) {
-        lines.push(`${key}: ${deriveComponent(nameText, params)}`);
-      } else {
+      let value: string;
+      if (nameText.startsWith('@')) value = deriveComponent(nameText, params);
+      else {
         const headers = params.has('req') || !responseHeaders ? requestHeaders : responseHeaders;
         // RFC 9421 §2.1: each field line trimmed, lines joined with ", " (no obs-fold: control
         // characters were refused above).
-        const values = (headers[nameText] as string[]).map((value) => value.trim());
-        lines.push(`${key}: ${values.join(', ')}`);
+        const lines = headers[nameText] as readonly string[];
+        value = lines.length === 1 ? (lines[0] as string).trim() : lines.map((line) => line.trim()).join(', ');
       }
+      base += `${keys[i]}: ${value}\n`;
     }
-    lines.push(`"@signature-params": ${serializeSignatureParams(signatureInput)}`);
-    return lines.join('\n');
+    return `${base}"@signature-params": ${serializeSignatureParams(signatureInput, keys)}`;
   } catch (cause) {
     if (cause instanceof WimseError) throw cause;
     throw new WimseError('signature_malformed', 'the signature base cannot be built', { cause });

@@ -1,7 +1,7 @@
 import { WimseError } from '../errors/wimse-error.js';
 import type { HeaderValue } from '../types/request.js';
 import { checkNotIssuedBefore } from '../wit/check-not-issued-before.js';
-import { readWitHeader } from '../wit/read-wit-header.js';
+import { assertCompactJwt, readWitField } from '../wit/read-wit-header.js';
 import { type VerifiedWit, verifyWit } from '../wit/verify-wit.js';
 import type { VerifierSettings } from './normalize-options.js';
 import type { WitCache } from './wit-cache.js';
@@ -17,7 +17,10 @@ export async function verifyPresentedWit(
   nowMs: number,
 ): Promise<VerifiedWit> {
   const { profile, clockToleranceSec } = settings;
-  const token = readWitHeader(headers, settings.maxWitBytes);
+  const token = readWitField(headers, settings.maxWitBytes);
+  // A token in the cache is the very string that passed this check (the pattern is the hot path's
+  // largest regular expression); any other is checked before it can touch the cache.
+  if (!witCache.has(token)) assertCompactJwt(token);
   const wit = await witCache.get(
     token,
     () =>

@@ -18,6 +18,11 @@ export class WitCache {
     this.#entries = size === 0 ? undefined : new LRUCache({ max: size, perf: { now } });
   }
 
+  /** Whether `token` is cached (verified, or being verified); its recency is left as it is. */
+  has(token: string): boolean {
+    return this.#entries?.has(token) ?? false;
+  }
+
   async get(token: string, verify: () => Promise<VerifiedWit>, toleranceSec: number): Promise<VerifiedWit> {
     const cached = this.#entries?.get(token);
     if (cached) {
