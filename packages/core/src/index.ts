@@ -44,6 +44,7 @@ export {
   rememberRawBody,
   takeCompleteBody,
 } from './node/raw-request-body.js';
+export { type NodeRequestHeaders, requestFields } from './node/request-fields.js';
 export { requestTransport } from './node/request-transport.js';
 export { decisionChannelName } from './observability/decision-channel.js';
 export type { MeterProvider, MetricsOption } from './observability/decision-metrics.js';

@@ -3,8 +3,12 @@
  * scan of the original header record gives (names in any case, strings or arrays of lines).
  */
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer, type IncomingMessage } from 'node:http';
+import { connect } from 'node:net';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { requestFields } from '../src/node/request-fields.js';
 import { indexFields, isFieldIndex } from '../src/request/field-index.js';
 import { fieldLines, fieldValue } from '../src/request/field-lines.js';
 import type { HeaderValue } from '../src/types/request.js';
@@ -68,5 +72,40 @@ describe('indexFields', () => {
       name: 'TypeError',
       message: 'header content-length must be a string or an array of strings',
     });
+  });
+});
+
+/** One raw HTTP/1.1 request to a real server; resolves the IncomingMessage the server received. */
+async function receive(rawRequest: string): Promise<IncomingMessage> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address() as { port: number };
+  const received = once(server, 'request') as Promise<[IncomingMessage, import('node:http').ServerResponse]>;
+  const socket = connect(address.port, '127.0.0.1', () => socket.write(rawRequest));
+  const [req, res] = await received;
+  res.end();
+  socket.destroy();
+  server.close();
+  return req;
+}
+
+describe('requestFields', () => {
+  it("indexes a Node request's field lines exactly as headersDistinct holds them", async () => {
+    const req = await receive(
+      'GET /orders?id=7 HTTP/1.1\r\nHost: svc.example\r\nSignature: sig1=:AA==:\r\n' +
+        'signature: sig2=:AQ==:\r\nWorkload-Identity-Token: a.b.c\r\nConstructor: x\r\n' +
+        'X-Empty:\r\nContent-Length: 0\r\n\r\n',
+    );
+    const fields = requestFields(req);
+    assert.equal(isFieldIndex(fields), true);
+    assert.deepEqual({ ...fields }, { ...req.headersDistinct });
+    assert.deepEqual(fieldLines(fields, 'Signature'), ['sig1=:AA==:', 'sig2=:AQ==:']);
+    assert.deepEqual(fieldLines(fields, 'x-empty'), ['']);
+  });
+
+  it('falls back to the headers record of a request object without rawHeaders', () => {
+    const fields = requestFields({ headers: { Signature: 'sig1=:AA==:', signature: ['sig2=:AQ==:'] } });
+    assert.deepEqual(fieldLines(fields, 'signature'), ['sig1=:AA==:', 'sig2=:AQ==:']);
   });
 });

@@ -7,6 +7,7 @@ import {
   type MigrationMode,
   type ProtectionMode,
   type RouteMigration,
+  requestFields,
   requestTransport,
   WimseError,
   type WorkloadGuard,
@@ -91,13 +92,11 @@ export function wimse(options: WimseOptions): WimseMiddleware {
   ): Promise<void> => {
     const earlier = decisions.get(req);
     if (earlier && (earlier.identity !== undefined || mode !== 'required')) return;
-    // headersDistinct keeps repeated field lines apart (a second WIT or Signature line is visible).
-    const headers = req.headersDistinct ?? req.headers;
     const request: WorkloadRequest = {
       method: req.method,
       // Path and query exactly as on the request line, whatever router the middleware is mounted on.
       target: req.originalUrl,
-      headers,
+      headers: requestFields(req),
       transport: requestTransport(req.socket),
     };
     let identity: WorkloadIdentity | undefined;

@@ -4,6 +4,7 @@ import {
   isProtectionMode,
   type ProtectionMode,
   type RouteContext,
+  requestFields,
   requestTransport,
   type WorkloadGuard,
   type WorkloadRequest,
@@ -58,8 +59,6 @@ const wimsePlugin: FastifyPluginAsync<WimsePluginOptions> = async (fastify, opti
       migration: config?.migration,
     };
     const verify = async () => {
-      // headersDistinct keeps repeated field lines apart (http2 requests fall back to headers).
-      const headers = request.raw.headersDistinct ?? request.headers;
       // The guard reads the body only when it will verify it (not on `off` routes, nor on `optional`
       // ones without credentials), and inside the audited decision (a 413 is audited too).
       let stream: typeof payload | undefined;
@@ -76,7 +75,7 @@ const wimsePlugin: FastifyPluginAsync<WimsePluginOptions> = async (fastify, opti
       const core: WorkloadRequest = {
         method: request.method,
         target: request.originalUrl,
-        headers,
+        headers: requestFields(request.raw),
         transport: requestTransport(request.raw.socket),
       };
       const identity = await guard.authenticate(core, route, readBody);

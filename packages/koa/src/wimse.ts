@@ -9,6 +9,7 @@ import {
   obtainRawBody,
   type ProtectionMode,
   type RouteMigration,
+  requestFields,
   requestTransport,
   WimseError,
   type WorkloadGuard,
@@ -93,14 +94,12 @@ export function wimse(options: WimseOptions): WimseMiddleware {
   ): Promise<void> => {
     const earlier = decisions.get(ctx.req);
     if (earlier && (earlier.identity !== undefined || mode !== 'required')) return;
-    // headersDistinct keeps repeated field lines apart (a second WIT or Signature line is visible).
-    const headers = ctx.req.headersDistinct ?? ctx.req.headers;
     const request: WorkloadRequest = {
       method: ctx.method,
       // Path and query exactly as on the request line, whatever router prefix is mounted.
       target: ctx.originalUrl,
       transport: requestTransport(ctx.req.socket),
-      headers,
+      headers: requestFields(ctx.req),
     };
     let identity: WorkloadIdentity | undefined;
     try {

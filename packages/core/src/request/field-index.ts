@@ -31,6 +31,27 @@ export function indexFields(headers: Readonly<Record<string, HeaderValue>>): Fie
     // Node's own arrays (headersDistinct) are used as they are: the verifier never writes to them.
     index[key] = earlier === undefined ? lines : [...earlier, ...lines];
   }
+  return markedAsIndex(index);
+}
+
+/**
+ * Indexes Node's `rawHeaders` (name, value, name, value, ...: every field line as received) in one
+ * pass: what `headersDistinct` holds, without building that object first.
+ */
+export function indexRawHeaders(rawHeaders: readonly string[]): FieldIndex {
+  const index: Record<string, string[]> = Object.create(null);
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const key = (rawHeaders[i] as string).toLowerCase();
+    const value = rawHeaders[i + 1] as string;
+    const lines = index[key];
+    if (lines === undefined) index[key] = [value];
+    else lines.push(value);
+  }
+  return markedAsIndex(index);
+}
+
+/** The brand is a non-enumerable symbol: invisible to Object.keys, and not kept by a spread copy. */
+function markedAsIndex(index: Record<string, readonly string[]>): FieldIndex {
   Object.defineProperty(index, INDEXED, { value: true });
   return index as FieldIndex;
 }
