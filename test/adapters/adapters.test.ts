@@ -67,7 +67,10 @@ for (const { name, harness, error } of loaded) {
       events,
       server(config: ServerConfig = {}) {
         const full: AppConfig = {
-          verifier: scenario.options,
+          verifier:
+            config.signatureVerification === undefined
+              ? scenario.options
+              : { ...scenario.options, signatureVerification: config.signatureVerification },
           audit: (event) => events.push(event),
           bodyParser: config.bodyParser ?? 'json',
           parserPosition: config.parserPosition ?? 'after',
@@ -75,7 +78,7 @@ for (const { name, harness, error } of loaded) {
           ...(config.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: config.bodyTimeoutMs }),
           ...responseSigningFor(config.signing, serverCredentials),
         };
-        const key = `${full.bodyParser}/${full.parserPosition}/${full.bodyLimit ?? ''}/${full.bodyTimeoutMs ?? ''}/${config.signing ?? ''}`;
+        const key = `${full.bodyParser}/${full.parserPosition}/${full.bodyLimit ?? ''}/${full.bodyTimeoutMs ?? ''}/${config.signing ?? ''}/${config.signatureVerification ?? ''}`;
         let pending = servers.get(key);
         if (!pending) {
           pending = listen(harness, full);

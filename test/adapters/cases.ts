@@ -24,6 +24,8 @@ import type { SigningSetup } from './signing-config.js';
  */
 
 export type ServerConfig = Partial<Pick<AppConfig, 'bodyParser' | 'parserPosition' | 'bodyLimit' | 'bodyTimeoutMs'>> & {
+  /** The verifier's `signatureVerification` (default: the verifier's default, the thread pool). */
+  readonly signatureVerification?: 'inline' | 'thread-pool';
   readonly signing?: SigningSetup;
 };
 
@@ -150,6 +152,23 @@ const bodyCases: AdapterCase[] = parsers.flatMap((bodyParser) =>
             body: text,
           });
           expectOk(await send(await context.server(config), message), CALLER_ID, parsed);
+        },
+      },
+      {
+        // Verified on the event loop, the body is asked for before the HTTP parser has marked the
+        // request complete (its bytes are all buffered already): taken at once, still parsed.
+        name: `POST with a ${bodyParser} body, parser ${parserPosition}, inline verification: verified, and the app's parser still works`,
+        async run(context) {
+          const message = await signed(context.scenario, {
+            method: 'POST',
+            path: '/orders',
+            headers: { 'content-type': type },
+            body: text,
+          });
+          const server = await context.server({ ...config, signatureVerification: 'inline' });
+          expectOk(await send(server, message), CALLER_ID, parsed);
+          const response = await send(server, { ...message, body: new TextEncoder().encode(tampered) });
+          expectProblem(response, 400, 'digest_mismatch');
         },
       },
       {

@@ -138,7 +138,8 @@ function readAndRestore(req: IncomingMessage, limit: number, timeoutMs: number):
 
 /**
  * The body of a complete Node request still whole in its stream's buffer (the usual case: it came
- * with the headers), or undefined when the request is not complete yet or its stream is in use
+ * with the headers; a `Content-Length` body whose every byte is buffered counts as complete), or
+ * undefined when the request is not complete yet or its stream is in use
  * (then read it by listening). `read()` returns all of it at once and `unshift()` puts it back in
  * the same synchronous step, which cancels the `'end'` that the read scheduled (as in
  * `readAndRestore`), so the stream stays the one the app's parser reads. An empty body is not
@@ -147,7 +148,7 @@ function readAndRestore(req: IncomingMessage, limit: number, timeoutMs: number):
  * adapters built on node:http (Express, Koa, through obtainRawBody) and Fastify's payload.
  */
 export function takeCompleteBody(stream: Readable, limit: number): Uint8Array | undefined {
-  if ((stream as Partial<IncomingMessage>).complete !== true) return undefined;
+  if ((stream as Partial<IncomingMessage>).complete !== true && !wholeBodyBuffered(stream)) return undefined;
   if (stream.readableFlowing === true || stream.destroyed || stream.readableEnded || stream.readableObjectMode) {
     return undefined;
   }
@@ -163,6 +164,19 @@ export function takeCompleteBody(stream: Readable, limit: number): Uint8Array | 
   }
   stream.unshift(bytes);
   return bytes;
+}
+
+/**
+ * Whether every byte of a `Content-Length` body is in the stream's buffer although the parser has
+ * not marked the request complete yet: it does so only after the body, and a verification on the
+ * event loop (`signatureVerification: 'inline'`) can ask in between. The framing says no other byte
+ * belongs to this body, so it can be taken now (a chunked body waits for `complete`).
+ */
+function wholeBodyBuffered(stream: Readable): boolean {
+  const headers = (stream as Partial<IncomingMessage>).headers;
+  const length = headers?.['content-length'];
+  if (length === undefined || headers?.['transfer-encoding'] !== undefined || !/^\d+$/.test(length)) return false;
+  return stream.readableLength > 0 && stream.readableLength === Number(length);
 }
 
 /** How long the adapters wait for a body by default, in ms (`bodyTimeoutMs`). */
