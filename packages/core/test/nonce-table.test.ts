@@ -51,11 +51,9 @@ describe('NonceTable', () => {
 
   it('reuses an expired slot in the middle of a chain without cutting off the keys stored after it', () => {
     const table = new NonceTable(16, 3, 4);
-    const [a, b, c]: Key[] = [
-      [5, 6, 1, 0],
-      [5, 6, 2, 0],
-      [5, 6, 3, 0],
-    ];
+    const a: Key = [5, 6, 1, 0];
+    const b: Key = [5, 6, 2, 0];
+    const c: Key = [5, 6, 3, 0];
     const home = homeSlot(5, 6, 3, 4) & 15;
     insert(table, a, 200, 0);
     insert(table, b, 50, 0); // expires first: the middle of the chain
