@@ -56,7 +56,10 @@ export class MemoryReplayStore implements ReplayStore {
   /** Nonces in buckets after `#passed`. */
   #size = 0;
   /** Bucket number (end time / bucketMs) to how many nonces expire in it. */
-  readonly #counts = new Map<number, number>();
+  readonly #counts = new Map<number, { count: number }>();
+  /** The bucket of the last insert and its count: the next insert is most likely in it too. */
+  #lastBucket = Number.NaN;
+  #lastCount = { count: 0 };
   /** Bucket numbers in a binary min-heap, so the oldest bucket is found in O(1). */
   readonly #order: number[] = [];
 
@@ -115,13 +118,17 @@ export class MemoryReplayStore implements ReplayStore {
     }
     // `#passed + 1` is the bucket after now's (the old floor(now / bucketMs) + 1), or later if the clock went back.
     const bucket = Math.max(Math.ceil(expiresAtMs / this.#bucketMs), this.#passed + 1);
-    const count = this.#counts.get(bucket);
-    if (count === undefined) {
-      this.#counts.set(bucket, 1);
-      heapPush(this.#order, bucket);
-    } else {
-      this.#counts.set(bucket, count + 1);
+    if (bucket !== this.#lastBucket) {
+      let counted = this.#counts.get(bucket);
+      if (counted === undefined) {
+        counted = { count: 0 };
+        this.#counts.set(bucket, counted);
+        heapPush(this.#order, bucket);
+      }
+      this.#lastBucket = bucket;
+      this.#lastCount = counted;
     }
+    this.#lastCount.count++;
     this.#size++;
     this.#table.put(slot, k0, k1, k2, k3, bucket, this.#passed);
     return true;
@@ -132,9 +139,10 @@ export class MemoryReplayStore implements ReplayStore {
     this.#passed = current;
     for (let oldest = this.#order[0]; oldest !== undefined && oldest <= current; oldest = this.#order[0]) {
       heapPop(this.#order);
-      this.#size -= this.#counts.get(oldest) ?? 0;
+      this.#size -= this.#counts.get(oldest)?.count ?? 0;
       this.#counts.delete(oldest);
     }
+    this.#lastBucket = Number.NaN;
   }
 }
 
