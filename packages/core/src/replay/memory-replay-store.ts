@@ -16,7 +16,7 @@ export interface MemoryReplayStoreOptions {
   readonly now?: () => number;
 }
 
-/** Slots of a new table (24 bytes each): small, the table grows with the live nonces, not with `max`. */
+/** Slots of a new table (24 bytes each): small; the table grows with the live nonces, not with `max`. */
 const INITIAL_SLOTS = 4096;
 
 /**
@@ -42,9 +42,11 @@ const INITIAL_SLOTS = 4096;
  * - `passed` never goes back: if the clock does, nonces already stored keep their buckets, and a
  *   new nonce is kept until at least the end of the bucket after `passed` (longer than asked,
  *   never shorter), so no live nonce is forgotten and every counted nonce has a live slot.
- * - The table starts at 4096 slots and doubles (rehashing only live nonces) when more than 3/4 of
- *   its slots were ever written, so its memory follows the live nonces: 24 bytes a slot, at most
- *   2 slots per live nonce after a rebuild, never more than about 2 x `max` slots.
+ * - The table starts at 4096 slots (96 KiB). Once more than 3/4 of its slots were ever written,
+ *   it is rebuilt with only the live nonces, at twice their number of slots: it grows by 1.5x
+ *   while filling and shrinks after a peak, so its memory follows the live nonces, not `max`
+ *   (24 bytes a slot, 1.33 to 2 slots per live nonce, about 48 MiB at a million; a rebuild
+ *   briefly holds the old table too).
  */
 export class MemoryReplayStore implements ReplayStore {
   readonly #now: () => number;

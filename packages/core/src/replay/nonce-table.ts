@@ -6,8 +6,10 @@ const EMPTY = Number.NEGATIVE_INFINITY;
 const SLOT_WORDS = 6;
 /** A rebuild is due once more than this share of the slots was ever written (expired ones included). */
 const MAX_LOAD = 0.75;
-/** A rebuild sizes the table so that live keys take at most this share of it. */
+/** A rebuild sizes the table so that live keys take this share of it (or less, at the smallest size). */
 const REBUILD_LOAD = 0.5;
+/** Table sizes are multiples of this many slots. */
+const SIZE_STEP = 64;
 
 /**
  * An open-addressing hash set of 128-bit keys, each with its expiry bucket, in one ArrayBuffer:
@@ -18,27 +20,30 @@ const REBUILD_LOAD = 0.5;
  * Nothing is ever deleted: a key whose bucket is at or before the caller's `passed` bucket is
  * expired, and its slot stays in every probe chain (so keys stored after it stay reachable) until
  * an insert takes it over or a rebuild leaves it out. Expired slots count as occupied, so a
- * rebuild comes once writes into empty slots pass MAX_LOAD; it keeps only live keys and sizes
- * the table to them (doubling, or shrinking to no less than the initial size).
+ * rebuild comes once writes into empty slots pass MAX_LOAD (3/4); it keeps only live keys and
+ * sizes the table to twice their number (no less than the initial size): growing by 1.5x while
+ * filling, shrinking after a peak, and 1.33 to 2 slots per live key at any time (32-48 bytes).
+ * Sizes are not powers of two (they would waste up to half the table): the home slot comes from
+ * the high bits of a 32-bit hash scaled to the size (multiply and shift, no division).
  */
 export class NonceTable {
   readonly #minSlots: number;
   readonly #seed0: number;
   readonly #seed1: number;
-  #mask = 0;
+  #slots = 0;
   #words = new Int32Array(0);
   #buckets = new Float64Array(0);
   #occupied = 0;
   #limit = 0;
 
   /**
-   * `slots` is the initial (and smallest) size, a power of two >= 8. The seeds pick the home
-   * slots; random by default, so that nobody outside the process can choose nonces that pile up
-   * on one probe chain (their digests are theirs to compute, the seeds are not).
+   * `slots` is the initial (and smallest) size, at least 8. The seeds pick the home slots; random
+   * by default, so that nobody outside the process can choose nonces that pile up on one probe
+   * chain (their digests are theirs to compute, the seeds are not).
    */
   constructor(slots: number, seed0 = randomBytes(4).readInt32LE(0), seed1 = randomBytes(4).readInt32LE(0)) {
-    if (!Number.isSafeInteger(slots) || slots < 8 || (slots & (slots - 1)) !== 0)
-      throw new RangeError('NonceTable slots must be a power of two >= 8');
+    if (!Number.isSafeInteger(slots) || slots < 8 || slots >= 2 ** 31)
+      throw new RangeError('NonceTable slots must be an integer from 8 to 2^31 - 1');
     this.#minSlots = slots;
     this.#seed0 = seed0 | 0;
     this.#seed1 = seed1 | 0;
@@ -47,7 +52,7 @@ export class NonceTable {
 
   /** Slots in the table. */
   get slots(): number {
-    return this.#mask + 1;
+    return this.#slots;
   }
 
   /** Slots written since the last rebuild: live and expired keys. */
@@ -69,9 +74,9 @@ export class NonceTable {
   find(k0: number, k1: number, k2: number, k3: number, passed: number): number {
     const words = this.#words;
     const buckets = this.#buckets;
-    const mask = this.#mask;
+    const slots = this.#slots;
     let reusable = -1;
-    for (let slot = homeSlot(k0, k1, this.#seed0, this.#seed1) & mask; ; slot = (slot + 1) & mask) {
+    for (let slot = homeSlot(k0, k1, this.#seed0, this.#seed1, slots); ; slot = slot + 1 === slots ? 0 : slot + 1) {
       const bucket = buckets[3 * slot + 2] as number;
       if (bucket === EMPTY) return reusable === -1 ? slot : reusable;
       const w = SLOT_WORDS * slot;
@@ -113,21 +118,19 @@ export class NonceTable {
     this.#words = new Int32Array(buffer);
     this.#buckets = new Float64Array(buffer);
     for (let at = 2; at < this.#buckets.length; at += 3) this.#buckets[at] = EMPTY;
-    this.#mask = slots - 1;
+    this.#slots = slots;
     this.#occupied = 0;
     this.#limit = Math.floor(slots * MAX_LOAD);
   }
 
   #rebuild(passed: number): void {
     const live = this.countLive(passed);
-    let slots = this.#minSlots;
-    while (live > slots * REBUILD_LOAD) slots *= 2;
+    const slots = Math.max(this.#minSlots, Math.ceil(live / REBUILD_LOAD / SIZE_STEP) * SIZE_STEP);
     const words = this.#words;
     const buckets = this.#buckets;
     this.#allocate(slots);
     const newWords = this.#words;
     const newBuckets = this.#buckets;
-    const mask = this.#mask;
     for (let old = 0; old * 3 < buckets.length; old++) {
       const bucket = buckets[3 * old + 2] as number;
       if (!(bucket > passed)) continue;
@@ -135,8 +138,8 @@ export class NonceTable {
       const k0 = words[w] as number;
       const k1 = words[w + 1] as number;
       // Every key kept is distinct and the new table has no expired slot: the first empty slot is its place.
-      let slot = homeSlot(k0, k1, this.#seed0, this.#seed1) & mask;
-      while (newBuckets[3 * slot + 2] !== EMPTY) slot = (slot + 1) & mask;
+      let slot = homeSlot(k0, k1, this.#seed0, this.#seed1, slots);
+      while (newBuckets[3 * slot + 2] !== EMPTY) slot = slot + 1 === slots ? 0 : slot + 1;
       const n = SLOT_WORDS * slot;
       newWords[n] = k0;
       newWords[n + 1] = k1;
@@ -149,13 +152,16 @@ export class NonceTable {
 }
 
 /**
- * The home slot of a key (before masking) from its first two words and the table's seeds. Not a
- * keyed PRF, but the seeds are secret and the table unobservable, and two keys land on the same
- * home slot whatever the seeds only if their first 64 bits are equal (2^64 work to arrange).
+ * The home slot, in a table of `slots`, of a key from its first two words and the table's seeds.
+ * Not a keyed PRF, but the seeds are secret and the table unobservable, and two keys land on the
+ * same home slot whatever the seeds only if their first 64 bits are equal (2^64 work to arrange).
  */
-export function homeSlot(k0: number, k1: number, seed0: number, seed1: number): number {
+export function homeSlot(k0: number, k1: number, seed0: number, seed1: number, slots: number): number {
   let h = Math.imul(k0 ^ seed0, 0x9e3779b1) ^ Math.imul(k1 ^ seed1, 0x85ebca6b);
   h ^= h >>> 15;
   h = Math.imul(h, 0x2c1b3c6d);
-  return h ^ (h >>> 12);
+  h ^= h >>> 12;
+  // (h / 2^32) * slots: below 2^53 up to 2^21 slots, and for larger tables the product's rounding
+  // (a few units) is far smaller than the 2^32 it would take to reach `slots`.
+  return Math.floor(((h >>> 0) * slots) / 4294967296);
 }
