@@ -197,6 +197,13 @@ if (process.argv[1] === self && process.argv[2] === '--child') {
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...counts.flatMap((count) => [row('set', count), row('table', count)]),
     '',
+    ...counts.map((count) => {
+      const m = (name: StoreName, pick: (r: ChildResult) => number) =>
+        median(results.filter((r) => r.store === name && r.count === count).map(pick));
+      const ratio = (pick: (r: ChildResult) => number) => (m('table', pick) / m('set', pick)).toFixed(2);
+      return `- ${count} live nonces, off-heap table / Set-based: memory ${ratio((r) => r.heapPerNonce + r.arrayBuffersPerNonce)}x, insert CPU ${ratio((r) => r.insertCpuUs)}x, full GC pause ${ratio((r) => r.fullGcMs)}x, churn CPU ${ratio((r) => r.churnCpuUs)}x.`;
+    }),
+    '',
   ];
   writeFileSync(new URL('results/replay-store-memory.md', import.meta.url), lines.join('\n'));
   console.log(lines.join('\n'));
