@@ -9,7 +9,19 @@ export interface Decision {
   readonly identity: WorkloadIdentity | undefined;
 }
 
-export const decisions = new WeakMap<IncomingMessage, Decision>();
+// Per-request state lives on the request under a module-private symbol: a WeakMap entry per
+// request costs the garbage collector far more than a property (measured, bench/results/hot-path.md).
+const DECISION = Symbol('@wimse-pep/koa.decision');
+type WithDecision = IncomingMessage & { [DECISION]?: Decision };
+
+/** What the first `wimse()` middleware this request met decided. */
+export function decisionOf(req: IncomingMessage): Decision | undefined {
+  return (req as WithDecision)[DECISION];
+}
+
+export function recordDecision(req: IncomingMessage, decision: Decision): void {
+  (req as WithDecision)[DECISION] = decision;
+}
 
 /**
  * A WimseError is a decision: answered here as application/problem+json. Anything else is a fault

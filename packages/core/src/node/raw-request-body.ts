@@ -4,13 +4,19 @@ import { WimseError } from '../errors/wimse-error.js';
 
 /**
  * Raw body bytes of Node requests, shared by the adapters built on node:http (Express, Koa): each
- * request's bytes are read once, kept here, and given back to the stream for the app's parser.
+ * request's bytes are read once, kept on the request under a private symbol (a WeakMap entry per
+ * request costs the garbage collector far more), and given back to the stream for the app's parser.
  */
-const rawBodies = new WeakMap<object, Uint8Array>();
+const RAW_BODY = Symbol('@wimse-pep/core.raw-body');
+type WithRawBody = IncomingMessage & { [RAW_BODY]?: Uint8Array };
+
+function rawBodyOf(req: IncomingMessage): Uint8Array | undefined {
+  return (req as WithRawBody)[RAW_BODY];
+}
 
 /** Keeps bytes that a body parser hook captured (e.g. body-parser's `verify`) for the digest check. */
 export function rememberRawBody(req: IncomingMessage, bytes: Uint8Array): void {
-  rawBodies.set(req, bytes);
+  (req as WithRawBody)[RAW_BODY] = bytes;
 }
 
 /**
@@ -23,7 +29,7 @@ export async function obtainRawBody(
   limit: number,
   timeoutMs: number = DEFAULT_BODY_TIMEOUT_MS,
 ): Promise<Uint8Array | undefined> {
-  const captured = rawBodies.get(req);
+  const captured = rawBodyOf(req);
   if (captured !== undefined) {
     if (captured.byteLength > limit) throw tooLarge(limit);
     return captured;
@@ -37,13 +43,13 @@ export async function obtainRawBody(
   if (req.destroyed && !req.complete) throw clientAborted();
   if (req.readableDidRead || req.readableEnded || !req.readable) return undefined;
   const bytes = await readAndRestore(req, limit, timeoutMs);
-  rawBodies.set(req, bytes);
+  rememberRawBody(req, bytes);
   return bytes;
 }
 
 /** Whether the body is framed but its bytes could not be obtained (for a clearer error). */
 export function bodyWasConsumed(req: IncomingMessage): boolean {
-  return !rawBodies.has(req) && (req.readableDidRead || req.readableEnded);
+  return rawBodyOf(req) === undefined && (req.readableDidRead || req.readableEnded);
 }
 
 /**

@@ -8,26 +8,40 @@ const RETRY_AFTER_SEC = '1';
  * Records a nonce in any replay store, built-in or the user's, within `timeoutMs`: a store that
  * fails, throws or does not answer in time is a 503 `unavailable` with Retry-After (threat O6),
  * never an accepted request and never a hang. A store's own 503 refusal (`unavailable`,
- * `replay_capacity`) is passed on unchanged. Resolves only when the nonce was fresh.
+ * `replay_capacity`) is passed on unchanged. Succeeds only when the nonce was fresh: at once (no
+ * promise) with a store in this process (`addIfAbsentSync`, the memory store's hot path: no timer,
+ * no race), else when the returned promise resolves.
  */
-export async function recordNonce(
+export function recordNonce(
   store: ReplayStore,
   nonce: string,
   expiresAtMs: number,
   createdAtMs: number,
   timeoutMs: number,
   nowMs?: number,
-): Promise<void> {
-  // A store in this process answers at once: no timer, no race (the hot path of the memory store).
-  if (typeof store.addIfAbsentSync === 'function') {
-    let fresh: unknown;
-    try {
-      fresh = store.addIfAbsentSync(nonce, expiresAtMs, createdAtMs, nowMs);
-    } catch (cause) {
-      throw storeFailure(cause);
-    }
-    return checkAnswer(fresh);
+): undefined | Promise<void> {
+  if (typeof store.addIfAbsentSync !== 'function') {
+    return recordNonceWithin(store, nonce, expiresAtMs, createdAtMs, timeoutMs, nowMs);
   }
+  let fresh: unknown;
+  try {
+    fresh = store.addIfAbsentSync(nonce, expiresAtMs, createdAtMs, nowMs);
+  } catch (cause) {
+    throw storeFailure(cause);
+  }
+  checkAnswer(fresh);
+  return undefined;
+}
+
+/** A store that answers asynchronously (Redis, a user's own), raced against `timeoutMs`. */
+async function recordNonceWithin(
+  store: ReplayStore,
+  nonce: string,
+  expiresAtMs: number,
+  createdAtMs: number,
+  timeoutMs: number,
+  nowMs: number | undefined,
+): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     // setImmediate: an answer that arrived while this process was busy is read first (poll phase),

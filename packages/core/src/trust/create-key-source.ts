@@ -11,9 +11,10 @@ export interface IssuerKeys {
   /**
    * The generation of the key set in force now (a static set never changes), refreshing a remote
    * set whose maximum age has passed: a cached WIT verified under another generation is verified
-   * again, so a withdrawn key withdraws its WITs (threat O8).
+   * again, so a withdrawn key withdraws its WITs (threat O8). A number at once while the set is
+   * fresh (every warm request asks), a promise when it must be fetched first.
    */
-  generation(): Promise<number>;
+  generation(): number | Promise<number>;
 }
 
 /** Every member an issuer's key source may have, whichever kind it is. */
@@ -61,7 +62,7 @@ export function createKeySource(
       }
     });
     const getKey = withEd25519Alias(createLocalJWKSet(jwks as unknown as JSONWebKeySet));
-    return { getKey, generation: () => Promise.resolve(0) };
+    return { getKey, generation: () => 0 };
   }
   let url: URL;
   try {

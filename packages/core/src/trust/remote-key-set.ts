@@ -78,15 +78,20 @@ export class RemoteKeySet {
    * The generation of the key set in force now, fetching it first when its maximum age has passed
    * (a 503 when that is impossible). A verified WIT remembers the generation it was verified under.
    */
-  async generation(): Promise<number> {
-    return (await this.#fresh()).generation;
+  generation(): number | Promise<number> {
+    return this.#freshNow()?.generation ?? this.#fresh().then((set) => set.generation);
   }
 
   async #fresh(): Promise<FetchedKeySet> {
-    const now = this.#options.now();
+    return this.#freshNow() ?? this.#refresh(this.#options.now());
+  }
+
+  /** The set in force now when its maximum age has not passed; undefined when it must be fetched. */
+  #freshNow(): FetchedKeySet | undefined {
     const current = this.#current;
-    if (current !== undefined && now - current.fetchedAt < this.#options.cacheMaxAgeMs) return current;
-    return this.#refresh(now);
+    if (current === undefined || this.#options.now() - current.fetchedAt >= this.#options.cacheMaxAgeMs)
+      return undefined;
+    return current;
   }
 
   #refresh(now: number): Promise<FetchedKeySet> {

@@ -69,7 +69,7 @@ export function createSpiffeBundleKeySet(
   const fields = source as Partial<Record<(typeof BUNDLE_FIELDS)[number], unknown>> & SpiffeBundleRefreshOptions;
   if (fields.spiffeBundle !== undefined) {
     const authorities = parseConfigured(fields.spiffeBundle, `${where}.spiffeBundle`);
-    return { getKey: lookupIn(async () => authorities), generation: () => Promise.resolve(0) };
+    return { getKey: lookupIn(async () => authorities), generation: () => 0 };
   }
   const cooldownMs = positive(fields.cooldownMs, 30_000, `${where}.cooldownMs`);
   const cacheMaxAgeMs = positive(fields.cacheMaxAgeMs, 600_000, `${where}.cacheMaxAgeMs`);
@@ -99,7 +99,7 @@ export function createSpiffeBundleKeySet(
       () => bundle.fresh().then((loaded) => loaded.authorities),
       () => bundle.refetchForUnknownKid().then((loaded) => loaded?.authorities),
     ),
-    generation: () => bundle.fresh().then((loaded) => loaded.generation),
+    generation: () => bundle.freshNow()?.generation ?? bundle.fresh().then((loaded) => loaded.generation),
   };
 }
 
@@ -135,12 +135,17 @@ class RefreshedBundle {
 
   /** The bundle in force now, loaded again first once its refresh hint has passed. */
   fresh(): Promise<LoadedBundle> {
-    const now = this.timing.now();
+    const current = this.freshNow();
+    return current !== undefined ? Promise.resolve(current) : this.#refresh(this.timing.now());
+  }
+
+  /** The bundle in force now when its refresh hint has not passed; undefined when it must be loaded. */
+  freshNow(): LoadedBundle | undefined {
     const current = this.#current;
-    if (current !== undefined && now - current.loadedAt < this.#maxAge(current.authorities)) {
-      return Promise.resolve(current);
+    if (current === undefined || this.timing.now() - current.loadedAt >= this.#maxAge(current.authorities)) {
+      return undefined;
     }
-    return this.#refresh(now);
+    return current;
   }
 
   /** A new load for an unknown kid, unless the last one succeeded within the cool-down. */

@@ -28,7 +28,8 @@ export async function verifyWorkloadRequest(
   const { profile, clockToleranceSec } = settings;
 
   // 1-2. The WIT, fully validated before the signature is looked at.
-  const wit = await verifyPresentedWit(headers, settings, witCache, nowMs);
+  const presented = verifyPresentedWit(headers, settings, witCache, nowMs);
+  const wit = presented instanceof Promise ? await presented : presented;
 
   // 3-4. The WIMSE signature: profile, audience, covered components, cryptography.
   const signature = await verifyRequestSignature(request, {
@@ -46,7 +47,7 @@ export async function verifyWorkloadRequest(
   // 6. The nonce, only now that everything else holds.
   // Kept until expires plus the tolerance: until then the signature could still be accepted.
   const expiresAtMs = (params.expires + clockToleranceSec) * 1000;
-  await recordNonce(
+  const recording = recordNonce(
     settings.replayStore,
     params.nonce,
     expiresAtMs,
@@ -54,6 +55,7 @@ export async function verifyWorkloadRequest(
     settings.replayStoreTimeoutMs,
     settings.now(),
   );
+  if (recording) await recording;
 
   // 7. The authenticated identity.
   return {

@@ -1,6 +1,12 @@
 import { LRUCache } from 'lru-cache';
 import type { VerifiedWit } from '../wit/verify-wit.js';
 
+/** A cached verification: its promise (shared by concurrent requests), and its WIT once verified. */
+interface CacheEntry {
+  readonly pending: Promise<VerifiedWit>;
+  verified?: VerifiedWit;
+}
+
 /**
  * Verified WITs by their exact token string, kept until the WIT's `exp` (plus tolerance), and no
  * longer than the issuer key set that verified them (threat O8): on every hit the key set must
@@ -10,7 +16,7 @@ import type { VerifiedWit } from '../wit/verify-wit.js';
  * requests with the same new token verify it once; a rejected verification is never cached.
  */
 export class WitCache {
-  readonly #entries: LRUCache<string, Promise<VerifiedWit>> | undefined;
+  readonly #entries: LRUCache<string, CacheEntry> | undefined;
   readonly #now: () => number;
 
   constructor(size: number, now: () => number) {
@@ -23,23 +29,40 @@ export class WitCache {
     return this.#entries?.has(token) ?? false;
   }
 
-  async get(token: string, verify: () => Promise<VerifiedWit>, toleranceSec: number): Promise<VerifiedWit> {
+  /**
+   * The verified WIT of `token`: at once (no promise) when it is cached and its key set is fresh
+   * and of the same generation, the warm path of every request; otherwise through `verify`.
+   */
+  get(token: string, verify: () => Promise<VerifiedWit>, toleranceSec: number): VerifiedWit | Promise<VerifiedWit> {
+    const wit = this.#entries?.get(token)?.verified;
+    if (wit !== undefined) {
+      const generation = wit.issuer.keys.generation();
+      if (generation === wit.keyGeneration) return wit;
+      // The set is being fetched again: wait for it (its failure is this request's 503), then look again.
+      if (typeof generation !== 'number') return generation.then(() => this.#getOrVerify(token, verify, toleranceSec));
+    }
+    return this.#getOrVerify(token, verify, toleranceSec);
+  }
+
+  async #getOrVerify(token: string, verify: () => Promise<VerifiedWit>, toleranceSec: number): Promise<VerifiedWit> {
     const cached = this.#entries?.get(token);
     if (cached) {
-      const wit = await cached;
+      const wit = await cached.pending;
       if ((await wit.issuer.keys.generation()) === wit.keyGeneration) return wit;
       if (this.#entries?.get(token) === cached) this.#entries.delete(token);
     }
-    const pending = verify();
-    this.#entries?.set(token, pending, { ttl: 10_000 });
+    const entry: CacheEntry = { pending: verify() };
+    this.#entries?.set(token, entry, { ttl: 10_000 });
     try {
-      const wit = await pending;
+      const wit = await entry.pending;
       const ttl = (wit.expiresAt + toleranceSec) * 1000 - this.#now();
-      if (ttl > 0) this.#entries?.set(token, pending, { ttl });
-      else this.#entries?.delete(token);
+      if (ttl > 0) {
+        entry.verified = wit;
+        this.#entries?.set(token, entry, { ttl });
+      } else this.#entries?.delete(token);
       return wit;
     } catch (error) {
-      if (this.#entries?.get(token) === pending) this.#entries.delete(token);
+      if (this.#entries?.get(token) === entry) this.#entries.delete(token);
       throw error;
     }
   }
