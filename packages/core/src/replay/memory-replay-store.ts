@@ -31,9 +31,11 @@ const INITIAL_SLOTS = 4096;
  *
  * How it is kept (off the JavaScript heap, so that live nonces cost the garbage collector nothing):
  * - Nonces live in a {@link NonceTable}, an open-addressing table in one ArrayBuffer, keyed by the
- *   first 128 bits of the nonce's SHA-256 digest. Truncation is safe: telling two nonces apart
- *   wrongly needs two digests equal in 128 bits, about n^2 / 2^129 for n live nonces (2^-89 at a
- *   million), and nobody can aim for it (SHA-256 is collision resistant far beyond 64 bits).
+ *   first 128 bits of the nonce's SHA-256 digest. Truncation is safe: a fresh nonce is taken for
+ *   a replay only if its 128 bits equal a live nonce's: by chance about n^2 / 2^129 for n live
+ *   nonces (2^-89 at a million); on purpose, against another client's random and unseen nonce, a
+ *   second preimage (2^128 work). A client can at most make its own two nonces collide (2^64
+ *   work), which only gets its own second request refused.
  * - Each slot holds its expiry bucket. The store keeps `passed`, the latest bucket the clock has
  *   ever gone past; a slot at or before it is expired and is taken over by the next insert whose
  *   probe meets it (the probe still goes on to the chain's end, so a live duplicate is found).
@@ -44,9 +46,9 @@ const INITIAL_SLOTS = 4096;
  *   never shorter), so no live nonce is forgotten and every counted nonce has a live slot.
  * - The table starts at 4096 slots (96 KiB). Once more than 3/4 of its slots were ever written,
  *   it is rebuilt with only the live nonces, at twice their number of slots: it grows by 1.5x
- *   while filling and shrinks after a peak, so its memory follows the live nonces, not `max`
- *   (24 bytes a slot, 1.33 to 2 slots per live nonce, about 48 MiB at a million; a rebuild
- *   briefly holds the old table too).
+ *   while filling and shrinks at the first rebuild after a peak, so its memory follows the live
+ *   nonces, not `max` (24 bytes a slot, 1.33 to 2 slots per live nonce under steady load, about
+ *   48 MiB at a million; a rebuild that resizes briefly holds the old table too).
  */
 export class MemoryReplayStore implements ReplayStore {
   readonly #now: () => number;

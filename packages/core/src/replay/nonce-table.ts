@@ -21,10 +21,11 @@ const SIZE_STEP = 64;
  * expired, and its slot stays in every probe chain (so keys stored after it stay reachable) until
  * an insert takes it over or a rebuild leaves it out. Expired slots count as occupied, so a
  * rebuild comes once writes into empty slots pass MAX_LOAD (3/4); it keeps only live keys and
- * sizes the table to twice their number (no less than the initial size): growing by 1.5x while
- * filling, shrinking after a peak, and 1.33 to 2 slots per live key at any time (32-48 bytes).
- * Sizes are not powers of two (they would waste up to half the table): the home slot comes from
- * the high bits of a 32-bit hash scaled to the size (multiply and shift, no division).
+ * sizes the table to twice their number (no less than the initial size): 2 slots per live key
+ * after a rebuild, 1.33 at the fullest while filling (the table grows by 1.5x at a time). After a
+ * peak the table keeps its size until new keys bring the next rebuild, which shrinks it. Sizes
+ * are not powers of two (they would waste up to half the table): the home slot is a 32-bit hash
+ * scaled to the size (h * slots / 2^32, no modulo).
  */
 export class NonceTable {
   readonly #minSlots: number;
