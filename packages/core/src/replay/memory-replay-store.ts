@@ -47,7 +47,7 @@ const INITIAL_SLOTS = 4096;
  * - The table starts at 4096 slots (96 KiB). Once more than 3/4 of its slots were ever written,
  *   it is rebuilt with only the live nonces, at twice their number of slots: it grows by 1.5x
  *   while filling and shrinks at the first rebuild after a peak, so its memory follows the live
- *   nonces, not `max` (24 bytes a slot, 1.33 to 2 slots per live nonce under steady load, about
+ *   nonces, not `max` (24 bytes a slot, 1.33 to 2 slots per live nonce: 2 under a steady load,
  *   48 MiB at a million; a rebuild that resizes briefly holds the old table too).
  */
 export class MemoryReplayStore implements ReplayStore {
