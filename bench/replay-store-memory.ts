@@ -91,6 +91,8 @@ interface ChildResult {
   readonly emptyGcMs: number;
   /** CPU per insert with `count` nonces live and as many expiring as arrive. */
   readonly churnCpuUs: number;
+  /** Heap + ArrayBuffer memory per live nonce after the churn (a steady load). */
+  readonly churnBytesPerNonce: number;
 }
 
 function medianGcMs(): number {
@@ -130,6 +132,8 @@ function runChild(name: StoreName, count: number): ChildResult {
     if (store.addIfAbsentSync?.(nonce(i), nowMs + WINDOW_MS, nowMs, nowMs) !== true) throw new Error('refused');
   }
   const churnCpuUs = cpuUs(churnStart) / count;
+  const churned = memoryAfterGc();
+  const churnBytesPerNonce = (churned.heap - before.heap + churned.arrayBuffers - before.arrayBuffers) / store.size;
   return {
     store: name,
     count,
@@ -140,6 +144,7 @@ function runChild(name: StoreName, count: number): ChildResult {
     fullGcMs,
     emptyGcMs,
     churnCpuUs,
+    churnBytesPerNonce,
   };
 }
 
@@ -175,7 +180,7 @@ if (process.argv[1] === self && process.argv[2] === '--child') {
     const m = (pick: (r: ChildResult) => number) => median(mine.map(pick));
     const heap = m((r) => r.heapPerNonce);
     const buffers = m((r) => r.arrayBuffersPerNonce);
-    return `| ${count} | ${STORES[name]} | ${heap.toFixed(1)} | ${buffers.toFixed(1)} | ${(heap + buffers).toFixed(1)} | ${m((r) => r.rssMiB).toFixed(0)} | ${m((r) => r.insertCpuUs).toFixed(2)} | ${m((r) => r.fullGcMs).toFixed(1)} (${m((r) => r.emptyGcMs).toFixed(1)}) | ${m((r) => r.churnCpuUs).toFixed(2)} |`;
+    return `| ${count} | ${STORES[name]} | ${heap.toFixed(1)} | ${buffers.toFixed(1)} | ${(heap + buffers).toFixed(1)} | ${m((r) => r.rssMiB).toFixed(0)} | ${m((r) => r.insertCpuUs).toFixed(2)} | ${m((r) => r.fullGcMs).toFixed(1)} (${m((r) => r.emptyGcMs).toFixed(1)}) | ${m((r) => r.churnCpuUs).toFixed(2)} | ${m((r) => r.churnBytesPerNonce).toFixed(1)} |`;
   };
   const lines = [
     '# MemoryReplayStore: what live nonces cost',
@@ -191,10 +196,11 @@ if (process.argv[1] === self && process.argv[2] === '--child') {
     '- insert CPU: user + system CPU time, all threads (GC included), per `addIfAbsentSync` while filling.',
     '- full GC: median pause of a forced full `gc()` with the nonces held (and, in parentheses, with the',
     '  store still empty), ms of wall time.',
-    '- churn CPU: per insert once full, with the clock advancing so that as many nonces expire as arrive.',
+    '- churn: then as many inserts again, the clock advancing so that as many nonces expire as arrive (a',
+    '  steady load): CPU per insert, and heap + ArrayBuffer bytes per live nonce at the end.',
     '',
-    '| live nonces | store | heap B/nonce | ArrayBuffer B/nonce | total B/nonce | RSS MiB | insert CPU µs | full GC ms (empty) | churn CPU µs |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| live nonces | store | heap B/nonce | ArrayBuffer B/nonce | total B/nonce | RSS MiB | insert CPU µs | full GC ms (empty) | churn CPU µs | churn B/nonce |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...counts.flatMap((count) => [row('set', count), row('table', count)]),
     '',
     ...counts.map((count) => {
