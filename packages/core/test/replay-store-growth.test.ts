@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MemoryReplayStore, WimseError } from '@wimse-pep/core';
+import fc from 'fast-check';
 
 const nonces = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
 
@@ -124,5 +125,51 @@ describe('MemoryReplayStore over its table', () => {
     assert.throws(() => store.addIfAbsentSync('a', Number.NaN, 0, 1_000), TypeError);
     assert.equal(store.addIfAbsentSync('a', 2_000, 0, 1_000), true);
     assert.equal(store.addIfAbsentSync('a', 2_000, 0, 1_999), false);
+  });
+
+  it('answers exactly like a plain map of nonces to buckets (replays, capacity and Retry-After, size), clock moving forward', () => {
+    const step = fc.oneof(
+      fc.record({ nonce: fc.integer({ min: 0, max: 30 }), ttlMs: fc.integer({ min: -2_000, max: 8_000 }) }),
+      fc.record({ advanceMs: fc.integer({ min: 0, max: 3_000 }) }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(step, { minLength: 20, maxLength: 300, size: 'max' }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.constantFrom(1, 7, 250, 1000),
+        (steps, max, bucketMs) => {
+          let clock = 1_700_000_000_000;
+          const store = new MemoryReplayStore({ max, bucketMs, now: () => clock });
+          // The model: nonce -> the last bucket it is kept in; whole buckets forgotten once the clock is past them.
+          const kept = new Map<number, number>();
+          for (const s of steps) {
+            if ('advanceMs' in s) {
+              clock += s.advanceMs;
+              continue;
+            }
+            const current = Math.floor(clock / bucketMs);
+            for (const [nonce, bucket] of kept) if (bucket <= current) kept.delete(nonce);
+            const expiresAtMs = clock + s.ttlMs;
+            let answer: boolean | string;
+            try {
+              answer = store.addIfAbsentSync(`nonce-${s.nonce}`, expiresAtMs, clock);
+            } catch (error) {
+              assert.ok(error instanceof WimseError && error.code === 'replay_capacity', String(error));
+              answer = error.headers['retry-after'] as string;
+            }
+            if (kept.has(s.nonce)) assert.equal(answer, false);
+            else if (kept.size >= max) {
+              const oldest = Math.min(...kept.values());
+              assert.equal(answer, String(Math.max(1, Math.ceil((oldest * bucketMs - clock) / 1000))));
+            } else {
+              assert.equal(answer, true);
+              kept.set(s.nonce, Math.max(Math.ceil(expiresAtMs / bucketMs), current + 1));
+            }
+            assert.equal(store.size, kept.size);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
