@@ -183,7 +183,7 @@ const lines = [
   '',
   '| memory | bytes per live nonce |',
   '| --- | --- |',
-  `| MemoryReplayStore (${memory.count} live nonces, V8 heap) | ${memory.bytesPerNonce.toFixed(1)} |`,
+  `| MemoryReplayStore (${memory.count} live nonces: V8 heap ${memory.heapPerNonce.toFixed(1)} + off-heap table ${memory.arrayBuffersPerNonce.toFixed(1)}) | ${(memory.heapPerNonce + memory.arrayBuffersPerNonce).toFixed(1)} |`,
   `| Redis (${KEYS} keys \`{wimse}:nonce:<43-char digest>\` with PX, used_memory) | ${redisBytesPerKey.toFixed(1)} |`,
   '',
 ];
