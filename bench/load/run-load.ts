@@ -15,11 +15,12 @@
  * Environment: BENCH_REQUESTS (per peer and method, default 8000), BENCH_CONNECTIONS (50),
  * BENCH_ROUNDS (3), BENCH_PEERS (comma-separated subset), BENCH_METHODS (GET,POST), BENCH_SOAK_ROUNDS (memory run, 10),
  * BENCH_OUT (results file name under bench/results, default load.md; BENCH_WRITE=0 writes nothing),
- * BENCH_CPU_PROF_DIR (each server process writes a V8 CPU profile there).
+ * BENCH_CPU_PROF_DIR (each server process writes a V8 CPU profile there), BENCH_SERVER_PIDS (a file
+ * that gets each server's pid).
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import type { KeyObject } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { signRequest } from '@wimse-pep/client';
 import autocannon from 'autocannon';
@@ -76,6 +77,8 @@ function startServer(peer: string, credentials: LoadCredentials): Promise<Server
     env: { ...process.env, BENCH_CREDENTIALS: JSON.stringify(credentials), NODE_ENV: 'production' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  // BENCH_SERVER_PIDS: a file that gets one "peer pid" line per server started (bench/load/perf-split.sh).
+  if (process.env.BENCH_SERVER_PIDS) appendFileSync(process.env.BENCH_SERVER_PIDS, `${peer} ${child.pid}\n`);
   const next = <T>(type: string) =>
     new Promise<T>((resolve, reject) => {
       const onMessage = (message: { type: string }) => {
