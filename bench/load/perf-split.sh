@@ -32,15 +32,15 @@ perf script -i "$out/perf.data" --pid "$server" -F pid,tid,ip,sym,dso 2>/dev/nul
     total++; thread[tid]++
     if (tid == server) { sym = $0; sub(/^[ \t]*[0-9a-f]+ /, "", sym); top[sym]++ }
   }
-  # A thread is named by what it runs: the libuv pool runs OpenSSL, V8 helpers run the GC.
-  /libcrypto/ { kind[tid] = "libuv pool (crypto)" }
-  /v8::internal::(Scavenger|MarkCompact|Concurrent|Marking|Sweeper|Compil)/ { if (!(tid in kind)) kind[tid] = "V8 helper (GC, compiler)" }
+  # A thread is named by what it runs: the libuv pool runs OpenSSL (linked into node), V8 helpers the GC.
+  /uv__threadpool|worker \(|ecp_nistz256|EVP_|ossl_/ { kind[tid] = "libuv pool (crypto)" }
+  /v8::internal::(Scavenger|MarkCompact|Concurrent|Marking|Sweeper|Compil)/ { if (kind[tid] == "") kind[tid] = "V8 helper (GC, compiler)" }
   END {
     # Warm-up requests (1/8 of the measured ones) and start-up are in the samples too.
     us = 1e6 / hz / (requests * 1.125)
     printf "server pid %s: %.0f µs of CPU per request, all threads (warm-up and start-up included)\n", server, total * us
     for (t in thread) {
-      name = t == server ? "event loop (main thread)" : (t in kind ? kind[t] : "other")
+      name = t == server ? "event loop (main thread)" : (kind[t] != "" ? kind[t] : "other")
       printf "  %-28s %6.1f µs/request  (tid %s)\n", name, thread[t] * us, t
     }
     print "event loop, top symbols (µs/request):"
