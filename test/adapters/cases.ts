@@ -141,16 +141,13 @@ const bodyCases: AdapterCase[] = parsers.flatMap((bodyParser) =>
   positions.flatMap((parserPosition): AdapterCase[] => {
     const { type, text, parsed, tampered } = bodies[bodyParser];
     const config = { bodyParser, parserPosition };
+    const signedPost = (scenario: Scenario) =>
+      signed(scenario, { method: 'POST', path: '/orders', headers: { 'content-type': type }, body: text });
     return [
       {
         name: `POST with a ${bodyParser} body, parser ${parserPosition}: verified, and the app's parser still works`,
         async run(context) {
-          const message = await signed(context.scenario, {
-            method: 'POST',
-            path: '/orders',
-            headers: { 'content-type': type },
-            body: text,
-          });
+          const message = await signedPost(context.scenario);
           expectOk(await send(await context.server(config), message), CALLER_ID, parsed);
         },
       },
@@ -159,12 +156,7 @@ const bodyCases: AdapterCase[] = parsers.flatMap((bodyParser) =>
         // request complete (its bytes are all buffered already): taken at once, still parsed.
         name: `POST with a ${bodyParser} body, parser ${parserPosition}, inline verification: verified, and the app's parser still works`,
         async run(context) {
-          const message = await signed(context.scenario, {
-            method: 'POST',
-            path: '/orders',
-            headers: { 'content-type': type },
-            body: text,
-          });
+          const message = await signedPost(context.scenario);
           const server = await context.server({ ...config, signatureVerification: 'inline' });
           expectOk(await send(server, message), CALLER_ID, parsed);
           const response = await send(server, { ...message, body: new TextEncoder().encode(tampered) });
@@ -174,12 +166,7 @@ const bodyCases: AdapterCase[] = parsers.flatMap((bodyParser) =>
       {
         name: `POST with a ${bodyParser} body, parser ${parserPosition}: a tampered body under the original digest is 400 digest_mismatch`,
         async run(context) {
-          const message = await signed(context.scenario, {
-            method: 'POST',
-            path: '/orders',
-            headers: { 'content-type': type },
-            body: text,
-          });
+          const message = await signedPost(context.scenario);
           const response = await send(await context.server(config), {
             ...message,
             body: new TextEncoder().encode(tampered),
