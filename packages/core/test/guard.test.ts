@@ -94,6 +94,16 @@ describe('createWorkloadGuard: protection modes', () => {
       ],
     );
   });
+  it('a header record with a value that is no field line is refused inside the audited decision (503)', async () => {
+    const { guard, events } = guardWithAudit();
+    const signed = await signedWorkloadRequest(scenario);
+    const request = { ...signed, headers: { ...signed.headers, 'x-count': 5 as unknown as string } };
+    await rejectsWith(guard.authenticate(request, route), 'unavailable');
+    assert.deepEqual(
+      events.map((event) => [event.decision, event.code]),
+      [['deny', 'unavailable']],
+    );
+  });
   it('refuses an unknown mode at construction', () => {
     assert.throws(() => createWorkloadGuard({ verifier: scenario.options, mode: 'maybe' as never }), TypeError);
   });

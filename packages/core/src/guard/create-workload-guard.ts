@@ -315,13 +315,19 @@ export function createWorkloadGuard(options: WorkloadGuardOptions): WorkloadGuar
 
 /**
  * The request with its fields indexed once for every lookup of the decision (guard, verifier).
- * A request whose headers are not an object is passed on as it is: the verifier refuses its shape.
+ * A request whose headers are not a header record is passed on as it is: the verifier refuses it
+ * inside the audited decision (503), as it always did.
  */
 function withFieldIndex(request: WorkloadRequest): WorkloadRequest {
   if (typeof request !== 'object' || request === null) return request;
   const { headers } = request;
   if (typeof headers !== 'object' || headers === null) return request;
-  const fields = indexFields(headers);
+  let fields: WorkloadRequest['headers'];
+  try {
+    fields = indexFields(headers);
+  } catch {
+    return request;
+  }
   return fields === headers ? request : { ...request, headers: fields };
 }
 

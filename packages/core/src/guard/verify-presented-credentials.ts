@@ -1,5 +1,5 @@
 import { WimseError } from '../errors/wimse-error.js';
-import { indexFields } from '../request/field-index.js';
+import { isFieldIndex } from '../request/field-index.js';
 import { fieldLines } from '../request/field-lines.js';
 import type { HttpSignatureIdentity, MtlsIdentity, WorkloadIdentity, WptIdentity } from '../types/identity.js';
 import type { WorkloadRequest } from '../types/request.js';
@@ -28,8 +28,9 @@ export function carriesClientCertificate(request: Pick<WorkloadRequest, 'headers
 
 /** Whether the request carries a WIT field or the fields of its HTTP signature. */
 export function carriesWitCredentials(request: Pick<WorkloadRequest, 'headers'>): boolean {
-  const fields = indexFields(request.headers);
-  return WIT_FIELDS.some((name) => fields[name] !== undefined);
+  const headers = request.headers;
+  if (isFieldIndex(headers)) return WIT_FIELDS.some((name) => headers[name] !== undefined);
+  return Object.keys(headers).some((name) => WIT_FIELDS.includes(name.toLowerCase()));
 }
 
 /**
