@@ -45,6 +45,7 @@ export {
   takeCompleteBody,
 } from './node/raw-request-body.js';
 export { type NodeRequestHeaders, requestFields } from './node/request-fields.js';
+export { type RequestSlot, requestSlot } from './node/request-slot.js';
 export { requestTransport } from './node/request-transport.js';
 export { decisionChannelName } from './observability/decision-channel.js';
 export type { MeterProvider, MetricsOption } from './observability/decision-metrics.js';

@@ -1,6 +1,6 @@
 import { isWimseError } from '@wimse-pep/core';
 import type { ErrorRequestHandler } from 'express';
-import { renderingOf, sendProblem } from './state.js';
+import { renderings, sendProblem } from './state.js';
 
 /**
  * Renders WimseErrors that reached Express's error path (`wimse({ passErrors: true })`) as
@@ -13,6 +13,6 @@ export function wimseErrorHandler(): ErrorRequestHandler {
       next(error);
       return;
     }
-    sendProblem(res, error, renderingOf(req)?.exposeErrorDetail === true);
+    sendProblem(res, error, renderings.get(req)?.exposeErrorDetail === true);
   };
 }

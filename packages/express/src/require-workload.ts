@@ -1,6 +1,6 @@
 import type { WorkloadPolicy } from '@wimse-pep/core';
 import type { RequestHandler } from 'express';
-import { decisionOf, refuse, routeOf } from './state.js';
+import { decisions, refuse, routeOf } from './state.js';
 
 const anyWorkload: WorkloadPolicy = () => true;
 
@@ -13,7 +13,7 @@ const anyWorkload: WorkloadPolicy = () => true;
 export function requireWorkload(policy: WorkloadPolicy = anyWorkload): RequestHandler {
   if (typeof policy !== 'function') throw new TypeError('requireWorkload needs a policy function');
   return (req, res, next) => {
-    const decision = decisionOf(req);
+    const decision = decisions.get(req);
     if (!decision) {
       next(new Error('requireWorkload() needs wimse() to run before it on this request'));
       return;

@@ -1,7 +1,7 @@
-import type { IncomingMessage } from 'node:http';
 import {
   isWimseError,
   type RouteContext,
+  requestSlot,
   type WimseError,
   type WorkloadGuard,
   type WorkloadIdentity,
@@ -23,29 +23,9 @@ export interface Decision {
   readonly rendering: Rendering;
 }
 
-// Per-request state lives on the request under module-private symbols: a WeakMap entry per
-// request costs the garbage collector far more than a property (measured, bench/results/hot-path.md).
-const DECISION = Symbol('@wimse-pep/express.decision');
-const RENDERING = Symbol('@wimse-pep/express.rendering');
-type WithState = IncomingMessage & { [DECISION]?: Decision; [RENDERING]?: Rendering };
-
-/** What the first `wimse()` middleware this request met decided. */
-export function decisionOf(req: IncomingMessage): Decision | undefined {
-  return (req as WithState)[DECISION];
-}
-
-export function recordDecision(req: IncomingMessage, decision: Decision): void {
-  (req as WithState)[DECISION] = decision;
-}
-
+export const decisions = requestSlot<Decision>('@wimse-pep/express.decision');
 /** The rendering of the `wimse()` instance that last handled a request (for `wimseErrorHandler`). */
-export function renderingOf(req: IncomingMessage): Rendering | undefined {
-  return (req as WithState)[RENDERING];
-}
-
-export function recordRendering(req: IncomingMessage, rendering: Rendering): void {
-  (req as WithState)[RENDERING] = rendering;
-}
+export const renderings = requestSlot<Rendering>('@wimse-pep/express.rendering');
 
 /**
  * A WimseError is a decision: answered here as application/problem+json (or handed to Express's

@@ -18,7 +18,7 @@ import {
 import type { Request, RequestHandler, Response } from 'express';
 import { BODY_UNAVAILABLE_HINT, bodyWasConsumed, obtainRawBody } from './raw-body.js';
 import { signResponseOnEnd } from './sign-response.js';
-import { decisionOf, type Rendering, recordDecision, recordRendering, refuse, routeOf } from './state.js';
+import { decisions, type Rendering, refuse, renderings, routeOf } from './state.js';
 
 declare global {
   namespace Express {
@@ -90,7 +90,7 @@ export function wimse(options: WimseOptions): WimseMiddleware {
     mode: ProtectionMode,
     migration: RouteMigration | undefined,
   ): Promise<void> => {
-    const earlier = decisionOf(req);
+    const earlier = decisions.get(req);
     if (earlier && (earlier.identity !== undefined || mode !== 'required')) return;
     const request: WorkloadRequest = {
       method: req.method,
@@ -112,7 +112,7 @@ export function wimse(options: WimseOptions): WimseMiddleware {
     }
     // Read-only, so that no later middleware can swap the verified identity.
     if (identity) Object.defineProperty(req, 'workload', { value: identity, enumerable: true });
-    recordDecision(req, { guard, request, identity, rendering });
+    decisions.set(req, { guard, request, identity, rendering });
     res.set(guard.responseHeaders(identity));
     if (identity && guard.mustSignResponse(identity)) signResponseOnEnd(res, guard, identity, request);
   };
@@ -125,7 +125,7 @@ export function wimse(options: WimseOptions): WimseMiddleware {
     const migration = isMigrationMode(mode) ? { ...routeMigration, mode } : routeMigration;
     guard.checkRouteMigration(migration, 'withMode migration');
     return (req, res, next) => {
-      recordRendering(req, rendering);
+      renderings.set(req, rendering);
       authenticate(req, res, protection, migration).then(
         () => next(),
         (error: unknown) => refuse(error, res, next, rendering),

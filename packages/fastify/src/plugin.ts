@@ -13,7 +13,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { readRawBody } from './raw-body.js';
 import { signResponseOnSend } from './sign-response-hook.js';
-import { authenticatedOf, guardKey, pendingPoliciesOf, recordAuthenticated, refuse } from './state.js';
+import { authenticated, guardKey, pendingPolicies, refuse } from './state.js';
 import type { WimsePluginOptions, WimseRouteConfig } from './types.js';
 
 /**
@@ -38,7 +38,7 @@ const wimsePlugin: FastifyPluginAsync<WimsePluginOptions> = async (fastify, opti
 
   fastify.addHook('onSend', (request, reply, payload, done) => {
     // Most responses need no signature: passed on at once, without a promise per response.
-    const state = authenticatedOf(request);
+    const state = authenticated.get(request);
     if (!state?.identity || !guard.mustSignResponse(state.identity)) {
       done(null, payload);
       return;
@@ -81,8 +81,8 @@ const wimsePlugin: FastifyPluginAsync<WimsePluginOptions> = async (fastify, opti
       const identity = await guard.authenticate(core, route, readBody);
       request.workload = identity ?? null;
       reply.headers(guard.responseHeaders(identity));
-      recordAuthenticated(request, { guard, request: core, identity, route });
-      const policies = [config?.policy, ...pendingPoliciesOf(request)];
+      authenticated.set(request, { guard, request: core, identity, route });
+      const policies = [config?.policy, ...(pendingPolicies.get(request) ?? [])];
       for (const policy of policies) if (policy) await guard.authorize(identity, core, policy, route);
       return stream ?? payload;
     };

@@ -1,6 +1,6 @@
 import type { WorkloadPolicy } from '@wimse-pep/core';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
-import { addPendingPolicy, authenticatedOf, guardKey, refuse } from './state.js';
+import { authenticated, guardKey, pendingPolicies, refuse } from './state.js';
 
 export type WorkloadHook = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void;
 
@@ -12,7 +12,7 @@ export type WorkloadHook = (request: FastifyRequest, reply: FastifyReply, done: 
 export function requireWorkload(policy: WorkloadPolicy): WorkloadHook {
   if (typeof policy !== 'function') throw new TypeError('requireWorkload needs a policy function');
   return (request, reply, done) => {
-    const state = authenticatedOf(request);
+    const state = authenticated.get(request);
     if (state) {
       state.guard.authorize(state.identity, state.request, policy, state.route).then(
         () => done(),
@@ -25,7 +25,7 @@ export function requireWorkload(policy: WorkloadPolicy): WorkloadHook {
       done(new Error('requireWorkload is used where @wimse-pep/fastify is not registered'));
       return;
     }
-    addPendingPolicy(request, policy);
+    pendingPolicies.set(request, [...(pendingPolicies.get(request) ?? []), policy]);
     done();
   };
 }

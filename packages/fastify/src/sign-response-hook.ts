@@ -1,6 +1,6 @@
 import { isWimseError, WimseError, type WorkloadGuard } from '@wimse-pep/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { authenticatedOf } from './state.js';
+import { authenticated } from './state.js';
 
 /**
  * `onSend`: signs the response with the service's own WIT when the guard says it must (the caller
@@ -15,7 +15,7 @@ export async function signResponseOnSend(
   reply: FastifyReply,
   payload: unknown,
 ): Promise<unknown> {
-  const state = authenticatedOf(request);
+  const state = authenticated.get(request);
   if (!state?.identity || !guard.mustSignResponse(state.identity)) return payload;
   try {
     const body = payloadBytes(payload);

@@ -1,12 +1,13 @@
 import {
   isWimseError,
   type RouteContext,
+  requestSlot,
   type WorkloadGuard,
   type WorkloadIdentity,
   type WorkloadPolicy,
   type WorkloadRequest,
 } from '@wimse-pep/core';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 
 /** What the plugin learned about one request, for policies that run in later hooks. */
 export interface Authenticated {
@@ -16,29 +17,9 @@ export interface Authenticated {
   readonly route: RouteContext;
 }
 
-// Per-request state lives on the request under module-private symbols: a WeakMap entry per
-// request costs the garbage collector far more than a property (measured, bench/results/hot-path.md).
-const AUTHENTICATED = Symbol('@wimse-pep/fastify.authenticated');
-const PENDING_POLICIES = Symbol('@wimse-pep/fastify.pending-policies');
-type WithState = FastifyRequest & { [AUTHENTICATED]?: Authenticated; [PENDING_POLICIES]?: WorkloadPolicy[] };
-
-/** What the plugin learned about this request, once it has authenticated it. */
-export function authenticatedOf(request: FastifyRequest): Authenticated | undefined {
-  return (request as WithState)[AUTHENTICATED];
-}
-
-export function recordAuthenticated(request: FastifyRequest, state: Authenticated): void {
-  (request as WithState)[AUTHENTICATED] = state;
-}
-
+export const authenticated = requestSlot<Authenticated>('@wimse-pep/fastify.authenticated');
 /** Policies added by `requireWorkload` in `onRequest`, before authentication has run. */
-export function pendingPoliciesOf(request: FastifyRequest): readonly WorkloadPolicy[] {
-  return (request as WithState)[PENDING_POLICIES] ?? [];
-}
-
-export function addPendingPolicy(request: FastifyRequest, policy: WorkloadPolicy): void {
-  (request as WithState)[PENDING_POLICIES] = [...pendingPoliciesOf(request), policy];
-}
+export const pendingPolicies = requestSlot<readonly WorkloadPolicy[]>('@wimse-pep/fastify.pending-policies');
 /** The instance decoration holding the guard, so helpers can tell whether the plugin is in scope. */
 export const guardKey = Symbol.for('@wimse-pep/fastify.guard');
 

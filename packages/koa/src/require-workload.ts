@@ -1,6 +1,6 @@
 import type { WorkloadPolicy } from '@wimse-pep/core';
 import type { Middleware } from 'koa';
-import { decisionOf, refuse, routeOf } from './state.js';
+import { decisions, refuse, routeOf } from './state.js';
 
 /**
  * Route middleware: requires the workload verified by `wimse()` and, when given, a policy that
@@ -10,7 +10,7 @@ import { decisionOf, refuse, routeOf } from './state.js';
 export function requireWorkload(policy: WorkloadPolicy = () => true): Middleware {
   if (typeof policy !== 'function') throw new TypeError('requireWorkload takes a policy function');
   return async (ctx, next) => {
-    const decision = decisionOf(ctx.req);
+    const decision = decisions.get(ctx.req);
     // A configuration fault, not a decision: Koa's error handling answers 500.
     if (!decision) throw new Error('requireWorkload() runs without wimse() before it');
     try {

@@ -1,5 +1,10 @@
-import type { IncomingMessage } from 'node:http';
-import { isWimseError, type WorkloadGuard, type WorkloadIdentity, type WorkloadRequest } from '@wimse-pep/core';
+import {
+  isWimseError,
+  requestSlot,
+  type WorkloadGuard,
+  type WorkloadIdentity,
+  type WorkloadRequest,
+} from '@wimse-pep/core';
 import type { Context } from 'koa';
 
 /** What the first `wimse()` middleware a request met decided, for `requireWorkload`. */
@@ -9,19 +14,7 @@ export interface Decision {
   readonly identity: WorkloadIdentity | undefined;
 }
 
-// Per-request state lives on the request under a module-private symbol: a WeakMap entry per
-// request costs the garbage collector far more than a property (measured, bench/results/hot-path.md).
-const DECISION = Symbol('@wimse-pep/koa.decision');
-type WithDecision = IncomingMessage & { [DECISION]?: Decision };
-
-/** What the first `wimse()` middleware this request met decided. */
-export function decisionOf(req: IncomingMessage): Decision | undefined {
-  return (req as WithDecision)[DECISION];
-}
-
-export function recordDecision(req: IncomingMessage, decision: Decision): void {
-  (req as WithDecision)[DECISION] = decision;
-}
+export const decisions = requestSlot<Decision>('@wimse-pep/koa.decision');
 
 /**
  * A WimseError is a decision: answered here as application/problem+json. Anything else is a fault

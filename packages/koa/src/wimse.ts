@@ -20,7 +20,7 @@ import {
 import type { Context, Middleware } from 'koa';
 import { rawBodyFromParser } from './parser-raw-body.js';
 import { signResponseAfterHandler } from './sign-response.js';
-import { decisionOf, recordDecision, refuse, routeOf } from './state.js';
+import { decisions, refuse, routeOf } from './state.js';
 
 declare module 'koa' {
   interface DefaultState {
@@ -92,7 +92,7 @@ export function wimse(options: WimseOptions): WimseMiddleware {
     mode: ProtectionMode,
     migration: RouteMigration | undefined,
   ): Promise<void> => {
-    const earlier = decisionOf(ctx.req);
+    const earlier = decisions.get(ctx.req);
     if (earlier && (earlier.identity !== undefined || mode !== 'required')) return;
     const request: WorkloadRequest = {
       method: ctx.method,
@@ -113,7 +113,7 @@ export function wimse(options: WimseOptions): WimseMiddleware {
       throw error;
     }
     if (identity) Object.defineProperty(ctx.state, 'workload', { value: identity, enumerable: true });
-    recordDecision(ctx.req, { guard, request, identity });
+    decisions.set(ctx.req, { guard, request, identity });
     ctx.set(guard.responseHeaders(identity));
   };
 
@@ -131,7 +131,7 @@ export function wimse(options: WimseOptions): WimseMiddleware {
         refuse(ctx, error, guard.exposeErrorDetail);
         return;
       }
-      const decision = decisionOf(ctx.req);
+      const decision = decisions.get(ctx.req);
       if (decision?.guard === guard && decision.identity && guard.mustSignResponse(decision.identity)) {
         await next();
         await signResponseAfterHandler(ctx, guard, decision.identity, decision.request);

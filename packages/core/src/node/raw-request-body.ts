@@ -1,22 +1,18 @@
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { WimseError } from '../errors/wimse-error.js';
+import { requestSlot } from './request-slot.js';
 
 /**
  * Raw body bytes of Node requests, shared by the adapters built on node:http (Express, Koa): each
- * request's bytes are read once, kept on the request under a private symbol (a WeakMap entry per
- * request costs the garbage collector far more), and given back to the stream for the app's parser.
+ * request's bytes are read once, kept on the request (`requestSlot`), and given back to the stream
+ * for the app's parser.
  */
-const RAW_BODY = Symbol('@wimse-pep/core.raw-body');
-type WithRawBody = IncomingMessage & { [RAW_BODY]?: Uint8Array };
-
-function rawBodyOf(req: IncomingMessage): Uint8Array | undefined {
-  return (req as WithRawBody)[RAW_BODY];
-}
+const rawBodies = requestSlot<Uint8Array>('@wimse-pep/core.raw-body');
 
 /** Keeps bytes that a body parser hook captured (e.g. body-parser's `verify`) for the digest check. */
 export function rememberRawBody(req: IncomingMessage, bytes: Uint8Array): void {
-  (req as WithRawBody)[RAW_BODY] = bytes;
+  rawBodies.set(req, bytes);
 }
 
 /**
@@ -29,7 +25,7 @@ export async function obtainRawBody(
   limit: number,
   timeoutMs: number = DEFAULT_BODY_TIMEOUT_MS,
 ): Promise<Uint8Array | undefined> {
-  const captured = rawBodyOf(req);
+  const captured = rawBodies.get(req);
   if (captured !== undefined) {
     if (captured.byteLength > limit) throw tooLarge(limit);
     return captured;
@@ -49,7 +45,7 @@ export async function obtainRawBody(
 
 /** Whether the body is framed but its bytes could not be obtained (for a clearer error). */
 export function bodyWasConsumed(req: IncomingMessage): boolean {
-  return rawBodyOf(req) === undefined && (req.readableDidRead || req.readableEnded);
+  return rawBodies.get(req) === undefined && (req.readableDidRead || req.readableEnded);
 }
 
 /**
