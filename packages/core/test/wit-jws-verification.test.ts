@@ -160,9 +160,26 @@ describe('WIT JWS through node:crypto: encoding and signature', () => {
       'wit_malformed',
     );
   });
-  it('reads a header that starts with a UTF-8 byte order mark, as JOSE decoders do', async () => {
-    const header = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(HEADER))]);
-    assert.equal(await verdict(signBytes(header, JSON.stringify(claims()), scenario.issuerKey.privateKey)), 'ok');
+  it('refuses a header or payload that starts with a UTF-8 byte order mark (one spelling, threat W9)', async () => {
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    const header = Buffer.concat([bom, Buffer.from(JSON.stringify(HEADER))]);
+    const payload = Buffer.concat([bom, Buffer.from(JSON.stringify(claims()))]);
+    const key = scenario.issuerKey.privateKey;
+    assert.equal(await verdict(signBytes(header, JSON.stringify(claims()), key)), 'wit_malformed');
+    assert.equal(await verdict(signBytes(JSON.stringify(HEADER), payload, key)), 'wit_malformed');
+    // The same token without the mark is the issuer's one spelling, and verifies.
+    assert.equal(await verdict(signBytes(JSON.stringify(HEADER), JSON.stringify(claims()), key)), 'ok');
+  });
+  it('refuses a WIT header field with a byte order mark or any byte outside the compact JWS alphabet', async () => {
+    const wit = signJson(HEADER, claims());
+    for (const value of [
+      `\uFEFF${wit}`,
+      `\u00EF\u00BB\u00BF${wit}`,
+      `${wit}\u00A0`,
+      `${wit.slice(0, 10)}+${wit.slice(11)}`,
+    ]) {
+      assert.equal(await verdictOfRawWit(value), 'wit_malformed', JSON.stringify(value.slice(0, 4)));
+    }
   });
   it('refuses a changed payload and a truncated signature as wit_invalid, no signature as wit_malformed', async () => {
     const wit = signJson(HEADER, claims());

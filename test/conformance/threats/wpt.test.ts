@@ -4,6 +4,7 @@
  * profile.
  */
 import assert from 'node:assert/strict';
+import { sign } from 'node:crypto';
 import { describe, it } from 'node:test';
 import {
   createVerifier,
@@ -233,6 +234,23 @@ describe('WPT: refusals are 401 with WWW-Authenticate: WPT', () => {
     }
     const big = `WPT ${'a'.repeat(9000)}.b.c`;
     await refused({ ...request, headers: { ...request.headers, authorization: big } }, 'wpt_malformed', 'exceeds');
+  });
+  it('[W9] refuses a WPT whose header or claims JSON starts with a byte order mark', async () => {
+    const request = wptWorkloadRequest(scenario);
+    const [header, payload] = request.headers.authorization.slice(4).split('.') as [string, string];
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    const withBom = (segment: string) => Buffer.concat([bom, Buffer.from(segment, 'base64url')]).toString('base64url');
+    for (const [h, p] of [
+      [withBom(header), payload],
+      [header, withBom(payload)],
+    ] as const) {
+      const input = `${h}.${p}`;
+      const key = { key: scenario.workloadKey.privateKey, dsaEncoding: 'ieee-p1363' as const };
+      const hash = scenario.workloadKey.alg === 'EdDSA' ? null : `sha${scenario.workloadKey.alg.slice(2)}`;
+      const signature = sign(hash, Buffer.from(input), key).toString('base64url');
+      const authorization = `WPT ${input}.${signature}`;
+      await refused({ ...request, headers: { ...request.headers, authorization } }, 'wpt_malformed');
+    }
   });
   it('refuses Workload-Proof-Token under the default profile', async () => {
     const request = wptWorkloadRequest(scenario);

@@ -2,8 +2,8 @@ import { WimseError } from '../errors/wimse-error.js';
 
 /**
  * Refuses a WIT that has more than one spelling (threat W9): every segment must be canonical
- * base64url (decoding and re-encoding gives it back, so no stray padding bits), and the header and
- * payload JSON must not repeat a member (JSON.parse would silently keep the last one, while
+ * base64url (decoding and re-encoding gives it back, so no stray padding bits), the header and
+ * payload JSON must not start with a byte order mark, and must not repeat a member (JSON.parse would silently keep the last one, while
  * another parser might keep the first). Returns the decoded bytes of every segment, so that the
  * caller never decodes the token a second time.
  */
@@ -18,6 +18,11 @@ export function checkCompactEncoding(token: string): Buffer[] {
     decoded.push(bytes);
   }
   for (const bytes of decoded.slice(0, 2)) {
+    // JSON text carries no byte order mark (RFC 8259 §8.1); decoders that drop one would read a
+    // second spelling of the same token.
+    if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+      throw new WimseError('wit_malformed', 'a WIT segment starts with a byte order mark');
+    }
     if (hasDuplicateMembers(bytes.toString('utf8'))) {
       throw new WimseError('wit_malformed', 'the WIT repeats a JSON member');
     }

@@ -1,5 +1,8 @@
-/** UTF-8 decoding as JOSE parsers do it: invalid sequences are an error, a leading BOM is dropped. */
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+/**
+ * Strict UTF-8: invalid sequences are an error, and a leading byte order mark is kept (so JSON.parse
+ * refuses it) rather than dropped as JOSE decoders do: a token has one spelling (threat W9).
+ */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * A JOSE header or JWT claims set from its decoded bytes: strict UTF-8, JSON, and a plain
