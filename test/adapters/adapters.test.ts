@@ -67,10 +67,13 @@ for (const { name, harness, error } of loaded) {
       events,
       server(config: ServerConfig = {}) {
         const full: AppConfig = {
-          verifier:
-            config.signatureVerification === undefined
-              ? scenario.options
-              : { ...scenario.options, signatureVerification: config.signatureVerification },
+          verifier: {
+            ...scenario.options,
+            ...(config.signatureVerification === undefined
+              ? {}
+              : { signatureVerification: config.signatureVerification }),
+            ...(config.wpt === undefined ? {} : { wpt: config.wpt }),
+          },
           audit: (event) => events.push(event),
           bodyParser: config.bodyParser ?? 'json',
           parserPosition: config.parserPosition ?? 'after',
@@ -78,7 +81,7 @@ for (const { name, harness, error } of loaded) {
           ...(config.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: config.bodyTimeoutMs }),
           ...responseSigningFor(config.signing, serverCredentials),
         };
-        const key = `${full.bodyParser}/${full.parserPosition}/${full.bodyLimit ?? ''}/${full.bodyTimeoutMs ?? ''}/${config.signing ?? ''}/${config.signatureVerification ?? ''}`;
+        const key = `${full.bodyParser}/${full.parserPosition}/${full.bodyLimit ?? ''}/${full.bodyTimeoutMs ?? ''}/${config.signing ?? ''}/${config.signatureVerification ?? ''}/${config.wpt ?? ''}`;
         let pending = servers.get(key);
         if (!pending) {
           pending = listen(harness, full);

@@ -27,6 +27,8 @@ export type ServerConfig = Partial<Pick<AppConfig, 'bodyParser' | 'parserPositio
   /** The verifier's `signatureVerification` (default: the verifier's default, the thread pool). */
   readonly signatureVerification?: 'inline' | 'thread-pool';
   readonly signing?: SigningSetup;
+  /** The verifier's `wpt` option: `false` turns Workload Proof Tokens off (default: accepted). */
+  readonly wpt?: false;
 };
 
 export interface CaseContext {
@@ -245,16 +247,35 @@ export const cases: readonly AdapterCase[] = [
     },
   },
   {
-    name: 'no credentials at all on a required route: 400 wit_missing',
+    name: 'no credentials at all on a required route without WPTs: 400 wit_missing',
     async run(context) {
-      await refused(context, { method: 'GET', path: '/orders', headers: {} }, 400, 'wit_missing');
+      const server = await context.server({ wpt: false });
+      expectProblem(await send(server, { method: 'GET', path: '/orders', headers: {} }), 400, 'wit_missing');
+    },
+  },
+  {
+    name: 'no credentials on a route that accepts WPTs: 401 credentials_missing, WWW-Authenticate WPT, Accept-Signature',
+    async run(context) {
+      const response = await send(await context.server(), { method: 'GET', path: '/orders?id=7', headers: {} });
+      expectProblem(response, 401, 'credentials_missing');
+      assert.equal(
+        response.headers['www-authenticate'],
+        'WPT',
+        'a challenge for exactly the Authorization schemes accepted',
+      );
+      assert.equal(
+        response.headers['accept-signature'],
+        `sig1=("@method" "@path" "@query" "workload-identity-token");created;expires;tag="wimse-workload-to-workload";wimse-aud="${AUDIENCE}/orders"`,
+      );
     },
   },
   {
     name: 'no credentials: the 400 carries Accept-Signature naming the -07 components, tag and audience',
     async run(context) {
-      const response = await send(await context.server(), { method: 'GET', path: '/orders?id=7', headers: {} });
+      const server = await context.server({ wpt: false });
+      const response = await send(server, { method: 'GET', path: '/orders?id=7', headers: {} });
       expectProblem(response, 400, 'wit_missing');
+      assert.equal(response.headers['www-authenticate'], undefined, 'no challenge with a 400');
       assert.equal(
         response.headers['accept-signature'],
         `sig1=("@method" "@path" "@query" "workload-identity-token");created;expires;tag="wimse-workload-to-workload";wimse-aud="${AUDIENCE}/orders"`,

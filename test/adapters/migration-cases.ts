@@ -242,11 +242,15 @@ export const migrationCases: readonly MigrationCase[] = [
     },
   },
   {
-    name: 'either: neither credential: 401 credentials_missing naming Bearer and WIMSE',
+    name: 'either: neither credential: 401 credentials_missing challenging Bearer and WPT (no unregistered scheme), with Accept-Signature',
     async run(context) {
       const response = await send(await context.server(), { method: 'GET', path: '/m/either', headers: {} });
       expectProblem(response, 401, 'credentials_missing');
-      assert.equal(response.headers['www-authenticate'], 'Bearer realm="orders", WIMSE realm="orders"');
+      assert.equal(response.headers['www-authenticate'], 'Bearer realm="orders", WPT realm="orders"');
+      assert.match(
+        String(response.headers['accept-signature']),
+        /^sig1=\("@method" "@path" "@query" "workload-identity-token"\)/,
+      );
     },
   },
   {
@@ -391,7 +395,7 @@ export const migrationCases: readonly MigrationCase[] = [
         headers: { authorization: 'WPT eyJhbGciOiJFZERTQSJ9.e30.AA' },
       });
       assert.equal(response.status, 400, response.text);
-      assert.equal(lastAuthentication(context.events)?.proof, 'http-signature');
+      assert.equal(lastAuthentication(context.events)?.proof, 'wpt', 'the proof the request carried is audited');
     },
   },
 
@@ -509,9 +513,17 @@ export const migrationCases: readonly MigrationCase[] = [
 
   // ---- mode `wit-required` (the default: today's behaviour)
   {
-    name: 'wit-required: bearer only: 400 wit_missing, as without migration',
+    name: 'wit-required: bearer only: the valid bearer token is refused the RFC 6750 way (401 bearer_not_accepted)',
     async run(context) {
-      expectProblem(await send(await context.server(), await bearerRequest(context, '/orders')), 400, 'wit_missing');
+      const response = await send(await context.server(), await bearerRequest(context, '/orders'));
+      expectBearerRefusal(response, 'bearer_not_accepted');
+      assert.equal(
+        response.headers['www-authenticate'],
+        'Bearer realm="orders", error="invalid_token", WPT realm="orders"',
+      );
+      assert.match(String(response.headers['accept-signature']), /^sig1=/, 'and what to sign instead');
+      assert.equal(lastAuthentication(context.events)?.proof, 'bearer');
+      assert.equal(lastAuthentication(context.events)?.migrationMode, 'wit-required');
     },
   },
   {
@@ -525,10 +537,12 @@ export const migrationCases: readonly MigrationCase[] = [
     },
   },
   {
-    name: 'wit-required: neither: 400 wit_missing; a forged WIT: 400 wit_invalid',
+    name: 'wit-required: neither: 401 credentials_missing challenging WPT only; a forged WIT: 400 wit_invalid',
     async run(context) {
       const server = await context.server();
-      expectProblem(await send(server, { method: 'GET', path: '/m/sensitive', headers: {} }), 400, 'wit_missing');
+      const missing = await send(server, { method: 'GET', path: '/m/sensitive', headers: {} });
+      expectProblem(missing, 401, 'credentials_missing');
+      assert.equal(missing.headers['www-authenticate'], 'WPT realm="orders"', 'no Bearer where no caller may use one');
       const forged = await witFor(context.scenario, { signingKey: generateTestKey('ES256').privateKey });
       const message = await signed(
         { wit: forged, workloadKey: context.scenario.workloadKey },
@@ -563,6 +577,21 @@ export const migrationCases: readonly MigrationCase[] = [
       assert.equal(denial?.proof, 'bearer');
     },
   },
+  {
+    name: 'policy-stage audit events carry the migrationMode, like every other event of a migrating guard',
+    async run(context) {
+      const server = await context.server();
+      expectProblem(await send(server, await bearerRequest(context, '/m/pop')), 403, 'policy_denied');
+      expectAnswer(await send(server, await witRequest(context, '/m/pop')), { proof: 'http-signature' });
+      const stages = context.events
+        .filter((event) => event.stage === 'authorization')
+        .map((event) => [event.decision, event.proof, event.migrationMode]);
+      assert.deepEqual(stages, [
+        ['deny', 'bearer', 'either'],
+        ['allow', 'http-signature', 'either'],
+      ]);
+    },
+  },
 
   // ---- ratchet (M2)
   {
@@ -573,7 +602,8 @@ export const migrationCases: readonly MigrationCase[] = [
       expectAnswer(await send(server, await witRequest(context, '/m/sensitive')), { proof: 'http-signature' });
       const response = await send(server, await bearerRequest(context, '/m/either'));
       expectBearerRefusal(response, 'bearer_ratcheted');
-      assert.match(String(response.headers['www-authenticate']), /WIMSE/);
+      assert.match(String(response.headers['www-authenticate']), /, WPT realm="orders"$/);
+      assert.match(String(response.headers['accept-signature']), /^sig1=/);
       // Another caller is not affected; bearer-only and shadow routes do not take WITs.
       expectAnswer(await send(server, await bearerRequest(context, '/m/either', OTHER_ID)), { workload: OTHER_ID });
       expectAnswer(await send(server, await bearerRequest(context, '/m/bearer-only')), { proof: 'bearer' });
@@ -650,7 +680,10 @@ export const migrationCases: readonly MigrationCase[] = [
     name: 'per caller: a floor (wit-required) is not lowered by a per-caller setting: the route takes WITs only',
     async run(context) {
       const server = await context.server('callers');
-      expectProblem(await send(server, await bearerRequest(context, '/m/sensitive', LEGACY_ID)), 400, 'wit_missing');
+      expectBearerRefusal(
+        await send(server, await bearerRequest(context, '/m/sensitive', LEGACY_ID)),
+        'bearer_not_accepted',
+      );
       expectAnswer(await send(server, await witRequest(context, '/m/sensitive', { sub: LEGACY_ID })), {
         workload: LEGACY_ID,
       });
@@ -680,6 +713,37 @@ export const migrationCases: readonly MigrationCase[] = [
         workload: BEARER_ONLY_ID,
         proof: 'http-signature',
       });
+    },
+  },
+
+  {
+    name: "the README's floor example: { mode: 'either', floor: 'either' } and { floor: 'wit-required' } do what the prose says",
+    async run(context) {
+      // /m/floored is the README's /refunds, /m/sensitive its /payouts (the same route settings).
+      const server = await context.server('callers');
+      // A caller without a setting of its own: the route's mode (either) lets its bearer token in.
+      expectAnswer(await send(server, await bearerRequest(context, '/m/floored', OTHER_ID)), {
+        workload: OTHER_ID,
+        proof: 'bearer',
+      });
+      assert.equal(lastAuthentication(context.events)?.migrationMode, 'either');
+      // A caller set looser (bearer-only) is held to the floor: bearer or WIT, both accepted.
+      expectAnswer(await send(server, await bearerRequest(context, '/m/floored', BEARER_ONLY_ID)), {
+        workload: BEARER_ONLY_ID,
+        proof: 'bearer',
+      });
+      assert.equal(lastAuthentication(context.events)?.migrationMode, 'either');
+      // A caller set stricter (team-b: wit-required) must use its WIT here too.
+      expectBearerRefusal(
+        await send(server, await bearerRequest(context, '/m/floored', TEAM_B_MEMBER)),
+        'bearer_not_accepted',
+      );
+      // The sensitive route: WITs only, also for a caller whose own setting is either.
+      expectBearerRefusal(
+        await send(server, await bearerRequest(context, '/m/sensitive', LEGACY_ID)),
+        'bearer_not_accepted',
+      );
+      assert.equal(lastAuthentication(context.events)?.migrationMode, 'wit-required');
     },
   },
 

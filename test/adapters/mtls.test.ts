@@ -9,57 +9,76 @@ import {
   type IssuedWorkloadCertificate,
 } from '@wimse-pep/cli';
 import { createWimseFetch, mutualTlsFetch } from '@wimse-pep/client';
-import type { SimultaneousCredentials, VerifierOptions } from '@wimse-pep/core';
+import type { AuditEvent, VerifierOptions, WorkloadGuardOptions, WorkloadIdentity } from '@wimse-pep/core';
 import { wimse as expressWimse } from '@wimse-pep/express';
 import { wimse as fastifyWimse } from '@wimse-pep/fastify';
 import { wimse as koaWimse } from '@wimse-pep/koa';
 import express from 'express';
 import Fastify, { type FastifyInstance } from 'fastify';
 import Koa from 'koa';
-import { AUDIENCE, CALLER_ID, createScenario, now, type Scenario, TRUST_DOMAIN } from '../support/index.js';
+import {
+  AUDIENCE,
+  CALLER_ID,
+  createScenario,
+  generateTestKey,
+  now,
+  type Scenario,
+  TRUST_DOMAIN,
+  wptWorkloadRequest,
+} from '../support/index.js';
 
 /**
  * Workload Identity Certificates through each framework adapter on real TLS servers
  * (`requestCert`, with the chain validated by the core against the trust domain's CA, not by
  * Node), and forwarded by a trusted proxy as RFC 9440 `Client-Cert` over plain HTTP.
  */
+/** Guard options a case sets beside the verifier. */
+type GuardExtras = Pick<WorkloadGuardOptions, 'simultaneousCredentials' | 'audit'>;
+
 type ServerFactory = (
   verifier: VerifierOptions,
   tls: ServerOptions | undefined,
-  simultaneous?: SimultaneousCredentials,
+  extras?: GuardExtras,
 ) => Promise<import('node:net').Server>;
 
-const whoami = (identity: { id: string; proof: string } | null | undefined) => ({
+/** Who the route sees: the identity, its proof, and both layers when a WIC and a WIT were verified. */
+const whoami = (identity: WorkloadIdentity | null | undefined) => ({
   workload: identity?.id ?? null,
   proof: identity?.proof ?? null,
+  ...(identity?.layered
+    ? { layered: [identity.layered.transport.id, identity.layered.application.proof, identity.layered.application.id] }
+    : {}),
 });
 
 const frameworks: Record<string, ServerFactory> = {
-  async express(verifier, tls, simultaneous) {
+  async express(verifier, tls, extras) {
     const app = express();
-    app.use(expressWimse({ verifier, ...(simultaneous ? { simultaneousCredentials: simultaneous } : {}) }));
+    app.use(expressWimse({ verifier, ...extras }));
     app.get('/whoami', (req, res) => {
       res.json(whoami(req.workload));
     });
     return tls ? createHttpsServer(tls, app) : createHttpServer(app);
   },
-  async fastify(verifier, tls, simultaneous) {
+  async fastify(verifier, tls, extras) {
     // One instance type for both: Fastify's typings split HTTP and HTTPS servers.
     const app = (tls ? Fastify({ https: tls }) : Fastify()) as unknown as FastifyInstance;
-    await app.register(fastifyWimse, { verifier, ...(simultaneous ? { simultaneousCredentials: simultaneous } : {}) });
+    await app.register(fastifyWimse, { verifier, ...extras });
     app.get('/whoami', async (request) => whoami(request.workload));
     await app.ready();
     return app.server;
   },
-  async koa(verifier, tls, simultaneous) {
+  async koa(verifier, tls, extras) {
     const app = new Koa();
-    app.use(koaWimse({ verifier, ...(simultaneous ? { simultaneousCredentials: simultaneous } : {}) }));
+    app.use(koaWimse({ verifier, ...extras }));
     app.use((ctx) => {
       ctx.body = whoami(ctx.state.workload);
     });
     return tls ? createHttpsServer(tls, app.callback()) : createHttpServer(app.callback());
   },
 };
+
+/** The TLS-terminating proxy's address; callers connect from 127.0.0.1. */
+const PROXY_ADDRESS = '127.0.0.3';
 
 let scenario: Scenario;
 let ca: DevCertificateAuthority;
@@ -68,6 +87,9 @@ let otherCa: DevCertificateAuthority;
 let serverCa: DevCertificateAuthority;
 let serverTls: ServerOptions;
 let caller: IssuedWorkloadCertificate;
+/** The TLS client certificate of the proxy itself, a workload of the same domain. */
+let proxy: IssuedWorkloadCertificate;
+const PROXY_ID = 'wimse://td.example/service/proxy';
 let verifierOptions: VerifierOptions;
 
 before(async () => {
@@ -88,12 +110,14 @@ before(async () => {
     rejectUnauthorized: false,
   };
   caller = await ca.issueWorkloadCertificate({ id: CALLER_ID });
+  proxy = await ca.issueWorkloadCertificate({ id: PROXY_ID });
   const [domain] = scenario.options.trustDomains;
   assert.ok(domain);
   verifierOptions = {
     ...scenario.options,
     trustDomains: [{ ...domain, x509Authorities: [ca.certificatePem] }],
-    mtls: { trustedProxies: ['127.0.0.1'] },
+    // The proxy has an address of its own: a trusted hop is never taken for a caller (see below).
+    mtls: { trustedProxies: [PROXY_ADDRESS] },
   };
 });
 
@@ -179,10 +203,10 @@ for (const [name, createServer] of Object.entries(frameworks)) {
         await presenting.close();
       }
     });
-    it('no certificate and no WIT: refused as before (wit_missing)', async () => {
+    it('no certificate and no WIT: refused as before (credentials_missing where WPTs are accepted)', async () => {
       const answer = await send(`${base}/whoami`);
-      assert.equal(answer.status, 400);
-      assert.equal(answer.body.code, 'wit_missing');
+      assert.equal(answer.status, 401);
+      assert.equal(answer.body.code, 'credentials_missing');
     });
     it('[T1][T2][T5] every unacceptable certificate is refused over the real handshake, with its code', async () => {
       const other = await createDevCertificateAuthority({ trustDomain: 'other.example', now });
@@ -254,7 +278,11 @@ for (const [name, createServer] of Object.entries(frameworks)) {
       try {
         const response = await signing(`${base}/whoami`);
         assert.equal(response.status, 200);
-        assert.deepEqual(await response.json(), { workload: CALLER_ID, proof: 'http-signature' });
+        assert.deepEqual(await response.json(), {
+          workload: CALLER_ID,
+          proof: 'http-signature',
+          layered: [CALLER_ID, 'http-signature', CALLER_ID],
+        });
       } finally {
         await presenting.close();
       }
@@ -282,7 +310,7 @@ for (const [name, createServer] of Object.entries(frameworks)) {
     });
     it('[T3] Client-Cert forwarded by the trusted proxy address is accepted over plain HTTP', async () => {
       const headers = { 'client-cert': `:${Buffer.from(certificateDer(caller.certificatePem)).toString('base64')}:` };
-      const answer = await send(`${plainBase}/whoami`, { headers, localAddress: '127.0.0.1' });
+      const answer = await send(`${plainBase}/whoami`, { headers, localAddress: PROXY_ADDRESS });
       assert.deepEqual(answer, { status: 200, body: { workload: CALLER_ID, proof: 'mtls' } });
     });
     it('[T3] Client-Cert from any other address is refused', async () => {
@@ -291,12 +319,83 @@ for (const [name, createServer] of Object.entries(frameworks)) {
       assert.equal(answer.status, 400);
       assert.equal(answer.body.code, 'certificate_untrusted');
     });
+    it("a trusted proxy is a hop, not a caller: its own TLS certificate without Client-Cert is no caller's", async () => {
+      const answer = await send(`${base}/whoami`, { certificate: proxy, localAddress: PROXY_ADDRESS });
+      assert.equal(answer.status, 401, JSON.stringify(answer.body));
+      assert.equal(answer.body.code, 'credentials_missing', 'no mTLS credential: the proxy is not the caller');
+      // The same certificate from an address that is no trusted hop is a caller's certificate.
+      assert.deepEqual(await send(`${base}/whoami`, { certificate: proxy }), {
+        status: 200,
+        body: { workload: PROXY_ID, proof: 'mtls' },
+      });
+    });
+    it('a trusted proxy over TLS with its own certificate forwards the caller in Client-Cert: the caller is the identity', async () => {
+      const headers = { 'client-cert': `:${Buffer.from(certificateDer(caller.certificatePem)).toString('base64')}:` };
+      const answer = await send(`${base}/whoami`, { certificate: proxy, headers, localAddress: PROXY_ADDRESS });
+      assert.deepEqual(answer, { status: 200, body: { workload: CALLER_ID, proof: 'mtls' } });
+    });
+    it("a trusted proxy's own certificate as the caller only with mtls.acceptProxyCertificate", async () => {
+      const server = await createServer(
+        { ...verifierOptions, mtls: { trustedProxies: [PROXY_ADDRESS], acceptProxyCertificate: true } },
+        serverTls,
+      );
+      try {
+        const url = `https://127.0.0.1:${await listen(server)}/whoami`;
+        const answer = await send(url, { certificate: proxy, localAddress: PROXY_ADDRESS });
+        assert.deepEqual(answer, { status: 200, body: { workload: PROXY_ID, proof: 'mtls' } });
+      } finally {
+        (server as import('node:http').Server).closeAllConnections?.();
+        await new Promise((resolve) => server.close(resolve));
+      }
+    });
+    it('a WIC beside an Authorization: WPT that does not verify is refused, never accepted as the WIC', async () => {
+      for (const authorization of ['WPT eyJhbGciOiJFUzI1NiJ9.e30.AA', `WPT ${'a'.repeat(20)}`]) {
+        const answer = await send(`${base}/whoami`, { certificate: caller, headers: { authorization } });
+        assert.notEqual(answer.status, 200, `${authorization}: ${JSON.stringify(answer.body)}`);
+        assert.ok(['wit_missing', 'wpt_malformed'].includes(String(answer.body.code)), String(answer.body.code));
+      }
+      // A WPT that fails its own checks beside a WIT and the WIC: the WPT's refusal.
+      const forged = wptWorkloadRequest(scenario, {
+        target: '/whoami',
+        claims: { aud: `${AUDIENCE}/whoami` },
+        key: generateTestKey('ES256'),
+      });
+      const answer = await send(`${base}/whoami`, { certificate: caller, headers: forged.headers });
+      assert.equal(answer.status, 401);
+      assert.equal(answer.body.code, 'wpt_invalid');
+    });
+    it('[T4] a WIC and a valid WPT: both verified, the identity and the audit carry both layers', async () => {
+      const events: AuditEvent[] = [];
+      const server = await createServer(verifierOptions, serverTls, { audit: (event) => events.push(event) });
+      try {
+        const url = `https://127.0.0.1:${await listen(server)}/whoami`;
+        const request = wptWorkloadRequest(scenario, { target: '/whoami', claims: { aud: `${AUDIENCE}/whoami` } });
+        const answer = await send(url, { certificate: caller, headers: request.headers });
+        assert.deepEqual(answer, {
+          status: 200,
+          body: { workload: CALLER_ID, proof: 'wpt', layered: [CALLER_ID, 'wpt', CALLER_ID] },
+        });
+        const event = events.find((e) => e.stage === 'authentication');
+        assert.equal(event?.proof, 'wpt');
+        assert.equal(event?.layered?.transport.workloadId, CALLER_ID);
+        assert.match(String(event?.layered?.transport.keyThumbprint), /^[A-Za-z0-9_-]{43}$/);
+        assert.deepEqual(
+          { workloadId: event?.layered?.application.workloadId, proof: event?.layered?.application.proof },
+          { workloadId: CALLER_ID, proof: 'wpt' },
+        );
+      } finally {
+        (server as import('node:http').Server).closeAllConnections?.();
+        await new Promise((resolve) => server.close(resolve));
+      }
+    });
   });
 }
 
 describe('mTLS: which credential is authoritative', () => {
   it('simultaneousCredentials: the WIC can be made authoritative, and a mismatch allowed', async () => {
-    const server = await frameworks.express?.(verifierOptions, serverTls, { authority: 'mtls', onMismatch: 'allow' });
+    const server = await frameworks.express?.(verifierOptions, serverTls, {
+      simultaneousCredentials: { authority: 'mtls', onMismatch: 'allow' },
+    });
     assert.ok(server);
     try {
       const base = `https://127.0.0.1:${await listen(server)}`;
@@ -315,7 +414,11 @@ describe('mTLS: which credential is authoritative', () => {
       const response = await signing(`${base}/whoami`);
       await presenting.close();
       assert.equal(response.status, 200);
-      assert.deepEqual(await response.json(), { workload: 'wimse://td.example/service/other', proof: 'mtls' });
+      assert.deepEqual(await response.json(), {
+        workload: 'wimse://td.example/service/other',
+        proof: 'mtls',
+        layered: ['wimse://td.example/service/other', 'http-signature', CALLER_ID],
+      });
     } finally {
       (server as import('node:http').Server).closeAllConnections?.();
       await new Promise((resolve) => server.close(resolve));

@@ -182,18 +182,9 @@ export const threatRows: readonly ThreatRow[] = [
     id: 'O2',
     group: 'operational',
     title: 'request proxied onward with the WIT and a valid signature',
-    applicability: 'partial',
-    pending:
-      'the audience binding (and the replay store) is tested; the adapters do not strip or mark the consumed WIMSE headers before the handler yet',
+    applicability: 'applies',
   },
-  {
-    id: 'O3',
-    group: 'operational',
-    title: 'plain-HTTP hop exposing tokens',
-    applicability: 'not-yet',
-    pending:
-      'the core never sees the transport (WorkloadRequest has no TLS information); an adapter option to refuse plain HTTP unless the operator declares the hop trusted is not built yet',
-  },
+  { id: 'O3', group: 'operational', title: 'plain-HTTP hop exposing tokens', applicability: 'applies' },
   { id: 'O4', group: 'operational', title: 'error responses revealing which check failed', applicability: 'applies' },
   {
     id: 'O7',

@@ -79,7 +79,7 @@ describe('the example services', () => {
     { name: 'koa', script: 'examples/koa-service/server.ts', write: '/orders', writersVar: 'WIMSE_WRITERS' },
   ];
   for (const service of services) {
-    it(`${service.name}: a signed read is allowed, a write by a workload not listed is 403, no credentials is 400`, {
+    it(`${service.name}: a signed read is allowed, a write by a workload not listed is 403, no credentials is 401`, {
       timeout: 30_000,
     }, async () => {
       const port = await freePort();
@@ -117,8 +117,9 @@ describe('the example services', () => {
       assert.equal(write.status, 403);
       assert.equal(((await write.json()) as { code?: string }).code, 'policy_denied');
       const anonymous = await fetch(`http://127.0.0.1:${port}/orders/7`);
-      assert.equal(anonymous.status, 400);
-      assert.equal(((await anonymous.json()) as { code?: string }).code, 'wit_missing');
+      assert.equal(anonymous.status, 401);
+      assert.equal(anonymous.headers.get('www-authenticate'), 'WPT');
+      assert.equal(((await anonymous.json()) as { code?: string }).code, 'credentials_missing');
       child.kill();
     });
   }

@@ -52,3 +52,15 @@ export async function userApp() {
   await app.register(wimse, { mode: 'off' });
   return app;
 }
+
+/** The operator surface: `app.wimse` is typed through declaration merging, no private symbol. */
+export async function operatorSurface() {
+  const app = Fastify();
+  await app.register(wimse, { verifier: { trustDomains: [], audiences: ['https://orders.example'] } });
+  const report = await app.wimse.migrationReport();
+  assertType<Equals<typeof report.totals.usingBearer, number>>();
+  await app.wimse.resetMigration('wimse://example.com/service/legacy');
+  await app.wimse.resetMigration();
+  const mode: 'required' | 'optional' | 'off' = app.wimse.guard.mode;
+  return mode;
+}

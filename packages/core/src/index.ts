@@ -60,6 +60,7 @@ export {
 } from './profiles/wpt-profiles.js';
 export { MemoryReplayStore, type MemoryReplayStoreOptions } from './replay/memory-replay-store.js';
 export type { ReplayStore } from './replay/replay-store.js';
+export { withoutConsumedFields } from './request/without-consumed-fields.js';
 export * from './signing/index.js';
 export { type IssuerProfile, type IssuerProfileName, issuerProfiles } from './trust/issuer-profiles.js';
 export {
@@ -74,6 +75,7 @@ export {
   type BearerContext,
   type BearerIdentity,
   type HttpSignatureIdentity,
+  type LayeredIdentities,
   type MtlsIdentity,
   proofOfPossession,
   type WorkloadIdentity,

@@ -319,7 +319,15 @@ describe('guard migration options: checked once, naming the field', () => {
   }
   it('checks route migration settings at registration', () => {
     const guard = createWorkloadGuard({ verifier: scenario.options, migration: { bearer: jwtOptions } });
-    assert.doesNotThrow(() => guard.checkRouteMigration({ mode: 'either', floor: 'wit-required' }, 'r'));
+    assert.doesNotThrow(() => guard.checkRouteMigration({ mode: 'either', floor: 'either' }, 'r'));
+    assert.doesNotThrow(() => guard.checkRouteMigration({ mode: 'wit-required', floor: 'either' }, 'r'));
+    assert.doesNotThrow(() => guard.checkRouteMigration({ floor: 'wit-required' }, 'r'));
+    // The floor bounds the route's own mode too: a mode below it is a contradiction, refused with why.
+    assert.throws(() => guard.checkRouteMigration({ mode: 'either', floor: 'wit-required' }, 'GET /refunds'), {
+      name: 'TypeError',
+      message: /^GET \/refunds: mode either is below floor wit-required, and the floor bounds the route's own mode/,
+    });
+    assert.throws(() => guard.checkRouteMigration({ mode: 'shadow', floor: 'either' }, 'r'), /below floor either/);
     assert.throws(() => guard.checkRouteMigration({ mode: 'sometimes' }, 'GET /x'), /GET \/x\.mode/);
     assert.throws(() => guard.checkRouteMigration({ floor: 'none' }, 'GET /x'), /GET \/x\.floor/);
     const plain = createWorkloadGuard({ verifier: scenario.options });

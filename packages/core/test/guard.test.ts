@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { createDevCertificateAuthority } from '@wimse-pep/cli';
 import {
   type AuditEvent,
   allowWorkloads,
   createVerifier,
   createWorkloadGuard,
   fromDecisionPoint,
+  type VerifierOptions,
   WimseError,
 } from '@wimse-pep/core';
 import { CALLER_ID, createScenario, type Scenario, signedWorkloadRequest } from '../../../test/support/index.js';
@@ -16,10 +18,10 @@ before(async () => {
   scenario = await createScenario();
 });
 
-function guardWithAudit(mode?: 'required' | 'optional' | 'off') {
+function guardWithAudit(mode?: 'required' | 'optional' | 'off', verifier: Partial<VerifierOptions> = {}) {
   const events: AuditEvent[] = [];
   const guard = createWorkloadGuard({
-    verifier: scenario.options,
+    verifier: { ...scenario.options, ...verifier },
     audit: (event) => events.push(event),
     ...(mode ? { mode } : {}),
   });
@@ -40,11 +42,46 @@ describe('createWorkloadGuard: protection modes', () => {
     assert.match(events[0]?.witJtiHash ?? '', /^[A-Za-z0-9_-]{43}$/);
   });
   it('required: a request without credentials is denied with one deny event', async () => {
+    const { guard, events } = guardWithAudit('required', { wpt: false });
+    const error = await rejectsWith(
+      guard.authenticate({ method: 'GET', target: '/orders', headers: {} }, route),
+      'wit_missing',
+    );
+    assert.equal(error.status, 400);
+    assert.equal(error.headers['www-authenticate'], undefined, 'a 400 carries no challenge');
+    assert.match(
+      error.headers['Accept-Signature'] ?? '',
+      /^sig1=\("@method" "@path" "@query" "workload-identity-token"\)/,
+    );
+    assert.deepEqual(
+      events.map((event) => [event.decision, event.code, event.proof]),
+      [['deny', 'wit_missing', 'none']],
+    );
+  });
+  it('required, WPTs accepted (the default): no credentials is 401 credentials_missing challenging WPT only', async () => {
     const { guard, events } = guardWithAudit();
-    await rejectsWith(guard.authenticate({ method: 'GET', target: '/orders', headers: {} }, route), 'wit_missing');
+    const error = await rejectsWith(
+      guard.authenticate({ method: 'GET', target: '/orders', headers: {} }, route),
+      'credentials_missing',
+    );
+    assert.equal(error.status, 401);
+    assert.equal(error.headers['www-authenticate'], 'WPT', 'RFC 9110: every 401 names the schemes it accepts');
+    assert.match(error.headers['Accept-Signature'] ?? '', /^sig1=/, 'and what to sign for an HTTP signature');
     assert.deepEqual(
       events.map((event) => [event.decision, event.code]),
-      [['deny', 'wit_missing']],
+      [['deny', 'credentials_missing']],
+    );
+  });
+  it('a mutual-TLS-only trust setup: no credentials is 400 certificate_missing', async () => {
+    const ca = await createDevCertificateAuthority({ trustDomain: 'td.example' });
+    const verifier = createVerifier({
+      trustDomains: [{ trustDomain: 'td.example', x509Authorities: [ca.certificatePem] }],
+      audiences: scenario.options.audiences,
+    });
+    const guard = createWorkloadGuard({ verifier });
+    await rejectsWith(
+      guard.authenticate({ method: 'GET', target: '/orders', headers: {} }, route),
+      'certificate_missing',
     );
   });
   it('optional: no credentials means no identity; invalid credentials are still refused', async () => {
@@ -66,7 +103,7 @@ describe('createWorkloadGuard: protection modes', () => {
     assert.equal(events.length, 0);
   });
   it('reads the body only where it will verify it, and audits a refusal while reading it', async () => {
-    const { guard, events } = guardWithAudit();
+    const { guard, events } = guardWithAudit('required', { wpt: false });
     let reads = 0;
     const reader = async () => {
       reads++;
@@ -145,8 +182,9 @@ describe('createWorkloadGuard: authorization and failures', () => {
   });
   it('an unexpected failure becomes 503 unavailable, never an allow', async () => {
     const guard = createWorkloadGuard({ verifier: { verify: () => Promise.reject(new Error('bug')) } as never });
+    // Credentials are presented, so the (faulty) verifier is asked; missing ones are decided before it.
     const error = await rejectsWith(
-      guard.authenticate({ method: 'GET', target: '/', headers: {} }, route),
+      guard.authenticate({ method: 'GET', target: '/', headers: { 'workload-identity-token': 'a.b.c' } }, route),
       'unavailable',
     );
     assert.equal(error.status, 503);
@@ -247,5 +285,61 @@ describe('createWorkloadGuard: signed responses', () => {
         responseSigning: { credentials: { wit: 'a.b.c', privateKey: {} } },
       }),
     );
+  });
+});
+
+describe('createWorkloadGuard: credentials over plain HTTP (threat O3)', () => {
+  const plain = (remoteAddress: string | undefined, encrypted = false) => ({ remoteAddress, encrypted });
+  it('by default refuses credentials from a peer that is not on loopback, before verifying them', async () => {
+    const { guard, events } = guardWithAudit();
+    const request = await signedWorkloadRequest(scenario);
+    for (const address of ['10.1.2.3', '::ffff:192.0.2.7', '2001:db8::1']) {
+      const error = await rejectsWith(
+        guard.authenticate({ ...request, transport: plain(address) }, route),
+        'transport_insecure',
+      );
+      assert.equal(error.status, 400);
+    }
+    assert.deepEqual(
+      events.map((event) => [event.decision, event.code, event.proof]),
+      Array(3).fill(['deny', 'transport_insecure', 'http-signature']),
+    );
+    // The same request over TLS, from loopback, or from a unix socket (no address) is verified.
+    assert.equal((await guard.authenticate({ ...request, transport: plain('10.1.2.3', true) }, route))?.id, CALLER_ID);
+    for (const address of ['127.0.0.1', '::1', '::ffff:127.0.0.9', undefined]) {
+      const fresh = await signedWorkloadRequest(scenario);
+      assert.equal((await guard.authenticate({ ...fresh, transport: plain(address) }, route))?.id, CALLER_ID);
+    }
+  });
+  it('accepts declared hops (addresses, CIDR ranges, the mTLS trusted proxies) and any peer with "any"', async () => {
+    const guard = createWorkloadGuard({
+      verifier: { ...scenario.options, mtls: { trustedProxies: ['192.0.2.10'] } },
+      plainHttpFrom: ['10.0.0.0/8', '2001:db8::/32'],
+    });
+    for (const address of ['10.9.8.7', '2001:db8::5', '192.0.2.10']) {
+      const request = await signedWorkloadRequest(scenario);
+      assert.equal((await guard.authenticate({ ...request, transport: plain(address) }, route))?.id, CALLER_ID);
+    }
+    await rejectsWith(
+      guard.authenticate({ ...(await signedWorkloadRequest(scenario)), transport: plain('127.0.0.1') }, route),
+      'transport_insecure',
+    );
+    const open = createWorkloadGuard({ verifier: scenario.options, plainHttpFrom: ['any'] });
+    const request = await signedWorkloadRequest(scenario);
+    assert.equal((await open.authenticate({ ...request, transport: plain('203.0.113.9') }, route))?.id, CALLER_ID);
+  });
+  it('refuses a malformed plainHttpFrom at construction, naming the entry', () => {
+    for (const [value, message] of [
+      [[], /plainHttpFrom must be a non-empty array/],
+      [['10.0.0.0/33'], /plainHttpFrom\[0\] must be an IP address, a CIDR range/],
+      [['example.com'], /plainHttpFrom\[0\] must be/],
+      [[42], /plainHttpFrom\[0\] must be/],
+      ['loopback', /plainHttpFrom must be a non-empty array/],
+    ] as const) {
+      assert.throws(() => createWorkloadGuard({ verifier: scenario.options, plainHttpFrom: value as never }), {
+        name: 'TypeError',
+        message,
+      });
+    }
   });
 });

@@ -27,6 +27,7 @@ function identity(id: string): WorkloadIdentity {
     claims: { sub: id, iss: `https://issuer.${trustDomain}`, jti: 'wit-1', exp: 1_900_000_000 },
     keyThumbprint: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs',
     proof: 'http-signature',
+    consumedFields: ['workload-identity-token', 'signature-input', 'signature'],
     profile: 'http-sig-07',
     signatureLabel: 'wimse',
     created: 1_800_000_000,

@@ -234,7 +234,7 @@ describe('express: modes, policies and errors', () => {
       app.use(pep);
       app.get('/maybe', answer);
     });
-    expectProblem(await send(server, { method: 'GET', path: '/maybe', headers: {} }), 400, 'wit_missing');
+    expectProblem(await send(server, { method: 'GET', path: '/maybe', headers: {} }), 401, 'credentials_missing');
     expectOk(await send(server, await signed(scenario, { path: '/maybe' })), CALLER_ID);
   });
 
@@ -285,7 +285,9 @@ describe('express: modes, policies and errors', () => {
       },
       { passErrors: true },
     );
-    expectProblem(await send(server, { method: 'GET', path: '/orders', headers: {} }), 400, 'wit_missing');
+    const missing = await send(server, { method: 'GET', path: '/orders', headers: {} });
+    expectProblem(missing, 401, 'credentials_missing');
+    assert.equal(missing.headers['www-authenticate'], 'WPT', 'the error handler sends the refusal fields too');
   });
 
   it("passErrors without wimseErrorHandler: Express's default handler keeps the status", async () => {
@@ -300,7 +302,7 @@ describe('express: modes, policies and errors', () => {
       { passErrors: true },
     );
     const response = await send(server, { method: 'GET', path: '/orders', headers: {} });
-    assert.equal(response.status, 400);
+    assert.equal(response.status, 401);
     assert.deepEqual(response.body, { seen: 'WimseError' });
   });
 
@@ -313,8 +315,8 @@ describe('express: modes, policies and errors', () => {
       { exposeErrorDetail: true },
     );
     const response = await send(server, { method: 'GET', path: '/orders', headers: {} });
-    assert.equal(response.status, 400);
-    assert.equal(response.body.detail, 'no Workload-Identity-Token header');
+    assert.equal(response.status, 401);
+    assert.equal(response.body.detail, 'the request carries no credentials');
   });
 
   it('options are validated once, at construction', () => {

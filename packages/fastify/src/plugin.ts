@@ -14,7 +14,7 @@ import fp from 'fastify-plugin';
 import { readRawBody } from './raw-body.js';
 import { signResponseOnSend } from './sign-response-hook.js';
 import { authenticated, guardKey, pendingPolicies, refuse } from './state.js';
-import type { WimsePluginOptions, WimseRouteConfig } from './types.js';
+import type { WimseDecoration, WimsePluginOptions, WimseRouteConfig } from './types.js';
 
 /**
  * Everything happens in one `preParsing` hook. Fastify runs it for every request (any method,
@@ -34,6 +34,12 @@ const wimsePlugin: FastifyPluginAsync<WimsePluginOptions> = async (fastify, opti
   const bodyTimeoutMs = bodyTimeoutOption(options.bodyTimeoutMs);
   fastify.decorateRequest('workload', null);
   fastify.decorate(guardKey, guard);
+  const decoration: WimseDecoration = {
+    guard,
+    migrationReport: () => guard.migrationReport(),
+    resetMigration: (id) => guard.resetMigration(id),
+  };
+  fastify.decorate('wimse', decoration);
   fastify.addHook('onRoute', (route) => checkRouteConfig(route.config?.wimse, guard, `${route.method} ${route.url}`));
 
   fastify.addHook('onSend', (request, reply, payload, done) => {

@@ -1,7 +1,9 @@
 import type {
   MigrationMode,
+  MigrationReport,
   ProtectionMode,
   RouteMigration,
+  WorkloadGuard,
   WorkloadGuardOptions,
   WorkloadIdentity,
   WorkloadPolicy,
@@ -28,7 +30,23 @@ export interface WimseRouteConfig {
   readonly migration?: MigrationMode | RouteMigration;
 }
 
+/**
+ * The operator surface of the plugin, `app.wimse` once it is registered: the guard, and the
+ * migration operations Express and Koa expose on their middleware.
+ */
+export interface WimseDecoration {
+  readonly guard: WorkloadGuard;
+  /** The per-caller migration inventory (rejects when no `migration` is configured). */
+  migrationReport(): Promise<MigrationReport>;
+  /** Forgets one caller's migration state (its ratchet too), or every caller's. */
+  resetMigration(id?: string): Promise<void>;
+}
+
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** The WIMSE PEP registered on this instance (or an ancestor): its guard and operations. */
+    readonly wimse: WimseDecoration;
+  }
   interface FastifyRequest {
     /** The verified caller, or null (route mode `off`, or `optional` without credentials). */
     workload: WorkloadIdentity | null;

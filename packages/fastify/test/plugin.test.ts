@@ -5,7 +5,16 @@ import { type AuditEvent, allowWorkloads, type ProtectionMode, type WorkloadRequ
 import { requireWorkload, type WimsePluginOptions, wimse } from '@wimse-pep/fastify';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import request from 'supertest';
-import { CALLER_ID, createScenario, type Scenario, signedWorkloadRequest } from '../../../test/support/index.js';
+import {
+  BEARER_AUDIENCE,
+  BEARER_ISSUER,
+  CALLER_ID,
+  createScenario,
+  generateTestKey,
+  mintBearer,
+  type Scenario,
+  signedWorkloadRequest,
+} from '../../../test/support/index.js';
 
 const OTHER_ID = 'wimse://td.example/service/other';
 let scenario: Scenario;
@@ -142,7 +151,7 @@ describe('@wimse-pep/fastify', () => {
   it('verifies before content-type parsing: no 415 for an unauthenticated caller', async () => {
     const { server } = await build();
     const anonymous = await request(server).post('/orders').set('content-type', 'application/x-unknown').send('x');
-    assertProblem(anonymous, 400, 'wit_missing');
+    assertProblem(anonymous, 401, 'credentials_missing');
     const signed = await send(server, {
       method: 'POST',
       target: '/orders',
@@ -152,12 +161,14 @@ describe('@wimse-pep/fastify', () => {
     assert.equal(signed.status, 415);
   });
 
-  it('refuses a request without credentials with 400 wit_missing problem+json', async () => {
+  it('refuses a request without credentials with 401 credentials_missing problem+json (WPTs are accepted)', async () => {
     const { server, events } = await build();
-    assertProblem(await request(server).get('/orders'), 400, 'wit_missing');
+    const missing = await request(server).get('/orders');
+    assertProblem(missing, 401, 'credentials_missing');
+    assert.equal(missing.headers['www-authenticate'], 'WPT');
     assert.deepEqual(
       events.map((e) => [e.decision, e.code]),
-      [['deny', 'wit_missing']],
+      [['deny', 'credentials_missing']],
     );
   });
 
@@ -176,7 +187,7 @@ describe('@wimse-pep/fastify', () => {
   it('requireWorkload works as onRequest and as preHandler', async () => {
     const { server } = await build();
     assertProblem(await send(server, { target: '/hooked/onrequest' }), 403, 'policy_denied');
-    assertProblem(await request(server).get('/hooked/onrequest'), 400, 'wit_missing');
+    assertProblem(await request(server).get('/hooked/onrequest'), 401, 'credentials_missing');
     const allowed = await send(server, { target: '/hooked/prehandler' });
     assert.equal(allowed.status, 200);
     assert.equal(allowed.body.workload, CALLER_ID);
@@ -221,7 +232,7 @@ describe('@wimse-pep/fastify', () => {
     app.get('/strict', { config: { wimse: { mode: 'required', policy: allowWorkloads(CALLER_ID) } } }, answer);
     await app.ready();
     assert.deepEqual((await request(app.server).get('/orders')).body, { workload: null, body: null });
-    assertProblem(await request(app.server).get('/strict'), 400, 'wit_missing');
+    assertProblem(await request(app.server).get('/strict'), 401, 'credentials_missing');
     assert.equal((await send(app.server, { target: '/strict' })).body.workload, CALLER_ID);
   });
 
@@ -270,7 +281,7 @@ describe('@wimse-pep/fastify', () => {
     const boom = await request(server).get('/boom');
     assert.equal(boom.status, 418);
     assert.deepEqual(boom.body, { mine: true });
-    assertProblem(await request(server).get('/orders'), 400, 'wit_missing');
+    assertProblem(await request(server).get('/orders'), 401, 'credentials_missing');
     assert.deepEqual(seen, ['boom']);
   });
 
@@ -293,10 +304,46 @@ describe('@wimse-pep/fastify', () => {
     assert.deepEqual(seen[0]?.headers['x-dup'], ['a', 'b']);
   });
 
-  it('unknown routes are verified too: 400 without credentials, 404 with', async () => {
+  it('unknown routes are verified too: 401 without credentials, 404 with', async () => {
     const { server } = await build();
-    assertProblem(await request(server).get('/nope'), 400, 'wit_missing');
+    assertProblem(await request(server).get('/nope'), 401, 'credentials_missing');
     assert.equal((await send(server, { target: '/nope' })).status, 404);
+  });
+
+  it('exposes the guard and the migration operations as app.wimse, typed, without a private symbol', async () => {
+    const bearerKey = generateTestKey('ES256', 'bearer-1');
+    const app = Fastify();
+    apps.push(app);
+    await app.register(wimse, {
+      verifier: scenario.options,
+      migration: {
+        bearer: {
+          jwt: { issuer: BEARER_ISSUER, audience: BEARER_AUDIENCE, jwks: { keys: [bearerKey.publicJwk] } },
+          origins: ['wimse://td.example'],
+        },
+        mode: 'either',
+      },
+    });
+    app.get('/orders', answer);
+    await app.ready();
+    assert.equal(typeof app.wimse.guard.authenticate, 'function');
+    const token = await mintBearer({ key: bearerKey, sub: OTHER_ID });
+    const response = await request(app.server).get('/orders').set('authorization', `Bearer ${token}`);
+    assert.equal(response.status, 200, response.text);
+    assert.equal(response.body.workload, OTHER_ID);
+    const report = await app.wimse.migrationReport();
+    assert.deepEqual(
+      report.callers.map((caller) => caller.id),
+      [OTHER_ID],
+    );
+    await app.wimse.resetMigration(OTHER_ID);
+    assert.deepEqual((await app.wimse.migrationReport()).callers, []);
+    // Without a migration option the operations reject, as Express's and Koa's do.
+    const plain = Fastify();
+    apps.push(plain);
+    await plain.register(wimse, { verifier: scenario.options });
+    await plain.ready();
+    await assert.rejects(plain.wimse.migrationReport(), /needs the guard's migration option/);
   });
 
   it('validates options and route config once, at registration', async () => {

@@ -279,8 +279,8 @@ describe('@wimse-pep/koa: routes, modes and policies on @koa/router', () => {
     expectOk(await send(routedApp(), await signed({ method: 'GET', path: '/orders?id=7' })), CALLER_ID);
   });
 
-  it('no credentials on a required route: 400 wit_missing as problem+json', async () => {
-    expectProblem(await send(routedApp(), { path: '/orders' }), 400, 'wit_missing');
+  it('no credentials on a required route: 401 credentials_missing (WPTs accepted) as problem+json', async () => {
+    expectProblem(await send(routedApp(), { path: '/orders' }), 401, 'credentials_missing');
   });
 
   it('a policy that allows: 200; a policy that denies: 403 policy_denied', async () => {
@@ -337,7 +337,7 @@ describe("@wimse-pep/koa: the app's own error handling", () => {
     const ok = await send(app, await signed({ method: 'GET' }));
     assert.equal(ok.status, 418);
     assert.equal((seen[0] as Error).message, 'boom');
-    expectProblem(await send(app, { path: '/orders' }), 400, 'wit_missing');
+    expectProblem(await send(app, { path: '/orders' }), 401, 'credentials_missing');
     assert.equal(seen.length, 1);
   });
 

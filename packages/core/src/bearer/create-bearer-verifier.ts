@@ -10,6 +10,9 @@ import { keyLookupFailingClosed } from '../wit/verify-wit.js';
 import type { BearerJwtOptions, BearerOptions, VerifyBearer } from './bearer-options.js';
 import { tokenType, WIMSE_TOKEN_TYPES } from './token-type.js';
 
+/** What a bearer token consumes: a handler must not forward it as it is (O2). */
+const BEARER_FIELDS: readonly string[] = Object.freeze(['authorization']);
+
 export interface BearerVerifier {
   /** Verifies one bearer token; resolves the caller's identity or rejects with a WimseError. */
   verify(token: string, request: WorkloadRequest, nowMs: number): Promise<BearerIdentity>;
@@ -102,6 +105,7 @@ export function createBearerVerifier(
         // An opaque token without `exp` is known valid for this request only.
         expiresAt: typeof claims.exp === 'number' ? claims.exp : Math.floor(nowMs / 1000),
         proof: 'bearer',
+        consumedFields: BEARER_FIELDS,
         tokenKind: kind,
       };
     },

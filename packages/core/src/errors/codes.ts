@@ -51,6 +51,11 @@ export const errorCodes = {
   certificate_untrusted: { status: 400, title: 'Client certificate not trusted' },
   /** A WIC and a WIT on one request name different workloads. */
   identity_mismatch: { status: 400, title: 'Credentials name different workloads' },
+  /**
+   * Credentials sent over plain HTTP by a peer that is not a declared trusted hop (threat O3):
+   * refused before they are verified. `plainHttpFrom` declares the hops.
+   */
+  transport_insecure: { status: 400, title: 'Credentials sent over an insecure transport' },
   policy_denied: { status: 403, title: 'Denied by policy' },
   /** Bearer migration (RFC 6750): an `Authorization: Bearer` field that is not one well-formed token. */
   bearer_malformed: { status: 400, title: 'Bearer token malformed' },

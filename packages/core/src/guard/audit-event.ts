@@ -18,7 +18,24 @@ export interface AuditEvent {
   readonly workloadId?: string | undefined;
   readonly trustDomain?: string | undefined;
   readonly keyThumbprint?: string | undefined;
+  /** SHA-256 of the WIT's `jti` (base64url), for callers that proved a WIT. */
   readonly witJtiHash?: string | undefined;
+  /** SHA-256 of the bearer token's `jti` (base64url), for bearer callers. */
+  readonly bearerJtiHash?: string | undefined;
+  /**
+   * Layered authentication: the transport (mTLS) and the application identity, both verified
+   * (arch §3.3.4: records of layered authentication carry both).
+   */
+  readonly layered?:
+    | {
+        readonly transport: { readonly workloadId: string; readonly keyThumbprint: string };
+        readonly application: {
+          readonly workloadId: string;
+          readonly proof: 'http-signature' | 'wpt';
+          readonly keyThumbprint: string;
+        };
+      }
+    | undefined;
   readonly code?: WimseErrorCode | undefined;
   readonly reason?: string | undefined;
   /** The proof used (or attempted, on a refusal): arch §3.3.4 "authentication method used". */
@@ -41,14 +58,28 @@ export type AuditSink =
       warn(object: { wimse: AuditEvent }, message?: string): void;
     };
 
-export function identityFields(identity: WorkloadIdentity | undefined) {
+export function identityFields(identity: WorkloadIdentity | undefined): Partial<AuditEvent> {
   if (!identity) return {};
   const jti = identity.claims.jti;
+  const jtiHash = typeof jti === 'string' ? createHash('sha256').update(jti).digest('base64url') : undefined;
+  const layers = identity.layered;
   return {
     workloadId: identity.id,
     trustDomain: identity.trustDomain,
     keyThumbprint: identity.keyThumbprint,
-    witJtiHash: typeof jti === 'string' ? createHash('sha256').update(jti).digest('base64url') : undefined,
+    ...(identity.proof === 'bearer' ? { bearerJtiHash: jtiHash } : { witJtiHash: jtiHash }),
+    ...(layers === undefined
+      ? {}
+      : {
+          layered: {
+            transport: { workloadId: layers.transport.id, keyThumbprint: layers.transport.keyThumbprint },
+            application: {
+              workloadId: layers.application.id,
+              proof: layers.application.proof,
+              keyThumbprint: layers.application.keyThumbprint,
+            },
+          },
+        }),
   };
 }
 

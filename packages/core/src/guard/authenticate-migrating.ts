@@ -1,4 +1,3 @@
-import { challenge } from '../bearer/challenge.js';
 import { readBearerToken } from '../bearer/read-bearer-token.js';
 import { tokenType, WIMSE_TOKEN_TYPES } from '../bearer/token-type.js';
 import { WimseError } from '../errors/wimse-error.js';
@@ -9,14 +8,20 @@ import type { MigrationMode, RouteMigration } from '../migration/migration-optio
 import type { MigrationSettings } from '../migration/normalize-migration-options.js';
 import type { BearerIdentity, WorkloadIdentity, WorkloadProof } from '../types/identity.js';
 import type { WorkloadRequest } from '../types/request.js';
+import { type PresentedCredentials, presentsWimse } from './presented-credentials.js';
 
-/** What the guard learns while authenticating, for audit and metrics, whatever the outcome. */
-export interface Attempt {
-  /** The route label, for the inventory. */
-  readonly route: string;
-  proof: WorkloadProof | 'none';
-  mode?: MigrationMode | undefined;
-}
+/**
+ * The outcome of authentication, with what the audit reports whatever it is: the proof used (or
+ * attempted) and the migration mode that applied. `identity` undefined: an optional route let the
+ * request through without credentials.
+ */
+export type Authentication = (
+  | { readonly identity: WorkloadIdentity | undefined; readonly error?: undefined }
+  | { readonly identity?: undefined; readonly error: WimseError }
+) & {
+  readonly proof: WorkloadProof | 'none';
+  readonly migrationMode?: MigrationMode | undefined;
+};
 
 /** The would-be outcome of a WIT verified in shadow: reported, never enforced. */
 export interface ShadowOutcome {
@@ -24,199 +29,205 @@ export interface ShadowOutcome {
   readonly error?: WimseError | undefined;
 }
 
-export interface MigratingContext {
+export interface MigratingAuthentication {
+  readonly request: WorkloadRequest;
+  readonly route: RouteMigration;
+  /** The route label, for the inventory. */
+  readonly routeLabel: string;
+  readonly optional: boolean;
+  readonly presented: PresentedCredentials;
   readonly settings: MigrationSettings;
-  /** The WIMSE path: the verifier, on the request with its body. */
-  readonly verifyWimse: (request: WorkloadRequest) => Promise<WorkloadIdentity>;
+  /** The WIMSE path: every presented WIMSE credential verified (the body read when needed). */
+  readonly verifyWimse: () => Promise<WorkloadIdentity>;
+  /** Response fields asking for other credentials (challenges, `Accept-Signature`). */
+  readonly askForCredentials: (bearerError?: 'invalid_token' | 'invalid_request') => Record<string, string>;
+  /** The refusal of a request without credentials on this route (the 400/401 rule). */
+  readonly missingCredentials: () => WimseError;
   readonly now: () => number;
   readonly reportShadow: (outcome: ShadowOutcome) => void;
 }
 
-type BearerResult = { readonly identity: BearerIdentity } | { readonly error: WimseError };
+type Settled<T> =
+  | { readonly identity: T; readonly error?: undefined }
+  | { readonly identity?: undefined; readonly error: WimseError };
 
 /**
  * Authentication on a guard with a migration configured. The mechanism is chosen from what the
  * request carries before anything is verified, and never falls back: when WIMSE credentials are
  * present they decide (threat M1), except where the caller is in `shadow` and its bearer token
  * decides. A bearer caller is revalidated after authentication against its own mode, sunset and
- * ratchet (workload-creds §5.3; threats M2, M5).
+ * ratchet (workload-creds §5.3; threats M2, M5). Every refusal of a bearer token is RFC 6750's:
+ * 401 with a `Bearer` challenge.
  */
-export async function authenticateMigrating(
-  request: WorkloadRequest,
-  route: RouteMigration,
-  optional: boolean,
-  wimsePresent: boolean,
-  context: MigratingContext,
-  attempt: Attempt,
-): Promise<WorkloadIdentity | undefined> {
-  const { settings } = context;
-  const bearerOk = bearerPossible(settings, route);
+export async function authenticateMigrating(input: MigratingAuthentication): Promise<Authentication> {
+  const { settings, route, presented } = input;
   const modeOfRoute = routeMode(settings, route);
-  attempt.mode = modeOfRoute;
-  const challenges = (error?: 'invalid_token' | 'invalid_request') =>
-    challenge({ bearer: bearerOk, wimse: modeOfRoute !== 'bearer-only', realm: settings.realm, error });
+  const refused = (proof: WorkloadProof | 'none', error: WimseError, mode: MigrationMode = modeOfRoute) => ({
+    error,
+    proof,
+    migrationMode: mode,
+  });
 
   let token: string | undefined;
   let malformed: WimseError | undefined;
   try {
-    token = readBearerToken(request.headers);
+    token = readBearerToken(input.request.headers);
   } catch (error) {
-    malformed = (error as WimseError).withHeaders(challenges('invalid_request'));
+    malformed = (error as WimseError).withHeaders(input.askForCredentials('invalid_request'));
   }
-  const bearerPresent = token !== undefined || malformed !== undefined;
   if (token !== undefined) {
     const typ = tokenType(token);
     if (typ !== undefined && WIMSE_TOKEN_TYPES.includes(typ)) {
-      attempt.proof = 'bearer';
-      throw new WimseError('wit_as_bearer', `a ${typ} token was sent as a bearer token`).withHeaders(
-        challenges('invalid_token'),
-      );
+      const error = new WimseError('wit_as_bearer', `a ${typ} token was sent as a bearer token`);
+      return refused('bearer', error.withHeaders(input.askForCredentials('invalid_token')));
     }
   }
+  const bearerPresent = token !== undefined || malformed !== undefined;
 
-  if (!wimsePresent) {
-    if (!bearerOk || !bearerPresent) {
-      if (optional) return undefined;
-      if (bearerOk) {
-        throw new WimseError('credentials_missing', 'the request carries no credentials').withHeaders(challenges());
-      }
-      // A route that accepts WITs only: today's behaviour (wit_missing).
-      attempt.proof = 'http-signature';
-      return await context.verifyWimse(request);
+  if (!presentsWimse(presented)) {
+    if (!bearerPresent) {
+      if (input.optional) return { identity: undefined, proof: 'none', migrationMode: modeOfRoute };
+      return refused('none', input.missingCredentials());
     }
-    attempt.proof = 'bearer';
-    if (malformed) throw malformed;
-    const identity = await verifyBearer(token as string, request, context, challenges);
-    await revalidateBearer(identity, route, context, attempt);
-    return identity;
+    if (malformed) return refused('bearer', malformed);
+    return authenticateBearer(input, token as string, modeOfRoute);
   }
 
   // WIMSE credentials present. A caller in shadow: its bearer token decides, the WIT is reported.
-  let early: BearerResult | undefined;
-  if (token !== undefined && bearerOk && shadowPossible(settings, route)) {
-    early = await settle(verifyBearer(token, request, context, challenges));
-    if ('error' in early && modeOfRoute === 'shadow') {
-      attempt.proof = 'bearer';
-      throw early.error;
-    }
-    if ('identity' in early && modeForCaller(settings, route, early.identity.id) === 'shadow') {
-      attempt.proof = 'bearer';
-      attempt.mode = 'shadow';
-      context.reportShadow(await settle(context.verifyWimse(request)));
-      await revalidateBearer(early.identity, route, context, attempt);
-      return early.identity;
+  let early: Settled<BearerIdentity> | undefined;
+  if (token !== undefined && bearerPossible(settings, route) && shadowPossible(settings, route)) {
+    early = await settle(verifyBearer(input, token));
+    if (early.error && modeOfRoute === 'shadow') return refused('bearer', early.error);
+    if (early.identity && modeForCaller(settings, route, early.identity.id) === 'shadow') {
+      input.reportShadow(await settle(input.verifyWimse()));
+      return admitBearer(input, early.identity, 'shadow');
     }
   }
 
-  attempt.proof = 'http-signature';
+  const attempted = presented.applicationProof ?? 'mtls';
   let identity: WorkloadIdentity;
   if (modeOfRoute === 'shadow') {
     // No bearer token: the WIT is verified and reported, never enforced, unless the verified
     // caller's own mode makes the WIMSE path decide for it.
-    const outcome = await settle(context.verifyWimse(request));
-    const mode = 'identity' in outcome ? modeForCaller(settings, route, outcome.identity.id) : 'shadow';
-    if (mode === 'shadow' || !('identity' in outcome)) {
-      attempt.mode = 'shadow';
-      context.reportShadow(outcome);
-      if (optional) return undefined;
-      throw new WimseError('credentials_missing', 'a bearer token is required on this route').withHeaders(
-        challenge({ bearer: true, wimse: false, realm: settings.realm }),
-      );
+    const outcome = await settle(input.verifyWimse());
+    if (!outcome.identity || modeForCaller(settings, route, outcome.identity.id) === 'shadow') {
+      input.reportShadow(outcome);
+      if (input.optional) return { identity: undefined, proof: attempted, migrationMode: 'shadow' };
+      const error = new WimseError('credentials_missing', 'a bearer token is required on this route');
+      return refused(attempted, error.withHeaders(input.askForCredentials()), 'shadow');
     }
     identity = outcome.identity;
   } else {
-    identity = await context.verifyWimse(request);
+    const outcome = await settle(input.verifyWimse());
+    if (outcome.error) return refused(attempted, outcome.error);
+    identity = outcome.identity;
   }
-  attempt.proof = identity.proof;
   const mode = modeForCaller(settings, route, identity.id);
-  attempt.mode = mode;
   if (mode === 'bearer-only') {
-    throw new WimseError('wimse_not_accepted', 'this route accepts bearer tokens only').withHeaders(
-      challenge({ bearer: true, wimse: false, realm: settings.realm }),
-    );
+    const error = new WimseError('wimse_not_accepted', 'this route accepts bearer tokens only');
+    return refused(identity.proof, error.withHeaders(input.askForCredentials()), mode);
   }
 
   // Dual send: the bearer token beside the WIT is context, covered by the signature.
-  if (bearerPresent && bearerOk) {
+  if (bearerPresent && bearerPossible(settings, route)) {
     if (identity.proof === 'http-signature' && !identity.coveredComponents.includes('"authorization"')) {
-      throw new WimseError('signature_profile', 'the signature does not cover authorization');
+      return refused(
+        identity.proof,
+        new WimseError('signature_profile', 'the signature does not cover authorization'),
+        mode,
+      );
     }
-    if (malformed) throw malformed;
-    const bearer = early ?? (await settle(verifyBearer(token as string, request, context, challenges)));
-    if ('error' in bearer) throw bearer.error;
+    if (malformed) return refused(identity.proof, malformed, mode);
+    const bearer = early ?? (await settle(verifyBearer(input, token as string)));
+    if (bearer.error) return refused(identity.proof, bearer.error, mode);
     const mismatch = bearer.identity.id !== identity.id;
     if (mismatch && settings.subjectMismatch === 'refuse') {
-      throw new WimseError(
-        'bearer_subject_mismatch',
-        'the bearer token names another workload than the WIT',
-      ).withHeaders(challenges('invalid_token'));
+      const error = new WimseError('bearer_subject_mismatch', 'the bearer token names another workload than the WIT');
+      return refused(identity.proof, error.withHeaders(input.askForCredentials('invalid_token')), mode);
     }
     if (identity.proof === 'http-signature') {
-      identity = { ...identity, bearer: { id: bearer.identity.id, claims: bearer.identity.claims, mismatch } };
+      const { claims } = bearer.identity;
+      identity = {
+        ...identity,
+        consumedFields: [...identity.consumedFields, 'authorization'],
+        bearer: { id: bearer.identity.id, claims, mismatch },
+      };
     }
   }
-  await boundedStoreCall(
-    () =>
-      settings.store.recordUse({ id: identity.id, proof: identity.proof, route: attempt.route, atMs: context.now() }),
-    settings.storeTimeoutMs,
-    'recordUse',
-  );
-  return identity;
+  const recorded = await settle(recordUse(input, identity.id, identity.proof, input.now()));
+  if (recorded.error) return refused(identity.proof, recorded.error, mode);
+  return { identity, proof: identity.proof, migrationMode: mode };
 }
 
-async function verifyBearer(
+/** A bearer token alone: verified (also where no caller may use one, to answer RFC 6750's way), then revalidated. */
+async function authenticateBearer(
+  input: MigratingAuthentication,
   token: string,
-  request: WorkloadRequest,
-  context: MigratingContext,
-  challenges: (error?: 'invalid_token' | 'invalid_request') => Record<string, string>,
-): Promise<BearerIdentity> {
+  modeOfRoute: MigrationMode,
+): Promise<Authentication> {
+  const verified = await settle(verifyBearer(input, token));
+  if (verified.error) return { error: verified.error, proof: 'bearer', migrationMode: modeOfRoute };
+  return admitBearer(input, verified.identity, modeForCaller(input.settings, input.route, verified.identity.id));
+}
+
+/** After a bearer authentication: the caller's own mode, its sunset, its ratchet; then the inventory. */
+async function admitBearer(
+  input: MigratingAuthentication,
+  identity: BearerIdentity,
+  mode: MigrationMode,
+): Promise<Authentication> {
+  const { settings } = input;
+  // The token itself was fine, but this caller may not use one (any more): RFC 6750 invalid_token,
+  // with the challenges and the signature hint that say what to use instead.
+  const refuse = (code: 'bearer_not_accepted' | 'bearer_sunset' | 'bearer_ratcheted', message: string) => ({
+    error: new WimseError(code, message).withHeaders(input.askForCredentials('invalid_token')),
+    proof: 'bearer' as const,
+    migrationMode: mode,
+  });
+  if (mode === 'wit-required') return refuse('bearer_not_accepted', 'this caller must authenticate with a WIT here');
+  const nowMs = input.now();
+  const sunset = sunsetFor(settings, identity.id);
+  if (sunset !== undefined && nowMs >= sunset) {
+    return refuse('bearer_sunset', 'the bearer sunset date of this caller has passed');
+  }
+  if (mode === 'either' && settings.ratchetGraceMs !== undefined) {
+    const grace = settings.ratchetGraceMs;
+    const record = await settle(
+      boundedStoreCall(() => settings.store.get(identity.id), settings.storeTimeoutMs, 'get'),
+    );
+    if (record.error) return { error: record.error, proof: 'bearer', migrationMode: mode };
+    const ratchetedAtMs = record.identity?.ratchetedAtMs;
+    if (ratchetedAtMs !== undefined && nowMs >= ratchetedAtMs + grace) {
+      return refuse('bearer_ratcheted', 'this caller has moved to WITs; its bearer tokens are refused');
+    }
+  }
+  const recorded = await settle(recordUse(input, identity.id, 'bearer', nowMs));
+  if (recorded.error) return { error: recorded.error, proof: 'bearer', migrationMode: mode };
+  return { identity, proof: 'bearer', migrationMode: mode };
+}
+
+async function verifyBearer(input: MigratingAuthentication, token: string): Promise<BearerIdentity> {
   try {
-    return await context.settings.bearer.verify(token, request, context.now());
+    return await input.settings.bearer.verify(token, input.request, input.now());
   } catch (error) {
-    if (error instanceof WimseError && error.code !== 'unavailable')
-      throw error.withHeaders(challenges('invalid_token'));
+    if (error instanceof WimseError && error.code !== 'unavailable') {
+      throw error.withHeaders(input.askForCredentials('invalid_token'));
+    }
     throw error;
   }
 }
 
-/** After a bearer authentication: the caller's own mode, its sunset, its ratchet; then the inventory. */
-async function revalidateBearer(
-  identity: BearerIdentity,
-  route: RouteMigration,
-  context: MigratingContext,
-  attempt: Attempt,
-): Promise<void> {
-  const { settings } = context;
-  const mode = modeForCaller(settings, route, identity.id);
-  attempt.mode = mode;
-  // The token itself was fine, but this caller may not use one any more: RFC 6750 invalid_token,
-  // next to the WIMSE challenge that says what to use instead.
-  const refuse = (code: 'bearer_not_accepted' | 'bearer_sunset' | 'bearer_ratcheted', message: string) =>
-    new WimseError(code, message).withHeaders(
-      challenge({ bearer: true, wimse: true, realm: settings.realm, error: 'invalid_token' }),
-    );
-  if (mode === 'wit-required') throw refuse('bearer_not_accepted', 'this caller must authenticate with a WIT here');
-  const nowMs = context.now();
-  const sunset = sunsetFor(settings, identity.id);
-  if (sunset !== undefined && nowMs >= sunset) {
-    throw refuse('bearer_sunset', 'the bearer sunset date of this caller has passed');
-  }
-  if (mode === 'either' && settings.ratchetGraceMs !== undefined) {
-    const record = await boundedStoreCall(() => settings.store.get(identity.id), settings.storeTimeoutMs, 'get');
-    if (record?.ratchetedAtMs !== undefined && nowMs >= record.ratchetedAtMs + settings.ratchetGraceMs) {
-      throw refuse('bearer_ratcheted', 'this caller has moved to WITs; its bearer tokens are refused');
-    }
-  }
-  await boundedStoreCall(
-    () => settings.store.recordUse({ id: identity.id, proof: 'bearer', route: attempt.route, atMs: nowMs }),
+function recordUse(input: MigratingAuthentication, id: string, proof: WorkloadProof, atMs: number): Promise<unknown> {
+  const { settings } = input;
+  return boundedStoreCall(
+    () => settings.store.recordUse({ id, proof, route: input.routeLabel, atMs }),
     settings.storeTimeoutMs,
     'recordUse',
   );
 }
 
-async function settle<T extends WorkloadIdentity>(
-  promise: Promise<T>,
-): Promise<{ readonly identity: T } | { readonly error: WimseError }> {
+/** A WimseError as a value; anything else is a fault and is thrown on. */
+async function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
   try {
     return { identity: await promise };
   } catch (error) {

@@ -9,23 +9,29 @@ import {
   normalizeMigrationOptions,
   normalizeRouteMigration,
 } from '../migration/normalize-migration-options.js';
+import type { HopTrust } from '../mtls/read-presented-certificate.js';
 import { decisionChannelHasSubscribers, publishDecision } from '../observability/decision-channel.js';
 import { createDecisionMetrics, type DecisionMetrics, type MetricsOption } from '../observability/decision-metrics.js';
 import { evaluatePolicy } from '../policy/evaluate-policy.js';
 import type { WorkloadPolicy } from '../policy/types.js';
 import { indexFields } from '../request/field-index.js';
-import { fieldLines } from '../request/field-lines.js';
 import type { ResponseToSign } from '../signing/sign-response.js';
-import type { WorkloadIdentity } from '../types/identity.js';
+import type { WorkloadIdentity, WorkloadProof } from '../types/identity.js';
 import type { VerifierOptions } from '../types/options.js';
 import type { WorkloadRequest } from '../types/request.js';
 import { createVerifier, type WorkloadVerifier } from '../verifier/create-verifier.js';
+import { acceptedCredentials, askForCredentials, missingCredentials } from './accepted-credentials.js';
 import { type AuditEvent, type AuditSink, emitAudit, identityFields } from './audit-event.js';
-import { type Attempt, authenticateMigrating, type ShadowOutcome } from './authenticate-migrating.js';
+import { type Authentication, authenticateMigrating, type ShadowOutcome } from './authenticate-migrating.js';
+import { checkPlainHttp, plainHttpPeers } from './plain-http-peers.js';
+import {
+  attemptedProof,
+  type PresentedCredentials,
+  presentedCredentials,
+  presentsWimse,
+} from './presented-credentials.js';
 import { createResponseSigner, type ResponseSigner, type ResponseSigningOptions } from './response-signer.js';
 import {
-  carriesClientCertificate,
-  carriesWitCredentials,
   checkSimultaneousCredentials,
   type SimultaneousCredentials,
   verifyPresentedCredentials,
@@ -67,6 +73,14 @@ export interface WorkloadGuardOptions {
   readonly metrics?: MetricsOption;
   /** A request with both a client certificate (mTLS) and a WIT: which one is authoritative. */
   readonly simultaneousCredentials?: SimultaneousCredentials;
+  /**
+   * Peers that may send credentials over plain HTTP (threat O3: anyone on a plain-HTTP path reads
+   * them): IP addresses, CIDR ranges (`'10.0.0.0/8'`), `'loopback'`, or `'any'`. Default
+   * `['loopback']`: a TLS-terminating proxy or sidecar on this host. The verifier's
+   * `mtls.trustedProxies` are trusted hops too. Credentials over plain HTTP from any other peer are
+   * refused (400 `transport_insecure`) before they are verified.
+   */
+  readonly plainHttpFrom?: readonly string[];
 }
 
 /** What a route asks of the guard. */
@@ -98,12 +112,12 @@ export interface WorkloadGuard {
     policy: WorkloadPolicy,
     route: RouteContext,
   ): Promise<void>;
+  /** Whether the response to this request must be signed (adapters buffer its body only then). */
+  mustSignResponse(identity: WorkloadIdentity | undefined): boolean;
   /**
    * The header fields that sign this response, or undefined when it need not be signed. Adapters
    * call it with the final status, headers and body bytes; a rejection must replace the response.
    */
-  /** Whether the response to this request must be signed (adapters buffer its body only then). */
-  mustSignResponse(identity: WorkloadIdentity | undefined): boolean;
   signResponse(
     identity: WorkloadIdentity | undefined,
     request: WorkloadRequest,
@@ -124,8 +138,6 @@ export interface WorkloadGuard {
   readonly exposeErrorDetail: boolean;
 }
 
-/** `Authorization` schemes that carry WIMSE proofs (a Workload Proof Token). */
-const WIMSE_AUTHORIZATION_SCHEMES = /^\s*wpt(?:\s|$)/i;
 const MODES: readonly ProtectionMode[] = ['required', 'optional', 'off'];
 
 export function isProtectionMode(value: unknown): value is ProtectionMode {
@@ -153,11 +165,19 @@ export function createWorkloadGuard(options: WorkloadGuardOptions): WorkloadGuar
   if (audit !== undefined && typeof audit !== 'function' && typeof audit?.info !== 'function') {
     throw new TypeError('audit must be a function or a pino-compatible logger');
   }
-  // A custom verifier may have no settings; the clock then is the real one.
-  const now: () => number = verifier.settings?.now ?? Date.now;
+  // A custom verifier may have no settings; the clock then is the real one, and no hop is trusted.
+  const settings = verifier.settings as Partial<WorkloadVerifier['settings']> | undefined;
+  const now: () => number = settings?.now ?? Date.now;
+  const hops: HopTrust = {
+    trustedProxies: settings?.trustedProxies ?? new Set(),
+    acceptProxyCertificate: settings?.acceptProxyCertificate ?? false,
+  };
+  const plainHttp = plainHttpPeers(options.plainHttpFrom, hops.trustedProxies);
   const migration: MigrationSettings | undefined =
     options.migration === undefined ? undefined : normalizeMigrationOptions(options.migration, now);
   const metrics: DecisionMetrics = createDecisionMetrics(options.metrics);
+  /** The migration mode each request was authenticated under, for its policy-stage events. */
+  const migrationModes = new WeakMap<WorkloadRequest, MigrationMode>();
 
   /** One decision, to the audit sink, the diagnostics channel and metrics. */
   const decide = (event: AuditEvent, durationSec?: number) => {
@@ -177,11 +197,59 @@ export function createWorkloadGuard(options: WorkloadGuardOptions): WorkloadGuar
       durationSec,
     });
   };
-
-  // The verifier reads the body itself, once everything that needs no body has been decided.
-  const verifyWimse = (request: WorkloadRequest, readBody?: () => Promise<Uint8Array | undefined>) =>
-    verifyPresentedCredentials(verifier, request, readBody, simultaneous);
   const observed = () => audit !== undefined || metrics.enabled || decisionChannelHasSubscribers();
+
+  /** Every presented WIMSE credential, or the refusal of a request that presents none. */
+  const authenticateWimse = async (
+    request: WorkloadRequest,
+    presented: PresentedCredentials,
+    optional: boolean,
+    readBody: (() => Promise<Uint8Array | undefined>) | undefined,
+  ): Promise<Authentication> => {
+    const proof = attemptedProof(presented, false);
+    if (!presentsWimse(presented)) {
+      if (optional) return { identity: undefined, proof };
+      const accepted = acceptedCredentials(verifier, undefined, {});
+      return { error: missingCredentials(accepted, askForCredentials(accepted, request, verifier)), proof };
+    }
+    try {
+      const identity = await verifyPresentedCredentials({ verifier, request, presented, readBody, simultaneous });
+      return { identity, proof: identity.proof };
+    } catch (error) {
+      if (error instanceof WimseError) return { error, proof };
+      throw error;
+    }
+  };
+
+  /** The same, on a guard with a migration: the mode of the route and of the caller decide. */
+  const authenticateWithMigration = (
+    settings: MigrationSettings,
+    request: WorkloadRequest,
+    presented: PresentedCredentials,
+    route: RouteContext,
+    optional: boolean,
+    readBody: (() => Promise<Uint8Array | undefined>) | undefined,
+  ): Promise<Authentication> => {
+    const routeMigration = normalizeRouteMigration(route.migration, 'route migration');
+    const accepted = () => acceptedCredentials(verifier, settings, routeMigration);
+    const shadowBase = base(request, route);
+    return authenticateMigrating({
+      request,
+      route: routeMigration,
+      routeLabel: route.route,
+      optional,
+      presented,
+      settings,
+      verifyWimse: () => verifyPresentedCredentials({ verifier, request, presented, readBody, simultaneous }),
+      askForCredentials: (bearerError) => askForCredentials(accepted(), request, verifier, bearerError),
+      missingCredentials: () => {
+        const acceptedHere = accepted();
+        return missingCredentials(acceptedHere, askForCredentials(acceptedHere, request, verifier));
+      },
+      now,
+      reportShadow: (outcome: ShadowOutcome) => decide(shadowEvent(shadowBase, outcome)),
+    });
+  };
 
   return {
     mode,
@@ -191,73 +259,47 @@ export function createWorkloadGuard(options: WorkloadGuardOptions): WorkloadGuar
       if (!isProtectionMode(routeMode)) throw new TypeError(`route mode must be one of ${MODES.join(', ')}`);
       if (routeMode === 'off') return undefined;
       const request = withFieldIndex(received);
-      // A client certificate is a WIMSE credential too: when presented, it is never bypassed.
-      const carriesWimse = carriesWimseCredentials(request);
-      const wimsePresent = carriesWimse || carriesClientCertificate(request);
       const started = performance.now();
-      const attempt: Attempt = { route: route.route, proof: 'none' };
+      let outcome: Authentication;
+      let attempted: WorkloadProof | 'none' = 'none';
       try {
-        let identity: WorkloadIdentity | undefined;
-        if (migration) {
-          const shadowBase = base(request, route);
-          // The bearer path (and a user's bearer hook) sees the request as the adapter gave it.
-          identity = await authenticateMigrating(
-            received,
-            normalizeRouteMigration(route.migration, 'route migration'),
-            routeMode === 'optional',
-            wimsePresent,
-            {
-              settings: migration,
-              verifyWimse: (complete) => verifyWimse(withFieldIndex(complete), readBody),
-              now,
-              reportShadow: (outcome: ShadowOutcome) => decide(shadowEvent(shadowBase, outcome)),
-            },
-            attempt,
-          );
-          if (identity === undefined) return undefined;
-        } else {
-          if (routeMode === 'optional' && !wimsePresent) return undefined;
-          attempt.proof = carriesWimse ? 'http-signature' : 'mtls';
-          identity = await verifyWimse(request, readBody);
-          attempt.proof = identity.proof;
-        }
-        if (identity.proof === 'http-signature' && identity.signResponse && !responseSigner) {
-          throw new WimseError(
-            'response_signing_unavailable',
-            'the caller requires a signed response; none is configured',
-          );
-        }
-        // The event is built only when something receives it (hot path).
-        if (observed()) {
-          decide(
-            {
-              ...base(request, route),
-              stage: 'authentication',
-              decision: 'allow',
-              ...identityFields(identity),
-              ...migrationFields(attempt, identity),
-            },
-            (performance.now() - started) / 1000,
-          );
-        }
-        return identity;
+        // What the request carries is decided once, before anything is verified; the audit names it.
+        const presented = presentedCredentials(request, hops);
+        attempted = attemptedProof(presented, migration !== undefined);
+        if (presentsWimse(presented) || (migration !== undefined && presented.bearer))
+          checkPlainHttp(request, plainHttp);
+        const optional = routeMode === 'optional';
+        outcome = migration
+          ? await authenticateWithMigration(migration, request, presented, route, optional, readBody)
+          : await authenticateWimse(request, presented, optional, readBody);
       } catch (error) {
-        const failure = asWimseError(error);
-        if (observed()) {
-          decide(
-            {
-              ...base(request, route),
-              stage: 'authentication',
-              decision: failure.code === 'client_aborted' ? 'aborted' : 'deny',
-              code: failure.code,
-              reason: failure.message,
-              ...migrationFields(attempt, undefined),
-            },
-            (performance.now() - started) / 1000,
-          );
-        }
-        throw failure;
+        outcome = { error: asWimseError(error), proof: attempted };
       }
+      if (outcome.migrationMode !== undefined) migrationModes.set(received, outcome.migrationMode);
+      const { identity } = outcome;
+      let failure = outcome.error;
+      if (failure === undefined && identity === undefined) return undefined;
+      if (identity?.proof === 'http-signature' && identity.signResponse && !responseSigner) {
+        failure = new WimseError(
+          'response_signing_unavailable',
+          'the caller requires a signed response; none is configured',
+        );
+      }
+      // The event is built only when something receives it (hot path).
+      if (observed()) {
+        decide(
+          {
+            ...base(request, route),
+            stage: 'authentication',
+            decision: failure === undefined ? 'allow' : failure.code === 'client_aborted' ? 'aborted' : 'deny',
+            ...(failure === undefined ? identityFields(identity) : { code: failure.code, reason: failure.message }),
+            ...migrationFields(outcome, failure === undefined ? identity : undefined),
+          },
+          (performance.now() - started) / 1000,
+        );
+      }
+      if (failure !== undefined) throw failure;
+      return identity;
     },
     responseHeaders(identity) {
       if (!migration || identity?.proof !== 'bearer') return {};
@@ -286,27 +328,21 @@ export function createWorkloadGuard(options: WorkloadGuardOptions): WorkloadGuar
       return responseSigner.sign(identity, request, response);
     },
     async authorize(identity, request, policy, route) {
+      const migrationMode = migrationModes.get(request);
+      const context: Omit<AuditEvent, 'decision'> = {
+        ...base(request, route),
+        stage: 'authorization' as const,
+        ...identityFields(identity),
+        proof: identity?.proof ?? 'none',
+        ...(migrationMode === undefined ? {} : { migrationMode }),
+      };
       try {
         if (!identity) throw new WimseError('policy_denied', 'the route requires an authenticated workload');
         await evaluatePolicy(policy, identity, request, { timeoutMs: policyTimeoutMs });
-        decide({
-          ...base(request, route),
-          stage: 'authorization',
-          decision: 'allow',
-          ...identityFields(identity),
-          proof: identity.proof,
-        });
+        decide({ ...context, decision: 'allow' });
       } catch (error) {
         const failure = asWimseError(error);
-        decide({
-          ...base(request, route),
-          stage: 'authorization',
-          decision: 'deny',
-          ...identityFields(identity),
-          proof: identity?.proof ?? 'none',
-          code: failure.code,
-          reason: failure.message,
-        });
+        decide({ ...context, decision: 'deny', code: failure.code, reason: failure.message });
         throw failure;
       }
     },
@@ -335,21 +371,12 @@ function base(request: WorkloadRequest, route: RouteContext) {
   return { time: new Date().toISOString(), method: request.method, route: route.route };
 }
 
-/**
- * Whether a request carries any WIMSE credential: a WIMSE field, or `Authorization: WPT`. When it
- * does, only the WIMSE path decides (no downgrade to a bearer token, threat M1).
- */
-export function carriesWimseCredentials(request: Pick<WorkloadRequest, 'headers'>): boolean {
-  if (carriesWitCredentials(request)) return true;
-  return fieldLines(request.headers, 'authorization').some((line) => WIMSE_AUTHORIZATION_SCHEMES.test(line));
-}
-
 /** Audit fields of the migration: the proof used or attempted, the mode, the dual-send context. */
-function migrationFields(attempt: Attempt, identity: WorkloadIdentity | undefined) {
+function migrationFields(outcome: Authentication, identity: WorkloadIdentity | undefined) {
   const bearer = identity?.proof === 'http-signature' ? identity.bearer : undefined;
   return {
-    proof: attempt.proof,
-    ...(attempt.mode === undefined ? {} : { migrationMode: attempt.mode }),
+    proof: outcome.proof,
+    ...(outcome.migrationMode === undefined ? {} : { migrationMode: outcome.migrationMode }),
     ...(bearer === undefined ? {} : { dualSend: { bearerWorkloadId: bearer.id, mismatch: bearer.mismatch } }),
   };
 }

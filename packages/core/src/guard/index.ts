@@ -1,6 +1,5 @@
 export type { AuditEvent, AuditSink } from './audit-event.js';
 export {
-  carriesWimseCredentials,
   createWorkloadGuard,
   isProtectionMode,
   type ProtectionMode,
@@ -9,4 +8,4 @@ export {
   type WorkloadGuardOptions,
 } from './create-workload-guard.js';
 export type { ResponseSigningOptions } from './response-signer.js';
-export { carriesClientCertificate, type SimultaneousCredentials } from './verify-presented-credentials.js';
+export type { SimultaneousCredentials } from './verify-presented-credentials.js';

@@ -1,9 +1,8 @@
 import { WimseError } from '../errors/wimse-error.js';
-import { isFieldIndex } from '../request/field-index.js';
-import { fieldLines } from '../request/field-lines.js';
 import type { HttpSignatureIdentity, MtlsIdentity, WorkloadIdentity, WptIdentity } from '../types/identity.js';
 import type { WorkloadRequest } from '../types/request.js';
 import type { WorkloadVerifier } from '../verifier/create-verifier.js';
+import type { PresentedCredentials } from './presented-credentials.js';
 
 /**
  * A request that carries both a Workload Identity Certificate and a WIT (workload-creds,
@@ -16,65 +15,62 @@ export interface SimultaneousCredentials {
   readonly onMismatch?: 'refuse' | 'allow';
 }
 
-const WIT_FIELDS = ['workload-identity-token', 'signature', 'signature-input'];
-
-/** Whether the request presents a client certificate (its own TLS handshake or `Client-Cert`). */
-export function carriesClientCertificate(request: Pick<WorkloadRequest, 'headers' | 'transport'>): boolean {
-  if ((request.transport?.peerCertificates?.length ?? 0) > 0) return true;
-  return (
-    fieldLines(request.headers, 'client-cert').length > 0 || fieldLines(request.headers, 'client-cert-chain').length > 0
-  );
-}
-
-/** Whether the request carries a WIT field or the fields of its HTTP signature. */
-export function carriesWitCredentials(request: Pick<WorkloadRequest, 'headers'>): boolean {
-  const headers = request.headers;
-  if (isFieldIndex(headers)) return WIT_FIELDS.some((name) => headers[name] !== undefined);
-  return Object.keys(headers).some((name) => WIT_FIELDS.includes(name.toLowerCase()));
+export interface PresentedVerification {
+  readonly verifier: WorkloadVerifier;
+  readonly request: WorkloadRequest;
+  /** What the request carries: at least a certificate or an application proof. */
+  readonly presented: PresentedCredentials;
+  readonly readBody: (() => Promise<Uint8Array | undefined>) | undefined;
+  readonly simultaneous: SimultaneousCredentials;
 }
 
 /**
- * The proofs of possession a request carries, verified: a client certificate, a WIT with its
- * proof, or both (then they must name the same workload unless configured otherwise). A
- * certificate that is presented and fails is refused: never ignored in favour of the WIT.
+ * Verifies every WIMSE credential the request presents: a client certificate, a WIT with its
+ * proof (HTTP signature or WPT), or both (layered: then they must name the same workload unless
+ * configured otherwise, and the identity carries both). A credential that is presented and fails
+ * is refused: never ignored in favour of another.
  */
-export async function verifyPresentedCredentials(
-  verifier: WorkloadVerifier,
-  request: WorkloadRequest,
-  readBody: (() => Promise<Uint8Array | undefined>) | undefined,
-  simultaneous: SimultaneousCredentials = {},
-): Promise<WorkloadIdentity> {
-  const certificate = carriesClientCertificate(request) ? await verifyCertificate(verifier, request) : undefined;
-  const carriesWit = carriesWitCredentials(request);
-  if (certificate && !carriesWit) return certificate;
-  // With no WIT issuer configured, what is missing is the certificate, not a WIT.
-  if (!certificate && !carriesWit && verifier.settings?.acceptsWits === false) {
+export async function verifyPresentedCredentials(options: PresentedVerification): Promise<WorkloadIdentity> {
+  const { verifier, request, presented, readBody } = options;
+  const certificate = presented.certificate === undefined ? undefined : await verifyCertificate(verifier, request);
+  if (presented.applicationProof === undefined) {
+    if (certificate) return certificate;
     throw new WimseError('certificate_missing', 'no client certificate was presented');
   }
   // The verifier reads the body only once everything that does not need it has passed.
   const complete = readBody ? { ...request, readBody } : request;
-  const wit: HttpSignatureIdentity | WptIdentity = await verifier.verify(complete);
-  if (!certificate) return wit;
-  return reconcile(certificate, wit, simultaneous);
+  const application: HttpSignatureIdentity | WptIdentity = await verifier.verify(complete);
+  if (!certificate) return application;
+  return layered(certificate, application, options.simultaneous);
 }
 
-function verifyCertificate(verifier: WorkloadVerifier, request: WorkloadRequest): Promise<MtlsIdentity | undefined> {
+async function verifyCertificate(verifier: WorkloadVerifier, request: WorkloadRequest): Promise<MtlsIdentity> {
   // A verifier of the caller's own making may not know client certificates: refuse, never ignore.
   if (typeof verifier.verifyClientCertificate !== 'function') {
     throw new WimseError('certificate_untrusted', 'this verifier does not accept client certificates');
   }
-  return verifier.verifyClientCertificate(request);
+  const certificate = await verifier.verifyClientCertificate(request);
+  if (!certificate) throw new WimseError('certificate_missing', 'no client certificate was presented');
+  return certificate;
 }
 
-function reconcile(
-  certificate: MtlsIdentity,
-  wit: HttpSignatureIdentity | WptIdentity,
+/** Both layers verified: the authority names the caller, and the identity carries both. */
+function layered(
+  transport: MtlsIdentity,
+  application: HttpSignatureIdentity | WptIdentity,
   simultaneous: SimultaneousCredentials,
 ): WorkloadIdentity {
-  if (certificate.id !== wit.id && (simultaneous.onMismatch ?? 'refuse') === 'refuse') {
-    throw new WimseError('identity_mismatch', `the client certificate names ${certificate.id}, the WIT ${wit.id}`);
+  if (transport.id !== application.id && (simultaneous.onMismatch ?? 'refuse') === 'refuse') {
+    throw new WimseError(
+      'identity_mismatch',
+      `the client certificate names ${transport.id}, the WIT ${application.id}`,
+    );
   }
-  return (simultaneous.authority ?? 'wit') === 'mtls' ? certificate : wit;
+  const layers = { transport, application };
+  const consumedFields = [...new Set([...application.consumedFields, ...transport.consumedFields])];
+  return (simultaneous.authority ?? 'wit') === 'mtls'
+    ? { ...transport, consumedFields, layered: layers }
+    : { ...application, consumedFields, layered: layers };
 }
 
 /** Validates the guard's `simultaneousCredentials` option once. */

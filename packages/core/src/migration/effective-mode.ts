@@ -26,14 +26,23 @@ export function modeForCaller(settings: MigrationSettings, route: RouteMigration
  * authenticated, and revalidated for the actual caller after (workload-creds §5.3).
  */
 export function bearerPossible(settings: MigrationSettings, route: RouteMigration): boolean {
-  const modes = [route.mode ?? settings.mode, ...settings.callers.flatMap((rule) => (rule.mode ? [rule.mode] : []))];
-  return modes.some((mode) => atLeast(mode, route.floor) !== 'wit-required');
+  return possibleModes(settings, route).some((mode) => mode !== 'wit-required');
 }
 
 /** Whether some caller could be in `shadow` on this route. */
 export function shadowPossible(settings: MigrationSettings, route: RouteMigration): boolean {
+  return possibleModes(settings, route).some((mode) => mode === 'shadow');
+}
+
+/** Whether a WIT alone could authenticate some caller on this route (`either` or `wit-required`). */
+export function wimsePossible(settings: MigrationSettings, route: RouteMigration): boolean {
+  return possibleModes(settings, route).some((mode) => mode === 'either' || mode === 'wit-required');
+}
+
+/** Every mode a caller can have on this route: the route's own, and each per-caller rule's. */
+function possibleModes(settings: MigrationSettings, route: RouteMigration): MigrationMode[] {
   const modes = [route.mode ?? settings.mode, ...settings.callers.flatMap((rule) => (rule.mode ? [rule.mode] : []))];
-  return modes.some((mode) => atLeast(mode, route.floor) === 'shadow');
+  return modes.map((mode) => atLeast(mode, route.floor));
 }
 
 function atLeast(mode: MigrationMode, floor: MigrationMode | undefined): MigrationMode {

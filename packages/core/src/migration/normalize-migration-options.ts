@@ -7,6 +7,7 @@ import {
   isMigrationMode,
   type MigrationMode,
   type MigrationOptions,
+  migrationModes,
   type RouteMigration,
 } from './migration-options.js';
 import type { MigrationStore } from './migration-store.js';
@@ -119,6 +120,18 @@ export function normalizeRouteMigration(
   }
   if (setting.floor !== undefined && !isMigrationMode(setting.floor)) {
     throw new TypeError(`${where}.floor must be one of bearer-only, shadow, either, wit-required`);
+  }
+  // The floor bounds every mode on the route, its own included: a mode below it would never apply.
+  if (
+    setting.mode !== undefined &&
+    setting.floor !== undefined &&
+    migrationModes.indexOf(setting.mode) < migrationModes.indexOf(setting.floor)
+  ) {
+    throw new TypeError(
+      `${where}: mode ${setting.mode} is below floor ${setting.floor}, and the floor bounds the route's own ` +
+        `mode as well as per-caller settings, so ${setting.mode} would never apply: ` +
+        `set { mode: '${setting.floor}' }, or lower the floor`,
+    );
   }
   return setting;
 }

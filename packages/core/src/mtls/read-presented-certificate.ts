@@ -11,30 +11,61 @@ export interface PresentedCertificate {
   readonly via: 'tls' | 'forwarded';
 }
 
+/** Which hops are trusted to forward a caller's certificate, and what their own certificate is. */
+export interface HopTrust {
+  /** Socket addresses whose RFC 9440 fields are believed. */
+  readonly trustedProxies: ReadonlySet<string>;
+  /** Whether a trusted proxy's own TLS certificate is the caller's when it forwards none. */
+  readonly acceptProxyCertificate: boolean;
+}
+
 /** Longest accepted `Client-Cert` plus `Client-Cert-Chain`, in characters. */
 const MAX_FORWARDED_BYTES = 32_768;
+
+/**
+ * How the request carries a certificate of the caller, without reading it: `forwarded` (RFC 9440
+ * fields, believed only from a trusted hop), `tls` (this service's own handshake), or undefined.
+ * A trusted proxy is a hop, not a caller: its own handshake certificate is no caller certificate
+ * unless `acceptProxyCertificate` says so.
+ */
+export function presentedCertificateCarrier(
+  request: Pick<WorkloadRequest, 'headers' | 'transport'>,
+  hops: HopTrust,
+): PresentedCertificate['via'] | undefined {
+  if (fieldLines(request.headers, 'client-cert').length > 0) return 'forwarded';
+  if (fieldLines(request.headers, 'client-cert-chain').length > 0) return 'forwarded';
+  if ((request.transport?.peerCertificates?.length ?? 0) === 0) return undefined;
+  if (hops.acceptProxyCertificate || hops.trustedProxies.size === 0) return 'tls';
+  return isTrustedHop(request, hops.trustedProxies) ? undefined : 'tls';
+}
 
 /**
  * The certificate a caller presented, or undefined when there is none. RFC 9440 `Client-Cert`
  * fields are believed only from a configured trusted hop (by socket address): from anyone else
  * they are an attempt to claim an identity never proven in a handshake (threat T3), and refused.
  */
-export function readPresentedCertificate(
-  request: WorkloadRequest,
-  trustedProxies: ReadonlySet<string>,
-): PresentedCertificate | undefined {
-  const forwarded = fieldLines(request.headers, 'client-cert');
-  const forwardedChain = fieldLines(request.headers, 'client-cert-chain');
-  if (forwarded.length > 0 || forwardedChain.length > 0) {
-    const hop = normalizeAddress(request.transport?.remoteAddress);
-    if (hop === undefined || !trustedProxies.has(hop)) {
+export function readPresentedCertificate(request: WorkloadRequest, hops: HopTrust): PresentedCertificate | undefined {
+  const via = presentedCertificateCarrier(request, hops);
+  if (via === 'forwarded') {
+    if (!isTrustedHop(request, hops.trustedProxies)) {
       throw new WimseError('certificate_untrusted', 'Client-Cert was not sent by a trusted hop');
     }
-    return { chain: readForwarded(forwarded, forwardedChain), via: 'forwarded' };
+    const forwarded = fieldLines(request.headers, 'client-cert');
+    const forwardedChain = fieldLines(request.headers, 'client-cert-chain');
+    return { chain: readForwarded(forwarded, forwardedChain), via };
   }
   const presented = request.transport?.peerCertificates;
-  if (presented && presented.length > 0) return { chain: presented, via: 'tls' };
+  if (via === 'tls' && presented) return { chain: presented, via };
   return undefined;
+}
+
+/** Whether the connection comes from one of the trusted hops (by socket address). */
+export function isTrustedHop(
+  request: Pick<WorkloadRequest, 'transport'>,
+  trustedProxies: ReadonlySet<string>,
+): boolean {
+  const hop = normalizeAddress(request.transport?.remoteAddress);
+  return hop !== undefined && trustedProxies.has(hop);
 }
 
 function readForwarded(leafLines: readonly string[], chainLines: readonly string[]): Uint8Array[] {

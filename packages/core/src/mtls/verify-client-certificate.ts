@@ -21,7 +21,10 @@ export interface ClientCertificateCheck {
  * SubjectAltName holding a canonical workload identifier, a leaf (not a CA) valid now, usable for
  * client authentication, chaining to a CA configured for the identifier's own trust domain.
  */
-export function verifyClientCertificate(chain: readonly Uint8Array[], check: ClientCertificateCheck): MtlsIdentity {
+export function verifyClientCertificate(
+  chain: readonly Uint8Array[],
+  check: ClientCertificateCheck,
+): Omit<MtlsIdentity, 'consumedFields'> {
   if (chain.length === 0) throw new WimseError('certificate_missing', 'no client certificate was presented');
   if (chain.length > MAX_CHAIN_LENGTH) throw invalid(`the certificate chain is longer than ${MAX_CHAIN_LENGTH}`);
   const [leaf, ...intermediates] = chain.map(readCertificate);

@@ -13,13 +13,15 @@ const chains = new WeakMap<Socket, readonly Uint8Array[]>();
 export function requestTransport(socket: Socket | undefined): RequestTransport {
   if (!socket) return {};
   const remoteAddress = socket.remoteAddress;
-  if (!(socket as TLSSocket).encrypted) return { remoteAddress };
+  if (!(socket as TLSSocket).encrypted) return { remoteAddress, encrypted: false };
   let chain = chains.get(socket);
   if (chain === undefined) {
     chain = peerChain(socket as TLSSocket);
     chains.set(socket, chain);
   }
-  return chain.length === 0 ? { remoteAddress } : { remoteAddress, peerCertificates: chain };
+  return chain.length === 0
+    ? { remoteAddress, encrypted: true }
+    : { remoteAddress, encrypted: true, peerCertificates: chain };
 }
 
 function peerChain(socket: TLSSocket): Uint8Array[] {

@@ -30,6 +30,26 @@ interface WorkloadIdentityBase {
   readonly proof: WorkloadProof;
   /** A thumbprint of the key the caller proved it holds; absent for `bearer`. */
   readonly keyThumbprint?: string | undefined;
+  /**
+   * The request's header fields (lower case) that this proof consumed and verified: the WIT, the
+   * signature fields, `authorization` (a WPT, or a bearer token), forwarded `client-cert` fields.
+   * A handler that passes the request on must not forward them as they are (threat O2): they are
+   * a proof addressed to this service. `withoutConsumedFields` drops them; `txn-token` is never
+   * among them (it is forwarded unchanged).
+   */
+  readonly consumedFields: readonly string[];
+  /**
+   * Layered authentication (arch §3.3.4): a Workload Identity Certificate in mutual TLS and a WIT
+   * with its proof on the same request, both verified. The identity is the authoritative one
+   * (`simultaneousCredentials.authority`); both are here.
+   */
+  readonly layered?: LayeredIdentities | undefined;
+}
+
+/** The transport and the application identity of one request, both verified. */
+export interface LayeredIdentities {
+  readonly transport: MtlsIdentity;
+  readonly application: HttpSignatureIdentity | WptIdentity;
 }
 
 /** A WIT whose key was proven with an RFC 9421 HTTP Message Signature over the request. */
@@ -66,7 +86,7 @@ export interface BearerContext {
   readonly id: string;
   /** Every claim of the verified bearer token. */
   readonly claims: Readonly<JWTPayload>;
-  /** Whether `id` differs from the WIT's `sub` (only ever true with `dualSend: 'report'`). */
+  /** Whether `id` differs from the WIT's `sub` (only ever true with `subjectMismatch: 'report'`). */
   readonly mismatch: boolean;
 }
 

@@ -30,4 +30,9 @@ export interface RequestTransport {
   readonly remoteAddress?: string | undefined;
   /** The client certificate chain from this service's own TLS handshake, leaf first, DER. */
   readonly peerCertificates?: readonly Uint8Array[] | undefined;
+  /**
+   * Whether the connection is TLS. `false` is plain HTTP, on which credentials are accepted only
+   * from trusted hops (threat O3); absent when the adapter cannot tell.
+   */
+  readonly encrypted?: boolean | undefined;
 }

@@ -15,7 +15,11 @@ import {
 } from './verify-workload-response.js';
 import { verifyWptRequest } from './verify-wpt-request.js';
 import { WitCache } from './wit-cache.js';
-import { withAcceptSignature } from './with-accept-signature.js';
+import { acceptSignatureValue, withAcceptSignature } from './with-accept-signature.js';
+
+/** What a certificate forwarded by a trusted hop consumes (O2); the handshake's own consumes no field. */
+const FORWARDED_FIELDS: readonly string[] = Object.freeze(['client-cert', 'client-cert-chain']);
+const NO_FIELDS: readonly string[] = Object.freeze([]);
 
 export interface WorkloadVerifier {
   /**
@@ -35,6 +39,11 @@ export interface WorkloadVerifier {
    * `Client-Cert` from a trusted hop), verified; undefined when none was presented.
    */
   verifyClientCertificate(request: WorkloadRequest): Promise<MtlsIdentity | undefined>;
+  /**
+   * The `Accept-Signature` field value telling a refused caller what to sign for this request
+   * (RFC 9421 §5.1); the guard sends it with every refusal that asks for other credentials.
+   */
+  acceptSignature?(request: WorkloadRequest): string;
   /** The validated settings (profile, tolerance, ...), for adapters and diagnostics. */
   readonly settings: Readonly<Omit<VerifierSettings, 'trust' | 'replayStore' | 'certificateAuthorities'>>;
 }
@@ -58,14 +67,16 @@ export function createVerifier(options: VerifierOptions): WorkloadVerifier {
     verifyResponse: (response, request, expectations) =>
       verifyWorkloadResponse(response, request, expectations, settings, witCache),
     verifyClientCertificate: async (request) => {
-      const presented = readPresentedCertificate(request, settings.trustedProxies);
+      const presented = readPresentedCertificate(request, settings);
       if (!presented) return undefined;
-      return verifyClientCertificate(presented.chain, {
+      const identity = verifyClientCertificate(presented.chain, {
         authorities: settings.certificateAuthorities,
         nowMs: settings.now(),
         clockToleranceSec: settings.clockToleranceSec,
       });
+      return { ...identity, consumedFields: presented.via === 'forwarded' ? FORWARDED_FIELDS : NO_FIELDS };
     },
+    acceptSignature: (request) => acceptSignatureValue(request, settings),
     settings,
   };
 }

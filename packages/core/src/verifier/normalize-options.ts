@@ -30,8 +30,12 @@ export interface VerifierSettings {
   /** Whether any WIT issuer is configured (a trust setup may be for client certificates only). */
   readonly acceptsWits: boolean;
   readonly certificateAuthorities: CertificateAuthorities;
+  /** Whether any trust domain has certificate authorities (Workload Identity Certificates). */
+  readonly acceptsCertificates: boolean;
   /** Socket addresses whose forwarded `Client-Cert` is believed. */
   readonly trustedProxies: ReadonlySet<string>;
+  /** Whether a trusted proxy's own TLS certificate may be the caller's (`mtls.acceptProxyCertificate`). */
+  readonly acceptProxyCertificate: boolean;
   readonly profile: SignatureProfile;
   readonly audiences: (request: WorkloadRequest) => readonly string[];
   readonly clockToleranceSec: number;
@@ -118,11 +122,13 @@ export function normalizeOptions(options: VerifierOptions): VerifierSettings {
     );
   }
   const trust = buildTrustRegistry(options.trustDomains, 'createVerifier: trustDomains', now);
+  const certificateAuthorities = buildCertificateAuthorities(options.trustDomains);
   return {
     trust,
     acceptsWits: trust.size > 0,
-    certificateAuthorities: buildCertificateAuthorities(options.trustDomains),
-    trustedProxies: normalizeTrustedProxies(options.mtls),
+    certificateAuthorities,
+    acceptsCertificates: certificateAuthorities.size > 0,
+    ...normalizeMutualTls(options.mtls),
     profile,
     audiences: normalizeAudiences(options.audiences, profile.requiredRequestParams.includes('wimse-aud')),
     clockToleranceSec: boundedInteger(options.clockToleranceSec, 60, 0, 300, 'clockToleranceSec'),
@@ -243,12 +249,25 @@ function boundedInteger(value: unknown, fallback: number, min: number, max: numb
   return checkedInteger(value, fallback, min, max, `createVerifier: ${name}`);
 }
 
-function normalizeTrustedProxies(mtls: VerifierOptions['mtls']): ReadonlySet<string> {
-  if (mtls === undefined) return new Set();
+function normalizeMutualTls(
+  mtls: VerifierOptions['mtls'],
+): Pick<VerifierSettings, 'trustedProxies' | 'acceptProxyCertificate'> {
+  if (mtls === undefined) return { trustedProxies: new Set(), acceptProxyCertificate: false };
   if (typeof mtls !== 'object' || mtls === null) throw new TypeError('createVerifier: mtls must be an object');
+  for (const key of Object.keys(mtls)) {
+    if (key !== 'trustedProxies' && key !== 'acceptProxyCertificate') {
+      throw new TypeError(`createVerifier: unknown option mtls.${key} (known: trustedProxies, acceptProxyCertificate)`);
+    }
+  }
   const proxies = mtls.trustedProxies ?? [];
   if (!Array.isArray(proxies) || proxies.some((address) => typeof address !== 'string' || isIP(address) === 0)) {
     throw new TypeError('createVerifier: mtls.trustedProxies must list IP addresses');
   }
-  return new Set(proxies.map((address) => normalizeAddress(address) as string));
+  const accept = mtls.acceptProxyCertificate ?? false;
+  if (typeof accept !== 'boolean')
+    throw optionError('createVerifier: mtls.acceptProxyCertificate', 'a boolean', accept);
+  return {
+    trustedProxies: new Set(proxies.map((address) => normalizeAddress(address) as string)),
+    acceptProxyCertificate: accept,
+  };
 }

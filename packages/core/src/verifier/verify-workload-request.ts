@@ -8,6 +8,9 @@ import type { VerifierSettings } from './normalize-options.js';
 import { verifyPresentedWit } from './verify-presented-wit.js';
 import type { WitCache } from './wit-cache.js';
 
+/** What an HTTP-signature proof consumes: a handler must not forward these as they are (O2). */
+const CONSUMED_FIELDS: readonly string[] = Object.freeze(['workload-identity-token', 'signature-input', 'signature']);
+
 /**
  * The pipeline, top to bottom (http-signature-07; requirements §7 as amended by §0). Each step
  * either returns what the next one needs or throws a WimseError. Everything that does not need the
@@ -66,6 +69,7 @@ export async function verifyWorkloadRequest(
     claims: wit.claims,
     keyThumbprint: wit.keyThumbprint,
     proof: 'http-signature',
+    consumedFields: CONSUMED_FIELDS,
     profile: profile.name,
     signatureLabel: signature.label,
     created: params.created,

@@ -8,7 +8,10 @@ import { verifyPresentedWit } from './verify-presented-wit.js';
 import type { WitCache } from './wit-cache.js';
 
 /** The identity of a workload that signed a response. */
-export type ResponderIdentity = Omit<HttpSignatureIdentity, 'audience' | 'signResponse' | 'proof'> & {
+export type ResponderIdentity = Omit<
+  HttpSignatureIdentity,
+  'audience' | 'signResponse' | 'proof' | 'consumedFields'
+> & {
   readonly proof: 'signed-response';
 };
 

@@ -95,6 +95,7 @@ async function verify(
     keyThumbprint: wit.keyThumbprint,
     expiresAt: wit.expiresAt,
     proof: 'wpt',
+    consumedFields: wpt.profile.carrier === 'authorization' ? WPT_FIELDS : LEGACY_WPT_FIELDS,
     profile: wpt.profile.name,
     jti,
     expires: exp,
@@ -102,6 +103,10 @@ async function verify(
     boundTokens,
   };
 }
+
+/** What a WPT proof consumes: a handler must not forward these as they are (O2). */
+const WPT_FIELDS: readonly string[] = Object.freeze(['workload-identity-token', 'authorization']);
+const LEGACY_WPT_FIELDS: readonly string[] = Object.freeze(['workload-identity-token', 'workload-proof-token']);
 
 /**
  * A request proves possession once. The drafts define the WPT and the WIMSE HTTP signature as

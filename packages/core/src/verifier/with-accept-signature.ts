@@ -19,11 +19,19 @@ const ADVERTISED: ReadonlySet<WimseErrorCode> = new Set([
 
 export function withAcceptSignature(error: unknown, request: WorkloadRequest, settings: VerifierSettings): unknown {
   if (!(error instanceof WimseError) || !ADVERTISED.has(error.code)) return error;
+  return error.withHeaders({ 'Accept-Signature': acceptSignatureValue(request, settings) });
+}
+
+/** The `Accept-Signature` value for this request: what to sign to be accepted here. */
+export function acceptSignatureValue(
+  request: WorkloadRequest,
+  settings: Pick<VerifierSettings, 'audiences' | 'profile'>,
+): string {
   let audiences: readonly string[] = [];
   try {
     audiences = settings.audiences(request);
   } catch {
     // The advertisement is a courtesy: without a known audience it omits wimse-aud.
   }
-  return error.withHeaders({ 'Accept-Signature': acceptSignatureFor(settings.profile, request, audiences) });
+  return acceptSignatureFor(settings.profile, request, audiences);
 }
