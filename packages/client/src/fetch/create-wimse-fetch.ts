@@ -94,7 +94,10 @@ const NORMALIZED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 
  * `Content-Digest` over the exact body bytes, and an RFC 9421 signature of the chosen profile
  * (random 128-bit nonce, `created`, short `expires`, `tag`, `wimse-aud`, the required
  * components). With `requireSignedResponse`, the response must be signed by a trusted workload
- * over this very request; otherwise the promise rejects with a `ResponseVerificationError`.
+ * over this very request, judged on its headers before its body is read and its body read under
+ * `maxBodyBytes` and `bodyTimeoutMs`; otherwise the promise rejects with a `ResponseVerificationError`.
+ * Before anything is sent, the WIT must be a compact `wit+jwt` JWS whose `cnf.jwk` is public
+ * (`readSendableWit`), whatever the credential source; otherwise a `CredentialError`.
  *
  * With `bearer`, the request also carries `Authorization: Bearer <token>` (covered by the
  * signature); with `bearer` and no `credentials`, it carries only that: the caller is not migrated
