@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -191,5 +192,90 @@ describe('wimse-pep request: a signed request, curl-like', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^PUT \/orders HTTP\/1\.1$/m);
     assert.match(result.stdout, new RegExp(`Verified signed response from ${SERVER}`));
+  });
+});
+
+describe('wimse-pep request: what it prints, and what it refuses', () => {
+  it('shortens the WIT and the signatures by default; --show-secrets prints them whole', async () => {
+    const wit = readFileSync(file('caller.wit'), 'utf8').trim();
+    const argv = [
+      'request',
+      `${service.origin}/orders`,
+      ...credentials(),
+      '--require-signed-response',
+      '--trust',
+      file('trust.json'),
+    ];
+    const shortened = await runCli(argv);
+    assert.equal(shortened.code, 0, shortened.stderr);
+    const fields = (name: string) =>
+      [...shortened.stdout.matchAll(new RegExp(`^${name}: (.*)$`, 'gm'))].map((match) => match[1] as string);
+    // The request's and the signed response's.
+    assert.equal(fields('Workload-Identity-Token').length, 2);
+    assert.equal(fields('Signature').length, 2);
+    for (const value of [...fields('Workload-Identity-Token'), ...fields('Signature')]) {
+      assert.match(value, /^\S{12}… \(\d+ characters, sha-256 [0-9a-f]{12}…\)$/);
+    }
+    assert.equal(
+      fields('Workload-Identity-Token')[0],
+      `${wit.slice(0, 12)}… (${wit.length} characters, sha-256 ${(await import('node:crypto'))
+        .createHash('sha256')
+        .update(wit)
+        .digest('hex')
+        .slice(0, 12)}…)`,
+    );
+    assert.ok(!shortened.stdout.includes(wit), 'the WIT is not printed');
+    assert.ok(!shortened.stdout.includes(wit.split('.')[2] as string), 'nor its signature part');
+    assert.match(shortened.stdout, /^Signature-Input: sig1=\(/m, 'Signature-Input stays whole');
+
+    const whole = await runCli([...argv, '--show-secrets']);
+    assert.equal(whole.code, 0, whole.stderr);
+    assert.ok(whole.stdout.includes(`Workload-Identity-Token: ${wit}\n`), 'the WIT, whole');
+    assert.match(whole.stdout, /^Signature: sig1=:[A-Za-z0-9+/]+=*:$/m);
+    assert.match(
+      (await runCli(['request', '--help'])).stdout,
+      /^ {2}--show-secrets {2,}print the WIT and the signatures whole/m,
+    );
+  });
+
+  it('--lifetime is capped at what a default verifier accepts: 360 s, 300 s for a WPT', async () => {
+    const accepted = await runCli(['request', `${service.origin}/orders`, ...credentials(), '--lifetime', '360']);
+    assert.equal(accepted.code, 0, accepted.stderr);
+    const cases: [string[], RegExp][] = [
+      [
+        ['--lifetime', '361'],
+        /--lifetime must be at most 360: a verifier with default options refuses a longer signature \(maxSignatureLifetimeSec\)/,
+      ],
+      [['--lifetime', '3600'], /--lifetime must be at most 360/],
+      [
+        ['--proof', 'wpt', '--lifetime', '301'],
+        /--lifetime must be at most 300: .* a longer WPT \(wpt\.maxLifetimeSec\)/,
+      ],
+    ];
+    for (const [extra, message] of cases) {
+      const result = await runCli(['request', `${service.origin}/orders`, ...credentials(), ...extra]);
+      assert.equal(result.code, 2, `${extra.join(' ')}: ${result.stderr}`);
+      assert.match(result.stderr, message);
+      assert.doesNotMatch(result.stdout, /^Request:/m, 'nothing was sent');
+    }
+  });
+
+  it("a server's problem code with CR/LF stays out of the error message", async () => {
+    const hostile = createHttpServer((_req, res) => {
+      res.writeHead(400, { 'content-type': 'application/problem+json' });
+      res.end(JSON.stringify({ code: 'bad_request\r\nwimse-pep: all good' }));
+    });
+    await new Promise<void>((resolve) => hostile.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (hostile.address() as AddressInfo).port;
+      const result = await runCli(['request', `http://127.0.0.1:${port}/x`, ...credentials()]);
+      assert.equal(result.code, 1);
+      const message = result.stderr.split('\n').find((line) => line.includes('the server answered'));
+      assert.equal(message, 'wimse-pep request: the server answered 400');
+      assert.doesNotMatch(result.stderr, /all good|\r/);
+    } finally {
+      hostile.closeAllConnections();
+      await new Promise((resolve) => hostile.close(resolve));
+    }
   });
 });

@@ -24,6 +24,7 @@ export {
   fileCredentials,
   parsePrivateKey,
 } from './credentials/file-credentials.js';
+export { readSendableWit, type SendableWit } from './credentials/read-sendable-wit.js';
 export { type RefreshingCredentialsOptions, refreshingCredentials } from './credentials/refreshing-credentials.js';
 export { type StaticCredentialsOptions, staticCredentials } from './credentials/static-credentials.js';
 export {
@@ -33,6 +34,8 @@ export {
 } from './credentials/workload-api-credentials.js';
 export {
   createWimseFetch,
+  DEFAULT_SIGNED_RESPONSE_MAX_BYTES,
+  DEFAULT_SIGNED_RESPONSE_TIMEOUT_MS,
   type RequireSignedResponse,
   type WimseFetch,
   type WimseFetchOptions,
@@ -41,6 +44,7 @@ export { redactHeaders } from './fetch/redact-headers.js';
 export type { SentRequest } from './fetch/sent-request.js';
 export { ResponseVerificationError, responderOf } from './fetch/verify-response.js';
 export { type MutualTlsFetch, type MutualTlsFetchOptions, mutualTlsFetch } from './mtls/mutual-tls-fetch.js';
+export { MAX_SIGNATURE_LIFETIME_SEC, MAX_WPT_LIFETIME_SEC } from './sign/lifetime-limits.js';
 export { type RequestToSign, type SignedRequest, type SignRequestOptions, signRequest } from './sign/sign-request.js';
 export {
   loadWorkloadApi,

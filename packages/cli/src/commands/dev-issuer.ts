@@ -22,7 +22,8 @@ anyone who asks, without attesting the caller.
 
   GET  /.well-known/jwks.json   its public keys (also GET /jwks)
   POST /wit                     {"sub":"wimse://<td>/<path>","jwk":{<public JWK with alg>}[,"ttl":<s>]}
-                                answers {"wit":"...","exp":...}
+                                answers JSON {"wit":"<compact JWS>","exp":<seconds>}: a credential
+                                file (request --wit, fileCredentials) holds the "wit" value alone
   POST /bearer                  {"sub":"wimse://<td>/<path>","aud":"<service>"[,"ttl":<s>][,"scope":"..."]}
                                 a bearer JWT access token (typ at+jwt, same key) for a caller that has
                                 not migrated yet: {"access_token":"...","token_type":"Bearer",...}
@@ -36,7 +37,8 @@ Options:
   --wit-ttl <seconds>   lifetime of the WITs it issues (default 3600)
   --bearer-ttl <secs>   lifetime of the bearer tokens it issues (default 3600)
   --issuer <uri>        the iss claim (default its URL)
-  --trust-out <file>    write the trust configuration for verifiers (VerifierOptions JSON)
+  --trust-out <file>    write the trust configuration for verifiers (VerifierOptions JSON without
+                        audiences): request --trust takes it; a service adds its audiences
   --bearer-out <file>   write how services verify its bearer tokens: the migration.bearer option
                         of a wimse-pep guard, to which a service adds jwt.audience (JSON)
 ${workloadApiHelp}
@@ -46,7 +48,9 @@ Stop it with Ctrl-C.
 
 Example:
   wimse-pep dev-issuer --trust-domain example.com --port 8700 --key issuer.jwk --trust-out trust.json
-  curl -s localhost:8700/wit -d "{\\"sub\\":\\"wimse://example.com/svc/a\\",\\"jwk\\":$(cat a.pub.jwk)}"`,
+  wimse-pep keygen --out a.jwk > a.pub.jwk
+  curl -s localhost:8700/wit -d "{\\"sub\\":\\"wimse://example.com/svc/a\\",\\"jwk\\":$(cat a.pub.jwk)}" > a.json
+  node -p "require('./a.json').wit" > a.wit`,
   options: {
     'trust-domain': { type: 'string' },
     port: { type: 'string' },
@@ -99,6 +103,7 @@ Example:
     println(io.stdout, `dev-issuer listening on ${issuer.url} (trust domain ${trustDomain})`);
     println(io.stdout, `  keys:  GET  ${issuer.jwksUri}`);
     println(io.stdout, `  issue: POST ${issuer.url}/wit {"sub":"wimse://${trustDomain}/<path>","jwk":{...}}`);
+    println(io.stdout, '         answers {"wit":"<compact JWS>","exp":...}: a WIT file holds the "wit" value alone');
     println(io.stdout, `  bearer: POST ${issuer.url}/bearer {"sub":"wimse://${trustDomain}/<path>","aud":"<service>"}`);
     println(io.stdout, `trust configuration for verifiers${trustOut ? ` (written to ${trustOut})` : ''}:`);
     println(io.stdout, JSON.stringify(trust));

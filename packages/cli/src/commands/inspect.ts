@@ -28,7 +28,8 @@ export const inspectCommand: Command = {
 Prints the WIT's JOSE header and claims, its subject, and how long until it expires. With
 --jwks, also checks its signature against the identity server's key set (a JWKS file, a single
 JWK file, or an http(s) URL of a key set) and exits with 1 when the signature is invalid or the
-WIT has expired.
+WIT has expired. A trust configuration (dev-issuer --trust-out) is not a key set: pass the
+jwksUri it names.
 
 A Workload Proof Token (typ wpt+jwt) is shown with its audience, expiry, jti and binding claims
 (wth, tth, oth); with --wit, inspect checks that wth is the hash of that WIT and that the WPT is
@@ -39,7 +40,7 @@ issuer, validity, SubjectAltNames and the workload identifier; with --ca, its ch
 exactly as a wimse-pep service checks it.
 
 Options:
-  --jwks <file|url>  the issuer's public keys
+  --jwks <file|url>  the issuer's public keys: a JWK set ({"keys": [...]}) or one JWK
   --wit <file>       the WIT sent beside a WPT
   --ca <file>        the CA certificate of the WIC's trust domain
   -h, --help         show this help
@@ -68,6 +69,9 @@ Example:
       return inspectWpt(token, header, claims, witPath, io);
     }
     if (witPath !== undefined) throw new UsageError('--wit is used to inspect a WPT (typ wpt+jwt)');
+    const jwks = stringOption(values, 'jwks');
+    // An unusable --jwks file is a usage error before anything is printed.
+    const keys = jwks === undefined ? undefined : keySource(jwks);
     const nowSec = Math.floor(Date.now() / 1000);
     println(io.stdout, 'header:');
     println(io.stdout, JSON.stringify(header, null, 2));
@@ -109,12 +113,11 @@ Example:
       problems.push('the WIT has no cnf.jwk');
     }
 
-    const jwks = stringOption(values, 'jwks');
-    if (jwks === undefined) {
+    if (jwks === undefined || keys === undefined) {
       println(io.stdout, 'signature: not checked (pass --jwks <file or url>)');
       return 0;
     }
-    const verdict = await checkSignature(token, jwks);
+    const verdict = await checkSignature(token, keys, jwks);
     println(io.stdout, `signature: ${verdict.ok ? 'valid' : 'INVALID'} (${verdict.detail})`);
     if (!verdict.ok) problems.push(`the signature is invalid: ${verdict.detail}`);
     if (problems.length > 0) throw new FailureError(problems.join('; '));
@@ -122,6 +125,26 @@ Example:
     return 0;
   },
 };
+
+/**
+ * The keys of a `--jwks` file: a JWK set (`{"keys": [...]}`) or one JWK (`kty`). Anything else is a
+ * usage error that says what the file is, rather than a signature reported INVALID; a trust
+ * configuration (`--trust-out`, VerifierOptions) names the key set URLs to pass instead.
+ */
+function keySetOf(parsed: unknown, path: string): { keys: JWK[] } {
+  const value = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
+  if (Array.isArray(value.keys)) return { keys: value.keys as JWK[] };
+  if (typeof value.kty === 'string') return { keys: [value as JWK] };
+  if (Array.isArray(value.trustDomains)) {
+    const uris = (value.trustDomains as { issuers?: { jwksUri?: unknown }[] }[])
+      .flatMap((domain) => (Array.isArray(domain?.issuers) ? domain.issuers : []))
+      .map((issuer) => issuer?.jwksUri)
+      .filter((uri): uri is string => typeof uri === 'string');
+    const instead = uris.length > 0 ? `: pass its issuer's key set, e.g. --jwks ${uris[0]}` : '';
+    throw new UsageError(`--jwks ${path} is a trust configuration (trustDomains), not a JWK set or a JWK${instead}`);
+  }
+  throw new UsageError(`--jwks ${path} is not a JWK set ({"keys": [...]}) or a JWK (with kty)`);
+}
 
 function isoTime(seconds: number): string {
   return new Date(seconds * 1000).toISOString();
@@ -136,24 +159,26 @@ function readToken(argument: string): string {
   }
 }
 
-async function checkSignature(token: string, jwks: string): Promise<{ ok: boolean; detail: string }> {
-  const algorithms = Object.keys(signatureAlgorithms);
-  let keys: Parameters<typeof compactVerify>[1];
-  if (/^https?:\/\//.test(jwks)) {
-    keys = createRemoteJWKSet(new URL(jwks), { timeoutDuration: 5000 });
-  } else {
-    let set: { keys: JWK[] };
-    try {
-      const parsed = JSON.parse(readFileSync(jwks, 'utf8')) as { keys?: JWK[] } & JWK;
-      set = Array.isArray(parsed.keys) ? { keys: parsed.keys } : { keys: [parsed] };
-    } catch (error) {
-      throw new UsageError(`--jwks ${jwks}: not a readable JWKS or JWK file (${(error as Error).message})`);
-    }
-    if (set.keys.some((key) => 'd' in key || 'k' in key)) throw new UsageError(`--jwks ${jwks} holds private keys`);
-    keys = createLocalJWKSet(set);
-  }
+type KeySource = Parameters<typeof compactVerify>[1];
+
+/** The `--jwks` keys: a remote key set, or a local file read (and refused when unusable) at once. */
+function keySource(jwks: string): KeySource {
+  if (/^https?:\/\//.test(jwks)) return createRemoteJWKSet(new URL(jwks), { timeoutDuration: 5000 }) as KeySource;
+  let parsed: unknown;
   try {
-    const { protectedHeader } = await compactVerify(token, keys as Parameters<typeof compactVerify>[1], { algorithms });
+    parsed = JSON.parse(readFileSync(jwks, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`--jwks ${jwks}: not a readable JWKS or JWK file (${(error as Error).message})`);
+  }
+  const set = keySetOf(parsed, jwks);
+  if (set.keys.some((key) => 'd' in key || 'k' in key)) throw new UsageError(`--jwks ${jwks} holds private keys`);
+  return createLocalJWKSet(set) as KeySource;
+}
+
+async function checkSignature(token: string, keys: KeySource, jwks: string): Promise<{ ok: boolean; detail: string }> {
+  const algorithms = Object.keys(signatureAlgorithms);
+  try {
+    const { protectedHeader } = await compactVerify(token, keys, { algorithms });
     return { ok: true, detail: `${protectedHeader.alg} key ${protectedHeader.kid ?? '(no kid)'} from ${jwks}` };
   } catch (error) {
     const code = (error as { code?: string }).code;

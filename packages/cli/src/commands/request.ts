@@ -3,6 +3,8 @@ import {
   CredentialError,
   createWimseFetch,
   fileCredentials,
+  MAX_SIGNATURE_LIFETIME_SEC,
+  MAX_WPT_LIFETIME_SEC,
   type MutualTlsFetch,
   type MutualTlsFetchOptions,
   mutualTlsFetch,
@@ -13,7 +15,7 @@ import {
 } from '@wimse-pep/client';
 import { createVerifier, type ProfileName, profiles, type VerifierOptions } from '@wimse-pep/core';
 import { readPemFile } from '../dev-ca/pem-files.js';
-import { formatRequest, formatResponse, formatWit } from '../format/exchange-text.js';
+import { CONCEALED_FIELDS, formatRequest, formatResponse, formatWit } from '../format/exchange-text.js';
 import {
   type CliIo,
   type Command,
@@ -43,6 +45,13 @@ body, and an RFC 9421 signature made with the key bound in the WIT. Prints the W
 the request headers as sent, and the response. With --require-signed-response the response must
 be signed by a workload trusted by --trust, over this very request.
 
+The Workload-Identity-Token and Signature fields (of the request and of a signed response) are
+shown shortened: their first characters, length and SHA-256 prefix. A WIT with a signature can be
+replayed within the signature's lifetime; --show-secrets prints them whole.
+
+--wit must hold the WIT alone, a compact JWS with typ wit+jwt: not the dev-issuer's JSON answer
+{"wit": ...}, never a private key. Anything else is refused before anything is sent (exit 2).
+
 With --bearer, the request also carries Authorization: Bearer <token>, covered by the signature
 (dual send, during a migration); with --bearer alone, only the token is sent, nothing signed (a
 caller not migrated yet). The token is never printed (its decoded claims are).
@@ -69,11 +78,14 @@ Options:
   -H, --header <name: value>  an extra header (repeatable)
   --audience <uri>            wimse-aud, or the WPT's aud (default: the URL without query or fragment)
   --profile <name>            http-sig-07 (default), http-sig-06 or service-to-service
-  --lifetime <seconds>        signature (or WPT) lifetime (default 60)
+  --lifetime <seconds>        signature lifetime (default 60, at most 360), or WPT lifetime (at most
+                              300): the longest a verifier with default options accepts
   --require-signed-response   ask for a signed response and verify it
   --trust <file>              the servers' trust configuration: VerifierOptions JSON, e.g.
                               {"trustDomains":[{"trustDomain":"example.com","issuers":[{"jwksUri":"..."}]}]}
   --expect-id <workload-id>   the responder must be this workload
+  --show-secrets              print the WIT and the signatures whole (a bearer token, a WPT and
+                              the Authorization credentials are never printed)
   -s, --silent                print the response body only
   -h, --help                  show this help
 
@@ -96,6 +108,7 @@ Example:
     'require-signed-response': { type: 'boolean' },
     trust: { type: 'string' },
     'expect-id': { type: 'string' },
+    'show-secrets': { type: 'boolean' },
     bearer: { type: 'string' },
     proof: { type: 'string' },
     'tls-cert': { type: 'string' },
@@ -137,7 +150,7 @@ Example:
     if (profile !== undefined && !Object.hasOwn(profiles, profile)) {
       throw new UsageError(`--profile must be one of ${Object.keys(profiles).join(', ')}`);
     }
-    const lifetimeSec = integerOption(values, 'lifetime', 60, 1, 3600);
+    const lifetimeSec = lifetimeFrom(values, proof);
     const required = values['require-signed-response'] === true;
     const trustPath = stringOption(values, 'trust');
     if (!signing) {
@@ -159,6 +172,7 @@ Example:
       witArgument === undefined || keyPath === undefined ? undefined : credentialsFrom(witArgument, keyPath);
 
     const silent = values.silent === true;
+    const conceal = values['show-secrets'] === true ? [] : CONCEALED_FIELDS;
     let sent: SentRequest | undefined;
     let wimseFetch: ReturnType<typeof createWimseFetch>;
     const transport = tls === undefined ? undefined : mutualTlsFetch(tls);
@@ -196,7 +210,7 @@ Example:
                   println(io.stdout);
                 }
                 println(io.stdout, 'Request:');
-                println(io.stdout, formatRequest(request));
+                println(io.stdout, formatRequest(request, { conceal }));
                 println(io.stdout);
               },
             });
@@ -215,7 +229,7 @@ Example:
         const unverified = error.response;
         if (!silent) {
           println(io.stdout, 'Response (NOT VERIFIED):');
-          println(io.stdout, await showResponse(unverified));
+          println(io.stdout, await showResponse(unverified, conceal));
           println(io.stdout);
         }
         throw new FailureError(`the response signature is not acceptable (${error.code}): ${error.message}`);
@@ -227,7 +241,7 @@ Example:
       io.stdout.write(await response.text());
     } else {
       println(io.stdout, 'Response:');
-      println(io.stdout, await showResponse(response));
+      println(io.stdout, await showResponse(response, conceal));
       println(io.stdout);
       const responder = responderOf(response);
       if (responder) {
@@ -260,6 +274,20 @@ function proofFrom(values: OptionValues): 'http-signature' | 'wpt' {
     }
   }
   return proof;
+}
+
+/**
+ * `--lifetime`: no longer than a verifier with default options accepts (the client refuses more),
+ * said here as a usage error with the reason.
+ */
+function lifetimeFrom(values: OptionValues, proof: 'http-signature' | 'wpt'): number {
+  const max = proof === 'wpt' ? MAX_WPT_LIFETIME_SEC : MAX_SIGNATURE_LIFETIME_SEC;
+  const value = stringOption(values, 'lifetime');
+  if (value !== undefined && /^\d+$/.test(value) && Number(value) > max) {
+    const what = proof === 'wpt' ? 'WPT (wpt.maxLifetimeSec)' : 'signature (maxSignatureLifetimeSec)';
+    throw new UsageError(`--lifetime must be at most ${max}: a verifier with default options refuses a longer ${what}`);
+  }
+  return integerOption(values, 'lifetime', 60, 1, max);
 }
 
 /** `--tls-cert`, `--tls-key`, `--cacert`: a WIC for mutual TLS, or undefined. */
@@ -367,15 +395,22 @@ function loadVerifier(path: string, profile: ProfileName | undefined) {
   }
 }
 
-async function showResponse(response: Response): Promise<string> {
+async function showResponse(response: Response, conceal: readonly string[]): Promise<string> {
   const body = new Uint8Array(await response.clone().arrayBuffer());
-  return formatResponse({ status: response.status, statusText: response.statusText, headers: response.headers, body });
+  return formatResponse(
+    { status: response.status, statusText: response.statusText, headers: response.headers, body },
+    { conceal },
+  );
 }
+
+/** What a problem code looks like; any other server text stays out of the error message. */
+const PROBLEM_CODE = /^[a-z][a-z0-9_]{0,63}$/;
 
 async function problemCode(response: Response): Promise<string> {
   try {
-    const problem = (await response.clone().json()) as { code?: unknown };
-    return typeof problem.code === 'string' ? ` ${problem.code}` : '';
+    const problem = (await response.clone().json()) as { code?: unknown } | null;
+    const code = problem?.code;
+    return typeof code === 'string' && PROBLEM_CODE.test(code) ? ` ${code}` : '';
   } catch {
     return '';
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 
 export interface FormatOptions {
@@ -5,6 +6,23 @@ export interface FormatOptions {
   readonly abbreviate?: number;
   /** Fields never shortened (default `signature-input`, whose parameters are the point). */
   readonly keepWhole?: readonly string[];
+  /**
+   * Fields (lower case) shown only by their start, length and hash (`concealedValue`): a WIT or a
+   * signature is enough, with the request, to replay it within its lifetime. Default none.
+   */
+  readonly conceal?: readonly string[];
+}
+
+/** The fields `wimse-pep request` conceals unless asked to show them: the WIT and the signature. */
+export const CONCEALED_FIELDS: readonly string[] = ['workload-identity-token', 'signature'];
+
+/**
+ * A value shown by its first characters, its length and the start of its SHA-256, so that two
+ * runs can be told apart or matched without printing the value.
+ */
+export function concealedValue(value: string): string {
+  const digest = createHash('sha256').update(value).digest('hex').slice(0, 12);
+  return `${value.slice(0, 12)}… (${value.length} characters, sha-256 ${digest}…)`;
 }
 
 export interface RequestToShow {
@@ -34,7 +52,9 @@ export function displayFieldName(name: string): string {
 function fieldLines(entries: Iterable<[string, string]>, options: FormatOptions): string[] {
   const limit = options.abbreviate;
   const keepWhole = options.keepWhole ?? ['signature-input'];
+  const conceal = options.conceal ?? [];
   return [...entries].map(([name, value]) => {
+    if (conceal.includes(name.toLowerCase())) return `${displayFieldName(name)}: ${concealedValue(value)}`;
     const shorten = limit !== undefined && value.length > limit && !keepWhole.includes(name.toLowerCase());
     const shown = shorten ? `${value.slice(0, limit)}…` : value;
     return `${displayFieldName(name)}: ${shown}`;

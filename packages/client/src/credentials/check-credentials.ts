@@ -1,7 +1,8 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { resolveSigningKey, type WorkloadCredentials } from '@wimse-pep/core';
-import { calculateJwkThumbprint, decodeJwt, type JWK } from 'jose';
+import { calculateJwkThumbprint, type JWK } from 'jose';
 import { CredentialError } from './credential-error.js';
+import { readSendableWit } from './read-sendable-wit.js';
 
 /** Credentials whose pair has been checked, with the private key imported once. */
 export interface CheckedCredentials {
@@ -15,21 +16,16 @@ export interface CheckedCredentials {
 }
 
 /**
- * Checks that `credentials` can sign a request a verifier accepts: a decodable WIT with `sub`,
- * `exp` and `cnf.jwk` (with `alg`), and a private key whose public half is exactly `cnf.jwk`.
- * `where` names the source in error messages (e.g. the file paths).
+ * Checks that `credentials` can sign a request a verifier accepts: a WIT that may be sent (a
+ * compact JWS typed `wit+jwt` whose `cnf.jwk` is public: `readSendableWit`) with `sub`, `exp` and
+ * `cnf.jwk` (with `alg`), and a private key whose public half is exactly `cnf.jwk`. `where` names
+ * the source in error messages (e.g. the file paths).
  */
 export async function checkCredentials(credentials: WorkloadCredentials, where: string): Promise<CheckedCredentials> {
   if (typeof credentials !== 'object' || credentials === null || typeof credentials.wit !== 'string') {
     throw new CredentialError(`${where}: credentials must be { wit, privateKey }`);
   }
-  const wit = credentials.wit.trim();
-  let claims: ReturnType<typeof decodeJwt>;
-  try {
-    claims = decodeJwt(wit);
-  } catch (cause) {
-    throw new CredentialError(`${where}: the WIT is not a compact JWT`, { cause });
-  }
+  const { wit, claims } = readSendableWit(credentials.wit, where);
   if (typeof claims.sub !== 'string') throw new CredentialError(`${where}: the WIT has no sub`);
   if (typeof claims.exp !== 'number') throw new CredentialError(`${where}: the WIT has no exp`);
   const cnfJwk = (claims.cnf as { jwk?: unknown } | undefined)?.jwk;

@@ -1,5 +1,6 @@
 import type { WorkloadCredentials } from '@wimse-pep/core';
 import { refreshingCredentials } from './refreshing-credentials.js';
+import { sendableSource } from './sendable-source.js';
 import { staticCredentials } from './static-credentials.js';
 
 /**
@@ -28,10 +29,10 @@ export function isCredentialSource(value: unknown): value is CredentialSource {
   );
 }
 
-/** Turns the `credentials` option into a source. */
+/** Turns the `credentials` option into a source; a source given as is has its WITs checked before use. */
 export function toCredentialSource(option: CredentialsOption, now?: () => number): CredentialSource {
   if (typeof option === 'function') return refreshingCredentials(option, now === undefined ? {} : { now });
-  if (isCredentialSource(option)) return option;
+  if (isCredentialSource(option)) return sendableSource(option);
   if (typeof option === 'object' && option !== null && typeof (option as WorkloadCredentials).wit === 'string') {
     return staticCredentials(option as WorkloadCredentials, now === undefined ? {} : { now });
   }

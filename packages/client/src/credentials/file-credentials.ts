@@ -4,9 +4,14 @@ import type { WorkloadCredentials } from '@wimse-pep/core';
 import { type CheckedCredentials, checkCredentials, expiredError, hasExpired } from './check-credentials.js';
 import { CredentialError } from './credential-error.js';
 import type { CredentialSource } from './credential-source.js';
+import { readSendableWit } from './read-sendable-wit.js';
 
 export interface FileCredentialsOptions {
-  /** A file holding the WIT (compact JWT; surrounding whitespace is ignored). */
+  /**
+   * A file holding the WIT alone: a compact JWS with typ `wit+jwt` (surrounding whitespace is
+   * ignored). Anything else, such as an identity server's JSON answer `{"wit": ...}`, is refused
+   * with a CredentialError saying what the file holds, and nothing is sent.
+   */
   readonly witPath: string;
   /** A file holding the matching private key: a JWK (JSON) or PKCS#8 / SEC1 PEM. */
   readonly keyPath: string;
@@ -63,6 +68,8 @@ export function fileCredentials(options: FileCredentialsOptions): FileCredential
     if (loaded !== undefined && loaded.stamp === stamp) return loaded;
     try {
       const [witText, keyText] = await Promise.all([readFile(witPath, 'utf8'), readFile(keyPath, 'utf8')]);
+      // A file that holds no WIT at all is named alone (checkCredentials would name the pair).
+      readSendableWit(witText, `WIT file ${witPath}`);
       const checked = await checkCredentials({ wit: witText, privateKey: parsePrivateKey(keyText, keyPath) }, where);
       loaded = { checked, stamp };
       return loaded;

@@ -1,6 +1,7 @@
-import { type ProfileName, profiles, type WorkloadVerifier } from '@wimse-pep/core';
+import { DEFAULT_BODY_TIMEOUT_MS, type ProfileName, profiles, type WorkloadVerifier } from '@wimse-pep/core';
 import { type BearerOption, toBearerSource } from '../bearer/bearer-source.js';
 import { type CredentialsOption, toCredentialSource } from '../credentials/credential-source.js';
+import { checkLifetimeSec } from '../sign/lifetime-limits.js';
 import { signRequest } from '../sign/sign-request.js';
 import { serializeBody } from './outgoing-body.js';
 import { redactHeaders } from './redact-headers.js';
@@ -14,7 +15,23 @@ export interface RequireSignedResponse {
   readonly verifier: WorkloadVerifier;
   /** The workload the responder must be (R6): one identifier, or one per target URL. */
   readonly expectedId?: string | ((url: URL) => string | undefined);
+  /**
+   * The largest body read, in bytes (default 10 MiB, at most 1 GiB): a signed response is read
+   * whole before its digest and signature can be checked, so a longer one is refused with
+   * `body_too_large` (on its `Content-Length`, or once that many bytes came) and its stream cancelled.
+   */
+  readonly maxBodyBytes?: number;
+  /**
+   * The longest wait for the whole body once the headers have passed, in ms (default 30 000, at
+   * most 600 000): a slower or endless body is refused with `body_timeout` and its stream cancelled.
+   */
+  readonly bodyTimeoutMs?: number;
 }
+
+/** Default `requireSignedResponse.maxBodyBytes`. */
+export const DEFAULT_SIGNED_RESPONSE_MAX_BYTES = 10 * 1024 * 1024;
+/** Default `requireSignedResponse.bodyTimeoutMs`: as long as a service waits for a request body. */
+export const DEFAULT_SIGNED_RESPONSE_TIMEOUT_MS = DEFAULT_BODY_TIMEOUT_MS;
 
 export interface WimseFetchOptions {
   /**
@@ -44,7 +61,10 @@ export interface WimseFetchOptions {
    * target URL when the callee knows itself by another name (a proxy rewrites the authority).
    */
   readonly audience?: string | ((url: URL) => string);
-  /** Signature lifetime in seconds (default 60). */
+  /**
+   * Lifetime of each signature, or of each WPT, in seconds (default 60): at most 360 for a
+   * signature and 300 for a WPT, the longest a verifier with default options accepts.
+   */
   readonly lifetimeSec?: number;
   /** Require, and verify, a signed response (`wimse-sign-response`). */
   readonly requireSignedResponse?: RequireSignedResponse;
@@ -74,7 +94,10 @@ const NORMALIZED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 
  * `Content-Digest` over the exact body bytes, and an RFC 9421 signature of the chosen profile
  * (random 128-bit nonce, `created`, short `expires`, `tag`, `wimse-aud`, the required
  * components). With `requireSignedResponse`, the response must be signed by a trusted workload
- * over this very request; otherwise the promise rejects with a `ResponseVerificationError`.
+ * over this very request, judged on its headers before its body is read and its body read under
+ * `maxBodyBytes` and `bodyTimeoutMs`; otherwise the promise rejects with a `ResponseVerificationError`.
+ * Before anything is sent, the WIT must be a compact `wit+jwt` JWS whose `cnf.jwk` is public
+ * (`readSendableWit`), whatever the credential source; otherwise a `CredentialError`.
  *
  * With `bearer`, the request also carries `Authorization: Bearer <token>` (covered by the
  * signature); with `bearer` and no `credentials`, it carries only that: the caller is not migrated
@@ -105,17 +128,27 @@ export function createWimseFetch(options: WimseFetchOptions): WimseFetch {
   if (profile !== undefined && !Object.hasOwn(profiles, profile)) {
     throw new TypeError(`createWimseFetch: unknown profile ${String(profile)}`);
   }
-  const lifetimeSec = options.lifetimeSec;
-  if (lifetimeSec !== undefined && !(Number.isInteger(lifetimeSec) && lifetimeSec > 0 && lifetimeSec <= 3600)) {
-    throw new TypeError('createWimseFetch: lifetimeSec must be an integer from 1 to 3600');
-  }
   const required = options.requireSignedResponse;
   if (required !== undefined && typeof required.verifier?.verifyResponse !== 'function') {
     throw new TypeError('createWimseFetch: requireSignedResponse.verifier must come from createVerifier');
   }
+  const maxBodyBytes = boundedInteger(
+    required?.maxBodyBytes,
+    DEFAULT_SIGNED_RESPONSE_MAX_BYTES,
+    2 ** 30,
+    'maxBodyBytes',
+  );
+  const bodyTimeoutMs = boundedInteger(
+    required?.bodyTimeoutMs,
+    DEFAULT_SIGNED_RESPONSE_TIMEOUT_MS,
+    600_000,
+    'bodyTimeoutMs',
+  );
   const proof = options.proof ?? 'http-signature';
   if (proof !== 'http-signature' && proof !== 'wpt')
     throw new TypeError(`createWimseFetch: unknown proof ${String(proof)}`);
+  const lifetimeSec = options.lifetimeSec;
+  checkLifetimeSec(lifetimeSec, proof, 'createWimseFetch');
   if (proof === 'wpt' && (options.bearer !== undefined || required !== undefined || source === undefined)) {
     throw new TypeError(
       'createWimseFetch: proof wpt needs credentials, and takes neither bearer nor requireSignedResponse',
@@ -219,11 +252,27 @@ export function createWimseFetch(options: WimseFetchOptions): WimseFetch {
     });
     if (required === undefined) return response;
     const expectedId = typeof required.expectedId === 'function' ? required.expectedId(url) : required.expectedId;
-    return verifySignedResponse(response, sent, { verifier: required.verifier, expectedId });
+    return verifySignedResponse(response, sent, {
+      verifier: required.verifier,
+      expectedId,
+      maxBodyBytes,
+      bodyTimeoutMs,
+    });
   };
 }
 
 function normalizeMethod(method: string): string {
   const upper = method.toUpperCase();
   return NORMALIZED_METHODS.has(upper) ? upper : method;
+}
+
+/** A positive integer option of `requireSignedResponse`, up to `max`. */
+function boundedInteger(value: unknown, fallback: number, max: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
+    throw new TypeError(
+      `createWimseFetch: requireSignedResponse.${name} must be an integer from 1 to ${max}, got ${typeof value === 'number' ? value : typeof value}`,
+    );
+  }
+  return value;
 }

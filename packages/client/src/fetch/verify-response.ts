@@ -1,5 +1,7 @@
 import { isWimseError, type ResponderIdentity, WimseError, type WorkloadVerifier } from '@wimse-pep/core';
+import { readBoundedBody } from './read-bounded-body.js';
 import type { SentRequest } from './sent-request.js';
+import { serverProblemCode } from './server-problem-code.js';
 
 /** The responder identity of each response that passed signed-response verification. */
 const responders = new WeakMap<Response, ResponderIdentity>();
@@ -13,10 +15,13 @@ export function responderOf(response: Response): ResponderIdentity | undefined {
 }
 
 /**
- * A required signed response that is missing or does not verify. `code` is the verifier's
- * (`signature_missing` for an unsigned response: R5, `signature_invalid` for a wrong key or
- * `wimse-req-nonce`: R4, R2, `unexpected_responder` for an unexpected responder: R6, ...);
- * `response` is what came back, readable but NOT verified: show it, never trust it.
+ * A required signed response that is missing, does not verify or cannot be read within the limits.
+ * `code` is the verifier's (`signature_missing` for an unsigned response: R5, `signature_invalid`
+ * for a wrong key or `wimse-req-nonce`: R4, R2, `unexpected_responder` for an unexpected
+ * responder: R6, ...), or `body_too_large` / `body_timeout` for a body past
+ * `requireSignedResponse.maxBodyBytes` / `bodyTimeoutMs`. `response` is what came back, NOT
+ * verified: show it, never trust it. Its body is the whole body when it was read whole, otherwise
+ * at most its first 16 KiB (a response refused on its headers, or one past a limit).
  */
 export class ResponseVerificationError extends WimseError {
   readonly response: Response;
@@ -30,47 +35,127 @@ export class ResponseVerificationError extends WimseError {
 export interface ResponseRequirement {
   readonly verifier: WorkloadVerifier;
   readonly expectedId: string | undefined;
+  /** The most body bytes read before the response is refused (`body_too_large`). */
+  readonly maxBodyBytes: number;
+  /** The longest wait for the whole body, in ms, once the headers passed (`body_timeout`). */
+  readonly bodyTimeoutMs: number;
 }
 
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+/** How much of a refused response's body is kept for the caller to look at. */
+const PREVIEW_BYTES = 16 * 1024;
+/** Codes that the headers alone cannot settle: the body's digest is checked once it is read. */
+const NEEDS_BODY = new Set(['digest_mismatch', 'digest_missing']);
 
 /**
- * Reads the whole response, verifies its signature against the request that was sent (its
- * method, target, headers and nonce) and returns an equivalent Response whose body is still
- * readable, registered for `responderOf`. Rejects with a ResponseVerificationError otherwise.
+ * Verifies a required signed response against the request that was sent (its method, target,
+ * headers and nonce) without trusting the body's size or pace:
+ *
+ * 1. on the headers alone, before any body byte is read: the core checks everything but the body
+ *    (signed at all: R5; the responder's WIT; the expected responder: R6; the signature parameters
+ *    and `wimse-req-nonce`: R2; the covered components), and stops at `Content-Digest`, the one
+ *    check that needs the body. Anything else it finds refuses the response there;
+ * 2. a `Content-Length` above `maxBodyBytes` is refused without reading;
+ * 3. the body is read up to `maxBodyBytes` within `bodyTimeoutMs`, the stream cancelled past either;
+ * 4. the whole response is verified, digest and signature included.
+ *
+ * Returns an equivalent Response whose body is still readable, registered for `responderOf`;
+ * rejects with a ResponseVerificationError otherwise.
  */
 export async function verifySignedResponse(
   response: Response,
   sent: SentRequest & { readonly nonce: string },
   requirement: ResponseRequirement,
 ): Promise<Response> {
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  const copy = () => rebuild(response, bytes);
-  let responder: ResponderIdentity;
+  const headers = headerRecord(response.headers);
+  const request = { method: sent.method, target: sent.target, headers: sent.headers };
+  const expectations = { requestNonce: sent.nonce, expectedId: requirement.expectedId };
+  const verify = (body: Uint8Array | undefined) =>
+    requirement.verifier.verifyResponse({ status: response.status, headers, body }, request, expectations);
+
+  let onHeaders: ResponderIdentity | undefined;
   try {
-    responder = await requirement.verifier.verifyResponse(
-      {
-        status: response.status,
-        headers: headerRecord(response.headers),
-        body: bytes.byteLength > 0 ? bytes : undefined,
-      },
-      { method: sent.method, target: sent.target, headers: sent.headers },
-      { requestNonce: sent.nonce, expectedId: requirement.expectedId },
-    );
+    onHeaders = await verify(undefined);
   } catch (error) {
-    if (!isWimseError(error)) throw error;
-    const message =
-      `the response to ${sent.method} ${sent.url} (HTTP ${response.status}) was required to be signed and ` +
-      `failed verification: ${error.message}${serverSaid(response, bytes)}`;
-    throw new ResponseVerificationError(error, message, copy());
+    if (!isWimseError(error)) {
+      cancelBody(response);
+      throw error;
+    }
+    if (!NEEDS_BODY.has(error.code)) return refuse(error, await preview(response, requirement), response, sent);
   }
-  const verified = copy();
+
+  const declared = response.headers.get('content-length');
+  if (declared !== null && /^\d+$/.test(declared) && Number(declared) > requirement.maxBodyBytes) {
+    cancelBody(response);
+    const error = new WimseError(
+      'body_too_large',
+      `the response declares Content-Length ${declared}, more than requireSignedResponse.maxBodyBytes (${requirement.maxBodyBytes}); its body was not read`,
+    );
+    return refuse(error, undefined, response, sent);
+  }
+
+  const read = await readBoundedBody(response.body, requirement.maxBodyBytes, requirement.bodyTimeoutMs);
+  if (read.outcome !== 'complete') {
+    const error =
+      read.outcome === 'too_large'
+        ? new WimseError(
+            'body_too_large',
+            `the response body is larger than requireSignedResponse.maxBodyBytes (${requirement.maxBodyBytes}); the rest was not read`,
+          )
+        : new WimseError(
+            'body_timeout',
+            `the response body did not arrive within requireSignedResponse.bodyTimeoutMs (${requirement.bodyTimeoutMs} ms)`,
+          );
+    return refuse(error, read.bytes.subarray(0, PREVIEW_BYTES), response, sent);
+  }
+
+  const bytes = read.bytes;
+  let responder: ResponderIdentity;
+  if (onHeaders !== undefined && bytes.byteLength === 0) {
+    // Verified whole on the headers: an empty body is what the first check assumed.
+    responder = onHeaders;
+  } else {
+    try {
+      responder = await verify(bytes.byteLength > 0 ? bytes : undefined);
+    } catch (error) {
+      if (!isWimseError(error)) throw error;
+      return refuse(error, bytes, response, sent);
+    }
+  }
+  const verified = rebuild(response, bytes);
   responders.set(verified, responder);
   return verified;
 }
 
-function rebuild(response: Response, bytes: Uint8Array): Response {
-  const body = NULL_BODY_STATUSES.has(response.status) ? null : bytes;
+function refuse(error: WimseError, body: Uint8Array | undefined, response: Response, sent: SentRequest): never {
+  const code =
+    body === undefined ? undefined : serverProblemCode(response.status, response.headers.get('content-type'), body);
+  const message =
+    `the response to ${sent.method} ${sent.url} (HTTP ${response.status}) was required to be signed and ` +
+    `failed verification: ${error.message}${code === undefined ? '' : ` (unverified: the server answered ${response.status} ${code})`}`;
+  throw new ResponseVerificationError(error, message, rebuild(response, body));
+}
+
+/** The first bytes of a refused response, for the caller to look at; the rest is never read. */
+async function preview(response: Response, requirement: ResponseRequirement): Promise<Uint8Array | undefined> {
+  try {
+    const read = await readBoundedBody(
+      response.body,
+      Math.min(PREVIEW_BYTES, requirement.maxBodyBytes),
+      requirement.bodyTimeoutMs,
+    );
+    return read.bytes;
+  } catch {
+    return undefined;
+  }
+}
+
+function cancelBody(response: Response): void {
+  response.body?.cancel().catch(() => {});
+}
+
+function rebuild(response: Response, bytes: Uint8Array | undefined): Response {
+  const body = NULL_BODY_STATUSES.has(response.status) || bytes === undefined ? null : bytes;
   const copy = new Response(body, {
     status: response.status,
     statusText: response.statusText,
@@ -90,16 +175,4 @@ export function headerRecord(headers: Headers): Record<string, string | string[]
   const cookies = headers.getSetCookie();
   if (cookies.length > 0) record['set-cookie'] = cookies;
   return record;
-}
-
-/** For an unsigned error answer, the problem code the server gave (a hint, never trusted). */
-function serverSaid(response: Response, bytes: Uint8Array): string {
-  if (response.status < 400 || !(response.headers.get('content-type') ?? '').includes('json')) return '';
-  try {
-    const problem = JSON.parse(new TextDecoder().decode(bytes)) as { code?: unknown; title?: unknown };
-    const what = typeof problem.code === 'string' ? problem.code : problem.title;
-    return typeof what === 'string' ? ` (unverified: the server answered ${response.status} ${what})` : '';
-  } catch {
-    return '';
-  }
 }

@@ -9,6 +9,7 @@ import {
   type WorkloadCredentials,
 } from '@wimse-pep/core';
 import type { BareItem, InnerList, Item } from 'structured-headers';
+import { checkLifetimeSec } from './lifetime-limits.js';
 
 export interface RequestToSign {
   readonly method: string;
@@ -25,7 +26,10 @@ export interface SignRequestOptions {
   readonly audience?: string;
   /** Ask the callee to sign its response (`wimse-sign-response`). */
   readonly signResponse?: boolean;
-  /** Signature lifetime in seconds (default 60). */
+  /**
+   * Signature lifetime in seconds (default 60), at most 360: a verifier with default options
+   * refuses a longer one (`maxSignatureLifetimeSec`).
+   */
   readonly lifetimeSec?: number;
   /** The label; default the profile's (`sig1` in -07, `wimse` before). */
   readonly label?: string;
@@ -53,6 +57,7 @@ export async function signRequest(
   credentials: WorkloadCredentials,
   options: SignRequestOptions = {},
 ): Promise<SignedRequest> {
+  checkLifetimeSec(options.lifetimeSec, 'http-signature', 'signRequest');
   const profile = profiles[options.profile ?? defaultProfileName];
   const key = resolveSigningKey(credentials);
   const url = new URL(request.url);
