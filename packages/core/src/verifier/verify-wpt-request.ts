@@ -67,9 +67,9 @@ async function verify(
   });
 
   // The jti, only now that everything else holds, within the scope of its sender (and charged to
-  // it); kept until exp
-  // plus the tolerance. A store that bounds what it accepts by creation time gets one computed
-  // from the token (iat, else the earliest time the lifetime cap allows), the same for a replay.
+  // it); kept until exp plus the tolerance. A store that bounds what it accepts by creation time
+  // gets one computed from the token (iat, else the earliest time the lifetime cap allows), the
+  // same for a replay.
   const createdSec = typeof claims.iat === 'number' ? claims.iat : exp - wpt.maxLifetimeSec;
   try {
     await recordNonce(
