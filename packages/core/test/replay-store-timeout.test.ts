@@ -153,7 +153,8 @@ describe('the verifier bounds every replay store call in time (threat O6)', () =
 
 describe('a full in-memory store refuses honestly, through the normal refusal path', () => {
   it('replay_capacity (503, Retry-After) for a fresh nonce, an audit event with that code, and replays still replays', async () => {
-    const replayStore = new MemoryReplayStore({ max: 2, now: scenario.options.now });
+    // One caller fills the whole store here: its share is the whole store.
+    const replayStore = new MemoryReplayStore({ max: 2, maxPerCaller: 2, now: scenario.options.now });
     const events: AuditEvent[] = [];
     const guard = createWorkloadGuard({
       verifier: { ...scenario.options, replayStore },

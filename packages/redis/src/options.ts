@@ -13,3 +13,21 @@ export function checkKeyPrefix(value: string | undefined, fallback: string, wher
   }
   return value;
 }
+
+export function evictionCheckMode(value: unknown, where: string): 'warn' | 'refuse' | 'off' {
+  if (value === undefined) return 'warn';
+  if (value !== 'warn' && value !== 'refuse' && value !== 'off') {
+    throw new TypeError(`${where}: evictionCheck must be 'warn', 'refuse' or 'off', got ${describe(value)}`);
+  }
+  return value;
+}
+
+export function warnFunction(value: unknown, where: string): (message: string) => void {
+  if (value === undefined) return (message) => console.warn(message);
+  if (typeof value !== 'function') throw new TypeError(`${where}: warn must be a function, got ${describe(value)}`);
+  return value as (message: string) => void;
+}
+
+function describe(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : typeof value;
+}

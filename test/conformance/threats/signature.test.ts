@@ -397,7 +397,8 @@ describe('S12: replay', () => {
     await expectWimseError(replicaB.verify(request), 'replay');
   });
   it('[S12] a full store never evicts a live nonce: a fresh one is an overload, the replay still a replay', async () => {
-    const replayStore = new MemoryReplayStore({ max: 2, now: () => NOW_SEC * 1000 });
+    // One caller fills the whole store here: its share is the whole store.
+    const replayStore = new MemoryReplayStore({ max: 2, maxPerCaller: 2, now: () => NOW_SEC * 1000 });
     const verifier = createVerifier({ ...f.scenario.options, replayStore });
     const first = await signCustom(f.scenario, {}, { params: { created: NOW_SEC - 5 } });
     await verifier.verify(first);

@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import { WimseError } from '../errors/wimse-error.js';
+import { CallerShares, NEW_ACCOUNT, OVERFLOW_ACCOUNT } from './caller-shares.js';
 import { NonceTable } from './nonce-table.js';
 import type { ReplayStore } from './replay-store.js';
 
@@ -10,6 +11,18 @@ export interface MemoryReplayStoreOptions {
    * x (signature lifetime + clock tolerance), see the README.
    */
   readonly max?: number;
+  /**
+   * Most live nonces one caller may hold (default: half of `max`, rounded up; at most `max`). A
+   * caller is the authenticated workload id the verifier passes with each nonce; over its share,
+   * that caller's fresh nonces are refused with `replay_capacity` while other callers' are still
+   * recorded. `max` turns the share off. Nonces recorded without a caller id count only against `max`.
+   */
+  readonly maxPerCaller?: number;
+  /**
+   * Most callers given a share of their own at once (default 10 000): a caller holds one while it
+   * has live nonces. Callers that arrive while all are held share one more share among them.
+   */
+  readonly maxCallers?: number;
   /** Width of one expiry bucket, in ms (default 1000): a nonce is kept at most this much longer. */
   readonly bucketMs?: number;
   /** The clock, in epoch milliseconds, when the caller passes none (the verifier passes its own). Default `Date.now`. */
@@ -27,7 +40,12 @@ const INITIAL_SLOTS = 4096;
  *
  * A live nonce is never evicted: when the store is full of live nonces it refuses new ones with
  * `replay_capacity` (503 with Retry-After, an overload), never `replay` for a nonce it never saw
- * (threat S12). Keys are SHA-256 digests, so memory per nonce is fixed whatever the nonce's length.
+ * (threat S12). Keys are SHA-256 digests, so memory per nonce is fixed whatever the key's length.
+ *
+ * No caller can take the capacity from the others: a caller (the authenticated workload id passed
+ * with each key) may hold at most `maxPerCaller` live nonces; over it, its fresh nonces are refused
+ * with `replay_capacity` too, while other callers' are recorded (see {@link CallerShares}). Its
+ * replays are still replays: a live key is looked up before any share is checked.
  *
  * How it is kept (off the JavaScript heap, so that live nonces cost the garbage collector nothing):
  * - Nonces live in a {@link NonceTable}, an open-addressing table in one ArrayBuffer, keyed by the
@@ -53,7 +71,9 @@ const INITIAL_SLOTS = 4096;
 export class MemoryReplayStore implements ReplayStore {
   readonly #now: () => number;
   readonly #max: number;
+  readonly #maxPerCaller: number;
   readonly #bucketMs: number;
+  readonly #shares: CallerShares;
   readonly #table = new NonceTable(INITIAL_SLOTS);
   /** The latest bucket the clock has gone past: its nonces and all before are forgotten. */
   #passed = Number.NEGATIVE_INFINITY;
@@ -71,6 +91,8 @@ export class MemoryReplayStore implements ReplayStore {
     if (typeof options !== 'object' || options === null)
       throw new TypeError('MemoryReplayStore options must be an object');
     this.#max = positiveInteger(options.max, 1_000_000, 'max');
+    this.#maxPerCaller = boundedInteger(options.maxPerCaller, Math.ceil(this.#max / 2), this.#max, 'maxPerCaller');
+    this.#shares = new CallerShares(boundedInteger(options.maxCallers, 10_000, 2 ** 24, 'maxCallers'));
     this.#bucketMs = positiveInteger(options.bucketMs, 1000, 'bucketMs');
     const now = options.now ?? Date.now;
     if (typeof now !== 'function') throw new TypeError('MemoryReplayStore now must be a function');
@@ -87,39 +109,57 @@ export class MemoryReplayStore implements ReplayStore {
     return this.#max;
   }
 
+  /** The most live nonces one caller may hold. */
+  get maxPerCaller(): number {
+    return this.#maxPerCaller;
+  }
+
+  /** Callers holding a share of their own now (those with live nonces, at most `maxCallers`). */
+  get callers(): number {
+    return this.#shares.callers;
+  }
+
   async addIfAbsent(
-    nonce: string,
+    key: string,
     expiresAtMs: number,
     createdAtMs?: number,
     verifierNowMs?: number,
+    callerId?: string,
   ): Promise<boolean> {
-    return this.addIfAbsentSync(nonce, expiresAtMs, createdAtMs, verifierNowMs);
+    return this.addIfAbsentSync(key, expiresAtMs, createdAtMs, verifierNowMs, callerId);
   }
 
-  addIfAbsentSync(nonce: string, expiresAtMs: number, _createdAtMs?: number, verifierNowMs?: number): boolean {
+  addIfAbsentSync(
+    key: string,
+    expiresAtMs: number,
+    _createdAtMs?: number,
+    verifierNowMs?: number,
+    callerId?: string,
+  ): boolean {
     const nowMs = verifierNowMs ?? this.#now();
     // A clock or expiry that is not a number would file the nonce nowhere: refuse (503), never forget it.
     if (typeof nowMs !== 'number' || !Number.isFinite(nowMs))
       throw new TypeError('MemoryReplayStore needs a finite clock reading');
     if (typeof expiresAtMs !== 'number' || Number.isNaN(expiresAtMs))
       throw new TypeError('MemoryReplayStore expiresAtMs must be a number');
+    if (callerId !== undefined && typeof callerId !== 'string')
+      throw new TypeError('MemoryReplayStore callerId must be a string');
     const current = Math.floor(nowMs / this.#bucketMs);
     if (current > this.#passed) this.#pass(current);
     // One-shot hash to a latin1 ('binary') string: no Hash object, no Buffer per nonce (a Buffer costs 3x).
-    const digest = hash('sha256', nonce, 'binary');
+    const digest = hash('sha256', key, 'binary');
     const k0 = word(digest, 0);
     const k1 = word(digest, 4);
     const k2 = word(digest, 8);
     const k3 = word(digest, 12);
     const slot = this.#table.find(k0, k1, k2, k3, this.#passed);
     if (slot < 0) return false;
-    if (this.#size >= this.#max) {
-      const oldest = this.#order[0];
-      const waitSec = oldest === undefined ? 1 : Math.max(1, Math.ceil((oldest * this.#bucketMs - nowMs) / 1000));
-      throw new WimseError('replay_capacity', `the replay store holds ${this.#max} live nonces`, {
-        headers: { 'retry-after': String(waitSec) },
-      });
+    const account = callerId === undefined ? NEW_ACCOUNT : this.#shares.accountOf(callerId);
+    if (this.#shares.held(account) >= this.#maxPerCaller) {
+      const whose = account === OVERFLOW_ACCOUNT ? 'the callers beyond maxCallers hold their' : 'this caller holds its';
+      throw this.#refusal(`${whose} share of the replay store (${this.#maxPerCaller} live nonces)`, nowMs);
     }
+    if (this.#size >= this.#max) throw this.#refusal(`the replay store holds ${this.#max} live nonces`, nowMs);
     // `#passed + 1` is the bucket after now's (the old floor(now / bucketMs) + 1), or later if the clock went back.
     const bucket = Math.max(Math.ceil(expiresAtMs / this.#bucketMs), this.#passed + 1);
     if (bucket !== this.#lastBucket) {
@@ -134,8 +174,16 @@ export class MemoryReplayStore implements ReplayStore {
     }
     this.#lastCount.count++;
     this.#size++;
+    if (callerId !== undefined) this.#shares.charge(account, callerId, bucket);
     this.#table.put(slot, k0, k1, k2, k3, bucket, this.#passed);
     return true;
+  }
+
+  /** `replay_capacity`, with Retry-After: until the oldest bucket is dropped (some room frees then). */
+  #refusal(message: string, nowMs: number): WimseError {
+    const oldest = this.#order[0];
+    const waitSec = oldest === undefined ? 1 : Math.max(1, Math.ceil((oldest * this.#bucketMs - nowMs) / 1000));
+    return new WimseError('replay_capacity', message, { headers: { 'retry-after': String(waitSec) } });
   }
 
   /** The clock is in bucket `current`: every bucket up to it has passed; their nonces are forgotten. */
@@ -145,6 +193,7 @@ export class MemoryReplayStore implements ReplayStore {
       heapPop(this.#order);
       this.#size -= this.#counts.get(oldest)?.count ?? 0;
       this.#counts.delete(oldest);
+      this.#shares.release(oldest);
     }
     this.#lastBucket = Number.NaN;
   }
@@ -164,6 +213,13 @@ function positiveInteger(value: number | undefined, fallback: number, name: stri
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || value < 1)
     throw new TypeError(`MemoryReplayStore ${name} must be a positive integer`);
+  return value;
+}
+
+function boundedInteger(value: number | undefined, fallback: number, most: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 1 || value > most)
+    throw new TypeError(`MemoryReplayStore: ${name} must be an integer from 1 to ${most}, got ${String(value)}`);
   return value;
 }
 

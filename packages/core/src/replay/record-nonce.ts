@@ -5,7 +5,7 @@ import type { ReplayStore } from './replay-store.js';
 const RETRY_AFTER_SEC = '1';
 
 /**
- * Records a nonce in any replay store, built-in or the user's, within `timeoutMs`: a store that
+ * Records a replay key (see replay-key.ts) in any replay store, charged to `callerId`, built-in or the user's, within `timeoutMs`: a store that
  * fails, throws or does not answer in time is a 503 `unavailable` with Retry-After (threat O6),
  * never an accepted request and never a hang. A store's own 503 refusal (`unavailable`,
  * `replay_capacity`) is passed on unchanged. Succeeds only when the nonce was fresh: at once (no
@@ -14,18 +14,19 @@ const RETRY_AFTER_SEC = '1';
  */
 export function recordNonce(
   store: ReplayStore,
-  nonce: string,
+  key: string,
   expiresAtMs: number,
   createdAtMs: number,
   timeoutMs: number,
   nowMs?: number,
+  callerId?: string,
 ): undefined | Promise<void> {
   if (typeof store.addIfAbsentSync !== 'function') {
-    return recordNonceWithin(store, nonce, expiresAtMs, createdAtMs, timeoutMs, nowMs);
+    return recordNonceWithin(store, key, expiresAtMs, createdAtMs, timeoutMs, nowMs, callerId);
   }
   let fresh: unknown;
   try {
-    fresh = store.addIfAbsentSync(nonce, expiresAtMs, createdAtMs, nowMs);
+    fresh = store.addIfAbsentSync(key, expiresAtMs, createdAtMs, nowMs, callerId);
   } catch (cause) {
     throw storeFailure(cause);
   }
@@ -36,11 +37,12 @@ export function recordNonce(
 /** A store that answers asynchronously (Redis, a user's own), raced against `timeoutMs`. */
 async function recordNonceWithin(
   store: ReplayStore,
-  nonce: string,
+  key: string,
   expiresAtMs: number,
   createdAtMs: number,
   timeoutMs: number,
   nowMs: number | undefined,
+  callerId: string | undefined,
 ): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -56,7 +58,7 @@ async function recordNonceWithin(
   });
   let fresh: unknown;
   try {
-    fresh = await Promise.race([store.addIfAbsent(nonce, expiresAtMs, createdAtMs, nowMs), timeout]);
+    fresh = await Promise.race([store.addIfAbsent(key, expiresAtMs, createdAtMs, nowMs, callerId), timeout]);
   } catch (cause) {
     throw storeFailure(cause);
   } finally {

@@ -1,5 +1,6 @@
 import { checkRequestBody, verifyRequestSignature } from '../httpsig/verify-request-signature.js';
 import { recordNonce } from '../replay/record-nonce.js';
+import { replayKey } from '../replay/replay-key.js';
 import { indexFields } from '../request/field-index.js';
 import type { HttpSignatureIdentity } from '../types/identity.js';
 import type { WorkloadRequest } from '../types/request.js';
@@ -47,16 +48,18 @@ export async function verifyWorkloadRequest(
   // 5. Only now the body is read (when it was not given), and checked against Content-Digest.
   if (request.body === undefined) await checkRequestBody(request);
 
-  // 6. The nonce, only now that everything else holds.
-  // Kept until expires plus the tolerance: until then the signature could still be accepted.
+  // 6. The nonce, only now that everything else holds, under its kind's tag (never equal to a WPT's
+  // key), charged to the authenticated caller. Kept until expires plus the tolerance: until then
+  // the signature could still be accepted.
   const expiresAtMs = (params.expires + clockToleranceSec) * 1000;
   const recording = recordNonce(
     settings.replayStore,
-    params.nonce,
+    replayKey('http-signature', params.nonce),
     expiresAtMs,
     params.created * 1000,
     settings.replayStoreTimeoutMs,
     settings.now(),
+    wit.subject.id,
   );
   if (recording) await recording;
 

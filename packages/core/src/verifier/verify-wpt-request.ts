@@ -66,9 +66,10 @@ async function verify(
     verification: settings.signatureVerification,
   });
 
-  // The jti, only now that everything else holds, within the scope of its sender; kept until exp
-  // plus the tolerance. A store that bounds what it accepts by creation time gets one computed
-  // from the token (iat, else the earliest time the lifetime cap allows), the same for a replay.
+  // The jti, only now that everything else holds, within the scope of its sender (and charged to
+  // it); kept until exp plus the tolerance. A store that bounds what it accepts by creation time
+  // gets one computed from the token (iat, else the earliest time the lifetime cap allows), the
+  // same for a replay.
   const createdSec = typeof claims.iat === 'number' ? claims.iat : exp - wpt.maxLifetimeSec;
   try {
     await recordNonce(
@@ -78,6 +79,7 @@ async function verify(
       Math.floor(createdSec * 1000),
       settings.replayStoreTimeoutMs,
       nowMs,
+      wit.subject.id,
     );
   } catch (error) {
     if (error instanceof WimseError && error.code === 'replay') {

@@ -31,6 +31,8 @@ export interface IoRedisClientLike {
 /** Sends one command (routed by `key` on a cluster) and settles within the runner's timeout. */
 export interface RedisCommandRunner {
   run(args: readonly string[], key: string | undefined, what: string): Promise<unknown>;
+  /** Whether the client is connected (or connects on its first command), so `run` would send. */
+  ready(): boolean;
 }
 
 export interface RunnerOptions {
@@ -56,6 +58,7 @@ export function createCommandRunner(client: unknown, options: RunnerOptions): Re
     new WimseError('unavailable', message, { cause, headers: retryAfter });
 
   return {
+    ready,
     async run(args, key, what) {
       if (!ready()) throw unavailable(`redis is not connected (${what})`);
       const abort = new AbortController();

@@ -1,5 +1,6 @@
 import { createCommandRunner, type RedisClientLike } from '../client/redis-command-runner.js';
 import { positiveInteger } from '../options.js';
+import { inspectRedisEviction } from './inspect-redis-eviction.js';
 
 export interface RedisEvictionCheckOptions {
   /**
@@ -25,7 +26,9 @@ export interface RedisEvictionCheck {
  * memory pressure, and every nonce key has a TTL, so even the `volatile-*` policies may forget a
  * nonce that can still be replayed. Managed services that forbid `CONFIG` make the policy
  * unreadable: with `refuse` that is a refusal too; there, skip this check (the opt-out) and set
- * the policy in the service's console. On Redis Cluster, run it with a client for each primary.
+ * the policy in the service's console. The stores run the same check on their own client when
+ * created (their `evictionCheck` option); this one is for a check of your own, e.g. on Redis
+ * Cluster with a client for each primary.
  */
 export async function checkRedisEviction(
   client: RedisClientLike,
@@ -39,37 +42,10 @@ export async function checkRedisEviction(
     timeoutMs: positiveInteger(options.timeoutMs, 2000, 'checkRedisEviction: timeoutMs'),
     retryAfterSec: 1,
   });
-  let policy: string | undefined;
-  let problem: string | undefined;
-  try {
-    policy = readPolicy(await runner.run(['CONFIG', 'GET', 'maxmemory-policy'], undefined, 'eviction check'));
-    if (policy === undefined) problem = 'Redis did not report maxmemory-policy';
-    else if (policy !== 'noeviction') {
-      problem = `Redis maxmemory-policy is ${policy}: under memory pressure it may evict nonces that can still be replayed; set it to noeviction`;
-    }
-  } catch (error) {
-    problem = `could not read Redis maxmemory-policy (${error instanceof Error ? error.message : 'unknown error'}); if CONFIG is disabled (managed service), make sure the policy is noeviction and skip this check`;
-  }
+  const { policy, problem } = await inspectRedisEviction(runner, 'skip this check');
   if (problem !== undefined) {
     if (onRisk === 'refuse') throw new Error(`wimse-pep: ${problem}`);
     warn(`wimse-pep: ${problem}`);
   }
   return { policy, safe: problem === undefined };
-}
-
-/** CONFIG GET answers ['maxmemory-policy', value] (RESP2) or { 'maxmemory-policy': value } (RESP3). */
-function readPolicy(reply: unknown): string | undefined {
-  if (Array.isArray(reply)) {
-    const value: unknown = reply[1];
-    return typeof value === 'string' ? value : undefined;
-  }
-  if (reply instanceof Map) {
-    const value: unknown = reply.get('maxmemory-policy');
-    return typeof value === 'string' ? value : undefined;
-  }
-  if (typeof reply === 'object' && reply !== null) {
-    const value: unknown = (reply as Record<string, unknown>)['maxmemory-policy'];
-    return typeof value === 'string' ? value : undefined;
-  }
-  return undefined;
 }

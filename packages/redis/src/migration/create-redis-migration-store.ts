@@ -8,7 +8,8 @@ import {
   type WorkloadProof,
 } from '@wimse-pep/core';
 import { createCommandRunner, type RedisClientLike } from '../client/redis-command-runner.js';
-import { checkKeyPrefix, positiveInteger } from '../options.js';
+import { createEvictionGuard, type EvictionCheckMode } from '../eviction/eviction-guard.js';
+import { checkKeyPrefix, evictionCheckMode, positiveInteger, warnFunction } from '../options.js';
 import { forgetCallerScript, type LuaScript, recordUseScript } from './migration-scripts.js';
 
 export interface RedisMigrationStoreOptions {
@@ -28,6 +29,14 @@ export interface RedisMigrationStoreOptions {
   readonly timeoutMs?: number;
   /** Retry-After, in seconds, on that 503 (default 1). */
   readonly retryAfterSec?: number;
+  /**
+   * The store checks its own Redis's `maxmemory-policy` when created, as the replay store does
+   * (an `allkeys-*` policy may evict the records, ratchets included): `warn` (default), `refuse`
+   * (every call rejects with 503 `unavailable` until `noeviction` is confirmed) or `off`.
+   */
+  readonly evictionCheck?: EvictionCheckMode;
+  /** Where the eviction check's warnings go (default `console.warn`). */
+  readonly warn?: (message: string) => void;
 }
 
 const PROOFS: readonly WorkloadProof[] = ['http-signature', 'wpt', 'mtls', 'bearer'];
@@ -42,21 +51,34 @@ export function createRedisMigrationStore(options: RedisMigrationStoreOptions): 
   const prefix = checkKeyPrefix(options.keyPrefix, 'wimse:', 'createRedisMigrationStore');
   const maxCallers = positiveInteger(options.maxCallers, 10_000, 'createRedisMigrationStore: maxCallers');
   const maxRoutes = positiveInteger(options.maxRoutesPerCaller, 32, 'createRedisMigrationStore: maxRoutesPerCaller');
+  const retryAfterSec = positiveInteger(options.retryAfterSec, 1, 'createRedisMigrationStore: retryAfterSec');
   const runner = createCommandRunner(options.client, {
     timeoutMs: positiveInteger(options.timeoutMs, 500, 'createRedisMigrationStore: timeoutMs'),
-    retryAfterSec: positiveInteger(options.retryAfterSec, 1, 'createRedisMigrationStore: retryAfterSec'),
+    retryAfterSec,
+  });
+  const eviction = createEvictionGuard(runner, {
+    mode: evictionCheckMode(options.evictionCheck, 'createRedisMigrationStore'),
+    warn: warnFunction(options.warn, 'createRedisMigrationStore'),
+    retryAfterSec,
+    store: 'migration store',
   });
   const keys = [`${prefix}{migration}:records`, `${prefix}{migration}:plain`, `${prefix}{migration}:ratcheted`];
   const records = keys[0] as string;
+  // Every command waits for the eviction check under `refuse` (and runs at once otherwise).
+  const run = async (args: readonly string[], what: string): Promise<unknown> => {
+    const admitted = eviction.admit();
+    if (admitted) await admitted;
+    return runner.run(args, records, what);
+  };
 
   const evaluate = async (lua: LuaScript, args: readonly string[], what: string): Promise<unknown> => {
     const tail = [String(keys.length), ...keys, ...args];
     try {
-      return await runner.run(['EVALSHA', lua.sha1, ...tail], records, what);
+      return await run(['EVALSHA', lua.sha1, ...tail], what);
     } catch (error) {
       // First use on this server (or after SCRIPT FLUSH): send the script itself once.
       if (!isNoScript(error)) throw error;
-      return runner.run(['EVAL', lua.source, ...tail], records, what);
+      return run(['EVAL', lua.source, ...tail], what);
     }
   };
 
@@ -73,16 +95,16 @@ export function createRedisMigrationStore(options: RedisMigrationStoreOptions): 
     },
     async get(id) {
       if (typeof id !== 'string') throw new TypeError('get: id must be a string');
-      const reply = await runner.run(['HGET', records, id], records, 'migration get');
+      const reply = await run(['HGET', records, id], 'migration get');
       return reply === null ? undefined : parseRecord(id, reply);
     },
     async list() {
-      const reply = await runner.run(['HGETALL', records], records, 'migration list');
+      const reply = await run(['HGETALL', records], 'migration list');
       return hashEntries(reply).map(([id, value]) => parseRecord(id, value));
     },
     async reset(id) {
       if (id === undefined) {
-        await runner.run(['DEL', ...keys], records, 'migration reset');
+        await run(['DEL', ...keys], 'migration reset');
         return;
       }
       if (typeof id !== 'string') throw new TypeError('reset: id must be a string');

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { type ReplayStore, WimseError } from '@wimse-pep/core';
 import { createCommandRunner, type RedisClientLike } from '../client/redis-command-runner.js';
-import { checkKeyPrefix, positiveInteger } from '../options.js';
+import { createEvictionGuard, type EvictionCheckMode } from '../eviction/eviction-guard.js';
+import { checkKeyPrefix, evictionCheckMode, positiveInteger, warnFunction } from '../options.js';
 
 export interface RedisReplayStoreOptions {
   /** Your connected node-redis (v5+) or ioredis client, single node or cluster. */
@@ -21,14 +22,26 @@ export interface RedisReplayStoreOptions {
    * Default `Date.now`. Redis's clock never judges a signature window.
    */
   readonly now?: () => number;
+  /**
+   * The store checks its own Redis's `maxmemory-policy` when created (one `CONFIG GET`; any
+   * policy but `noeviction` may evict nonces that can still be replayed): `warn` (default) warns
+   * once through `warn`, records go on; `refuse` fails every record closed (503 `unavailable`)
+   * until `noeviction` is confirmed; `off` skips it, for managed services that disable CONFIG
+   * (set the policy in their console). On Redis Cluster the client picks one node to ask.
+   */
+  readonly evictionCheck?: EvictionCheckMode;
+  /** Where the eviction check's warnings go (default `console.warn`). */
+  readonly warn?: (message: string) => void;
 }
 
 /**
- * A replay store shared by every replica: one atomic `SET <prefix><sha-256 of nonce> 1 NX PX <ttl>`
+ * A replay store shared by every replica: one atomic `SET <prefix><sha-256 of key> 1 NX PX <ttl>`
  * per check (never check-then-set), the TTL computed from the verifier's clock as
- * `expiresAtMs - now`. Keys are digests, so an attacker-chosen nonce never becomes an arbitrary
- * key, and every key has the same size. Any error, timeout or disconnect is a 503 `unavailable`
- * (fail closed), never an accepted request.
+ * `expiresAtMs - now`. The key is the verifier's replay key, tagged with its kind (`sig:<nonce>`,
+ * `wpt:<digest>`), and Redis holds its digest, so an attacker-chosen nonce never becomes an
+ * arbitrary key, nor another kind's key, and every key has the same size. Any error, timeout or
+ * disconnect is a 503 `unavailable` (fail closed), never an accepted request. The caller id the
+ * verifier passes is not used: every replica shares one Redis, sized for all of them.
  */
 export function createRedisReplayStore(options: RedisReplayStoreOptions): ReplayStore {
   if (typeof options !== 'object' || options === null) throw new TypeError('createRedisReplayStore needs options');
@@ -40,10 +53,18 @@ export function createRedisReplayStore(options: RedisReplayStoreOptions): Replay
   });
   const clock = options.now ?? Date.now;
   if (typeof clock !== 'function') throw new TypeError('createRedisReplayStore: now must be a function');
+  const eviction = createEvictionGuard(runner, {
+    mode: evictionCheckMode(options.evictionCheck, 'createRedisReplayStore'),
+    warn: warnFunction(options.warn, 'createRedisReplayStore'),
+    retryAfterSec,
+    store: 'replay store',
+  });
 
   return {
-    async addIfAbsent(nonce: string, expiresAtMs: number, _createdAtMs: number, nowMs?: number) {
-      const key = keyPrefix + createHash('sha256').update(nonce).digest('base64url');
+    async addIfAbsent(replayKey: string, expiresAtMs: number, _createdAtMs: number, nowMs?: number) {
+      const admitted = eviction.admit();
+      if (admitted) await admitted;
+      const key = keyPrefix + createHash('sha256').update(replayKey).digest('base64url');
       // At least 1 ms: PX 0 is an error, and a nonce that is already past its window is refused
       // by the verifier's own time checks anyway.
       const ttlMs = Math.max(1, Math.ceil(expiresAtMs - (nowMs ?? clock())));
