@@ -252,7 +252,8 @@ describe('Workload API credentials from the dev issuer over a unix socket', () =
       minBackoffMs: 10,
       maxBackoffMs: 20,
       maxPermissionDenied: 1000,
-      waitMs: 200,
+      // Generous: a busy machine may take a while to deliver the denial; the loop ends when it arrives.
+      waitMs: 10_000,
     });
     try {
       assert.equal((await call(source)).status, 200);
