@@ -25,7 +25,7 @@ import { join, relative, resolve } from 'node:path';
 import { importedPackages, section, typescriptSnippets } from './packed/markdown-snippets.mjs';
 import { anchorsOf, brokenLink, linkTargets } from './packed/readme-links.mjs';
 import { run, runAsync } from './packed/run-command.mjs';
-import { buildSnippetProject, installKey } from './packed/snippet-project.mjs';
+import { compileSnippetProject, installKey, installSnippetProject } from './packed/snippet-project.mjs';
 import { startService } from './packed/start-service.mjs';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
@@ -324,12 +324,18 @@ try {
     if (!projects.has(key)) projects.set(key, { install: snippet.install, snippets: [] });
     projects.get(key).snippets.push(snippet);
   }
-  [...projects.values()].forEach((project, i) => {
-    project.dir = join(work, `readme-project-${i + 1}`);
+  // The installs wait on the registry and the disk: run together. The compilations take the CPU: one by one.
+  await Promise.all(
+    [...projects.values()].map((project, i) => {
+      project.dir = join(work, `readme-project-${i + 1}`);
+      return installSnippetProject({ ...project, tarballs: tarballOf, versionOf: workspaceVersion });
+    }),
+  );
+  for (const project of projects.values()) {
     const packages = Object.keys(project.install.dependencies).join(' ');
-    step(`  npm install ${packages}: ${project.snippets.map((snippet) => snippet.label).join(', ')}`);
-    buildSnippetProject({ ...project, tarballs: tarballOf, versionOf: workspaceVersion });
-  });
+    step(`  after npm install ${packages}: ${project.snippets.map((snippet) => snippet.label).join(', ')}`);
+    compileSnippetProject(project);
+  }
 
   step('minting WITs with the installed wimse-pep command');
   const bin = join(consumer, 'node_modules', '.bin', 'wimse-pep');

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importedPackages } from './markdown-snippets.mjs';
-import { run } from './run-command.mjs';
+import { run, runAsync } from './run-command.mjs';
 
 const TSCONFIG = {
   compilerOptions: {
@@ -30,12 +30,12 @@ export function installKey(install) {
 }
 
 /**
- * Creates the project in `dir` for `install` and its `snippets` ({ file, label, code }):
- * `tarballs` maps each @wimse-pep package to its tarball, `versionOf(name)` gives the version the
- * workspace tests for any other package named without one. Throws with the snippet's label when
- * a snippet imports a package its install command leaves out or does not type-check.
+ * Creates the project in `dir` for `install` and its `snippets` ({ file, label, code }) and
+ * installs it: `tarballs` maps each @wimse-pep package to its tarball, `versionOf(name)` gives
+ * the version the workspace tests for any other package named without one. Throws with the
+ * snippet's label when a snippet imports a package its install command leaves out.
  */
-export function buildSnippetProject({ dir, install, snippets, tarballs, versionOf }) {
+export async function installSnippetProject({ dir, install, snippets, tarballs, versionOf }) {
   const spec = (name, given) => {
     if (tarballs.has(name)) return `file:${tarballs.get(name)}`;
     return given ?? versionOf(name);
@@ -67,7 +67,13 @@ export function buildSnippetProject({ dir, install, snippets, tarballs, versionO
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   writeFileSync(join(dir, 'tsconfig.json'), `${JSON.stringify(TSCONFIG, null, 2)}\n`);
   for (const snippet of snippets) writeFileSync(join(dir, snippet.file), snippet.code);
-  run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--no-update-notifier'], { cwd: dir });
+  await runAsync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--no-update-notifier'], {
+    cwd: dir,
+  });
+}
+
+/** Type-checks and compiles an installed project's snippets; the error names each snippet's place. */
+export function compileSnippetProject({ dir, snippets }) {
   try {
     run(process.execPath, [join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: dir });
   } catch (error) {
