@@ -1,6 +1,7 @@
 /**
  * The calling side as a user writes it against the installed @wimse-pep/client: signs requests to
- * the Express example with a WIT and key from files, and prints what came back as one JSON line.
+ * one of the README's services with a WIT and key from files, and prints what came back as one
+ * JSON line.
  *
  *   node dist/client.js <base URL> <wit file> <private key file>
  */
@@ -11,13 +12,19 @@ if (!base || !witPath || !keyPath) throw new Error('usage: client <base URL> <wi
 
 const wimseFetch = createWimseFetch({
   credentials: fileCredentials({ witPath, keyPath }),
-  // The service answers as https://refunds.internal.example, whatever address it listens on.
-  audience: (url) => `https://refunds.internal.example${url.pathname}`,
+  // The service answers as https://orders.internal.example, whatever address it listens on.
+  audience: (url) => `https://orders.internal.example${url.pathname}`,
 });
 
 async function outcome(name: string, response: Response) {
   const text = await response.text();
-  return { name, status: response.status, contentType: response.headers.get('content-type'), body: text };
+  return {
+    name,
+    status: response.status,
+    contentType: response.headers.get('content-type'),
+    wwwAuthenticate: response.headers.get('www-authenticate'),
+    body: text,
+  };
 }
 
 const results = [

@@ -47,6 +47,13 @@ export async function typesOnly(): Promise<void> {
   const wimseFetch: client.WimseFetch = client.createWimseFetch({ credentials: { wit: 'x', privateKey: {} } });
   await wimseFetch('https://orders.internal.example/');
 
+  // The identity is a union on `proof`: a field of one proof needs narrowing first.
+  const workload = identity as core.WorkloadIdentity | undefined;
+  // @ts-expect-error `bearer` belongs to http-signature identities only
+  workload?.bearer;
+  const dualSend: string | undefined = workload?.proof === 'http-signature' ? workload.bearer?.id : undefined;
+  console.log(dualSend);
+
   const exitCode: number = await cli.main(['--help']);
   console.log(exitCode);
 }
