@@ -165,7 +165,11 @@ function readmeSnippets(unpackedReadmes) {
     const part = section(readme, heading);
     return typescriptSnippets(part.text, part.firstLine).map((snippet, i) => {
       assert.ok(!/\.listen\(/.test(snippet.code), `README.md "${heading}": a type-checked snippet must not listen`);
-      return { ...snippet, file: `readme-${heading.replace(/\W+/g, '-')}-${i + 1}.ts`.toLowerCase(), label: `README.md line ${snippet.line} ("${heading}")` };
+      return {
+        ...snippet,
+        file: `readme-${heading.replace(/\W+/g, '-')}-${i + 1}.ts`.toLowerCase(),
+        label: `README.md line ${snippet.line} ("${heading}")`,
+      };
     });
   });
   const fromPackages = [...unpackedReadmes].flatMap(([name, text]) =>
