@@ -204,7 +204,7 @@ describe('mTLS: configuration', () => {
       /mtls.trustedProxies/,
     );
   });
-  it("reads a SPIFFE bundle's x509-svid authorities", async () => {
+  it("reads a SPIFFE bundle's x509-svid authorities, which vouch for spiffe:// identities only", async () => {
     const x5c = Buffer.from(der(caA.certificatePem)).toString('base64');
     const bundle = {
       keys: [
@@ -214,12 +214,14 @@ describe('mTLS: configuration', () => {
     };
     const authorities = x509AuthoritiesFromSpiffeBundle(bundle);
     assert.equal(authorities.length, 1);
-    const verifier = createVerifier({
-      ...options,
-      trustDomains: [{ trustDomain: 'td.example', x509Authorities: authorities }],
-    });
+    assert.deepEqual(authorities[0]?.schemes, ['spiffe']);
+    const verifierOptions = { ...options, trustDomains: [{ trustDomain: 'td.example', x509Authorities: authorities }] };
+    const verifier = createVerifier(verifierOptions);
+    const spiffeId = 'spiffe://td.example/orders';
+    const svid = await caA.issueWorkloadCertificate({ id: spiffeId, unsafe: { uris: [spiffeId] } });
+    assert.equal((await verifier.verifyClientCertificate(overTls(svid.chainPem)))?.id, spiffeId);
     const wic = await caA.issueWorkloadCertificate({ id: ID });
-    assert.equal((await verifier.verifyClientCertificate(overTls(wic.chainPem)))?.id, ID);
+    assert.equal(await refusal(overTls(wic.chainPem), verifierOptions), 'certificate_untrusted');
     assert.throws(() => x509AuthoritiesFromSpiffeBundle({ keys: [] }), /no x509-svid authority/);
   });
 });

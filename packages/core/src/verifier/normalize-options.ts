@@ -121,7 +121,7 @@ export function normalizeOptions(options: VerifierOptions): VerifierSettings {
   return {
     trust,
     acceptsWits: trust.size > 0,
-    certificateAuthorities: buildCertificateAuthorities(options.trustDomains),
+    certificateAuthorities: buildCertificateAuthorities(options.trustDomains, trust),
     trustedProxies: normalizeTrustedProxies(options.mtls),
     profile,
     audiences: normalizeAudiences(options.audiences, profile.requiredRequestParams.includes('wimse-aud')),
