@@ -15,7 +15,12 @@ import type { PathCertificate } from './read-path-certificate.js';
 export function validateCertificationPath(path: readonly PathCertificate[], check: ValidityCheck): void {
   checkChainLength(path);
   path.forEach((certificate, i) => {
-    const what = i === 0 ? 'the client certificate' : i === path.length - 1 ? 'the certificate authority' : 'an intermediate certificate';
+    const what =
+      i === 0
+        ? 'the client certificate'
+        : i === path.length - 1
+          ? 'the certificate authority'
+          : 'an intermediate certificate';
     checkValidity(certificate, check, what);
     checkCriticalExtensions(certificate, what);
     if (i > 0) {
