@@ -198,7 +198,10 @@ describe('certificate authorities are bound to origins, not to a whole trust dom
   for (const [name, createServer] of Object.entries(frameworks)) {
     describe(`through ${name}`, () => {
       it('a CA of an mTLS-only domain vouches for wimse:// only: a spiffe:// WIC from it is refused', async () => {
-        const verifier = { ...base, trustDomains: [{ trustDomain: 'td.example', x509Authorities: [ca.certificatePem] }] };
+        const verifier = {
+          ...base,
+          trustDomains: [{ trustDomain: 'td.example', x509Authorities: [ca.certificatePem] }],
+        };
         const accepted = await presentTo(createServer, verifier, wimseWic);
         assert.deepEqual(accepted, { status: 200, body: { workload: WIMSE_ID, proof: 'mtls' } });
         const refused = await presentTo(createServer, verifier, spiffeWic);

@@ -191,6 +191,37 @@ describe('mTLS: configuration', () => {
       /x509Authorities\[0\] is not a readable X.509 certificate/,
     );
   });
+  it('refuses a CA entry whose schemes are not wimse and/or spiffe, once each', () => {
+    const withEntry = (entry: unknown) => ({
+      ...options,
+      trustDomains: [{ trustDomain: 'td.example', x509Authorities: [entry as string] }],
+    });
+    const at = 'createVerifier: trustDomains\\[0\\]\\.x509Authorities\\[0\\]';
+    assert.throws(
+      () => createVerifier(withEntry({ certificate: caA.certificatePem, schemes: [] })),
+      new RegExp(
+        `^TypeError: ${at}\\.schemes must be a non-empty array of "wimse" and/or "spiffe", got an array of 0$`,
+      ),
+    );
+    assert.throws(
+      () => createVerifier(withEntry({ certificate: caA.certificatePem, schemes: ['https'] })),
+      new RegExp(`^TypeError: ${at}\\.schemes\\[0\\] must be "wimse" or "spiffe", once each, got the string "https"$`),
+    );
+    assert.throws(
+      () => createVerifier(withEntry({ certificate: caA.certificatePem, schemes: ['wimse', 'wimse'] })),
+      new RegExp(`^TypeError: ${at}\\.schemes\\[1\\] must be "wimse" or "spiffe", once each`),
+    );
+    assert.throws(
+      () => createVerifier(withEntry({ certificate: 42, schemes: ['wimse'] })),
+      new RegExp(`^TypeError: ${at}\\.certificate must be a PEM string or DER bytes, got the number 42$`),
+    );
+    assert.throws(
+      () => createVerifier(withEntry({ certificate: caA.certificatePem, origins: ['wimse://td.example'] })),
+      new RegExp(`^TypeError: ${at}: unknown option origins`),
+    );
+    assert.throws(() => createVerifier(withEntry(42)), new RegExp(`^TypeError: ${at} must be a PEM string`));
+    assert.doesNotThrow(() => createVerifier(withEntry({ certificate: caA.certificatePem, schemes: ['spiffe'] })));
+  });
   it('allows a trust domain trusted for mTLS only, and refuses one with neither issuers nor CAs', () => {
     assert.doesNotThrow(() => createVerifier(options));
     assert.throws(

@@ -416,6 +416,14 @@ export const corpusCases: readonly CorpusCase[] = [
       return { anchors: [root], presented: [b.leaf(rollover, { san: 'URI:wimse://other.example/a' }), rollover] };
     },
   },
+  {
+    id: 'nc/subtree-with-minimum',
+    shape: 'root -> intermediate(permit URI:example.org with minimum 1) -> leaf',
+    expected: 'refuse',
+    // GeneralSubtree { base [6] "example.org", minimum [0] 1 }: RFC 5280 says minimum MUST be 0.
+    build: (b) =>
+      withIntermediate(b, {}, { extra: ['2.5.29.30 = critical,DER:3014a0123010860b6578616d706c652e6f7267800101'] }),
+  },
   // --- name constraints in other forms ---
   {
     id: 'nc/dns-constraint-leaves-uri-free',

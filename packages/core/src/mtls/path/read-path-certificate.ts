@@ -112,10 +112,10 @@ export function readPathCertificate(der: Uint8Array, what = 'a presented certifi
           facts.keyUsage = keyUsageBits(AsnConvert.parse(value, KeyUsage));
           break;
         case EXTENSION_IDS.extendedKeyUsage:
-          facts.extendedKeyUsage = [...AsnConvert.parse(value, ExtendedKeyUsage)];
+          facts.extendedKeyUsage = Array.from(AsnConvert.parse(value, ExtendedKeyUsage));
           break;
         case EXTENSION_IDS.subjectAltName:
-          facts.subjectAltNames = AsnConvert.parse(value, SubjectAlternativeName).map(readGeneralName);
+          facts.subjectAltNames = Array.from(AsnConvert.parse(value, SubjectAlternativeName), readGeneralName);
           break;
         case EXTENSION_IDS.nameConstraints: {
           const constraints = AsnConvert.parse(value, NameConstraints);
@@ -155,7 +155,7 @@ function keyUsageBits(usage: KeyUsage): ReadonlySet<KeyUsageBit> {
 
 /** RFC 5280 §4.2.1.10: `minimum` MUST be zero and `maximum` MUST be absent; anything else is refused. */
 function subtreeBases(subtrees: GeneralSubtrees | undefined, what: string): CertificateName[] {
-  return (subtrees ?? []).map((subtree) => {
+  return Array.from(subtrees ?? [], (subtree) => {
     if (subtree.minimum !== 0 || subtree.maximum !== undefined) {
       throw invalid(`${what} has a name constraint with a minimum or maximum, which RFC 5280 does not use`);
     }
