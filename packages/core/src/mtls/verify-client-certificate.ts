@@ -7,7 +7,7 @@ import { buildCertificationPath } from './path/build-certification-path.js';
 import { MAX_INTERMEDIATES } from './path/check-chain-length.js';
 import { checkClientUsage } from './path/check-client-usage.js';
 import { checkValidity } from './path/check-validity.js';
-import { readPathCertificate } from './path/read-path-certificate.js';
+import { readPathCertificateCached } from './path/read-path-certificate-cached.js';
 import { validateCertificationPath } from './path/validate-certification-path.js';
 
 /** Leaf, intermediates and possibly the root: the most certificates read from one presentation. */
@@ -30,7 +30,7 @@ export function verifyClientCertificate(chain: readonly Uint8Array[], check: Cli
   if (chain.length > MAX_PRESENTED_CERTIFICATES) {
     throw invalid(`the certificate chain is longer than ${MAX_PRESENTED_CERTIFICATES}`);
   }
-  const [leaf, ...intermediates] = chain.map((der) => readPathCertificate(der));
+  const [leaf, ...intermediates] = chain.map(readPathCertificateCached);
   if (!leaf) throw new WimseError('certificate_missing', 'no client certificate was presented');
   if (leaf.basicConstraints?.ca === true) throw invalid('the client certificate is a CA certificate');
 
