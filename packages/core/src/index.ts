@@ -90,6 +90,8 @@ export type {
   TrustDomainOptions,
   VerifierOptions,
   WptOptions,
+  X509AuthorityOptions,
+  X509AuthorityScheme,
 } from './types/options.js';
 export type { HeaderValue, RequestTransport, WorkloadRequest } from './types/request.js';
 export { createVerifier, type WorkloadVerifier } from './verifier/create-verifier.js';

@@ -191,6 +191,37 @@ describe('mTLS: configuration', () => {
       /x509Authorities\[0\] is not a readable X.509 certificate/,
     );
   });
+  it('refuses a CA entry whose schemes are not wimse and/or spiffe, once each', () => {
+    const withEntry = (entry: unknown) => ({
+      ...options,
+      trustDomains: [{ trustDomain: 'td.example', x509Authorities: [entry as string] }],
+    });
+    const at = 'createVerifier: trustDomains\\[0\\]\\.x509Authorities\\[0\\]';
+    assert.throws(
+      () => createVerifier(withEntry({ certificate: caA.certificatePem, schemes: [] })),
+      new RegExp(
+        `^TypeError: ${at}\\.schemes must be a non-empty array of "wimse" and/or "spiffe", got an array of 0$`,
+      ),
+    );
+    assert.throws(
+      () => createVerifier(withEntry({ certificate: caA.certificatePem, schemes: ['https'] })),
+      new RegExp(`^TypeError: ${at}\\.schemes\\[0\\] must be "wimse" or "spiffe", once each, got the string "https"$`),
+    );
+    assert.throws(
+      () => createVerifier(withEntry({ certificate: caA.certificatePem, schemes: ['wimse', 'wimse'] })),
+      new RegExp(`^TypeError: ${at}\\.schemes\\[1\\] must be "wimse" or "spiffe", once each`),
+    );
+    assert.throws(
+      () => createVerifier(withEntry({ certificate: 42, schemes: ['wimse'] })),
+      new RegExp(`^TypeError: ${at}\\.certificate must be a PEM string or DER bytes, got the number 42$`),
+    );
+    assert.throws(
+      () => createVerifier(withEntry({ certificate: caA.certificatePem, origins: ['wimse://td.example'] })),
+      new RegExp(`^TypeError: ${at}: unknown option origins`),
+    );
+    assert.throws(() => createVerifier(withEntry(42)), new RegExp(`^TypeError: ${at} must be a PEM string`));
+    assert.doesNotThrow(() => createVerifier(withEntry({ certificate: caA.certificatePem, schemes: ['spiffe'] })));
+  });
   it('allows a trust domain trusted for mTLS only, and refuses one with neither issuers nor CAs', () => {
     assert.doesNotThrow(() => createVerifier(options));
     assert.throws(
@@ -204,7 +235,7 @@ describe('mTLS: configuration', () => {
       /mtls.trustedProxies/,
     );
   });
-  it("reads a SPIFFE bundle's x509-svid authorities", async () => {
+  it("reads a SPIFFE bundle's x509-svid authorities, which vouch for spiffe:// identities only", async () => {
     const x5c = Buffer.from(der(caA.certificatePem)).toString('base64');
     const bundle = {
       keys: [
@@ -214,12 +245,14 @@ describe('mTLS: configuration', () => {
     };
     const authorities = x509AuthoritiesFromSpiffeBundle(bundle);
     assert.equal(authorities.length, 1);
-    const verifier = createVerifier({
-      ...options,
-      trustDomains: [{ trustDomain: 'td.example', x509Authorities: authorities }],
-    });
+    assert.deepEqual(authorities[0]?.schemes, ['spiffe']);
+    const verifierOptions = { ...options, trustDomains: [{ trustDomain: 'td.example', x509Authorities: authorities }] };
+    const verifier = createVerifier(verifierOptions);
+    const spiffeId = 'spiffe://td.example/orders';
+    const svid = await caA.issueWorkloadCertificate({ id: spiffeId, unsafe: { uris: [spiffeId] } });
+    assert.equal((await verifier.verifyClientCertificate(overTls(svid.chainPem)))?.id, spiffeId);
     const wic = await caA.issueWorkloadCertificate({ id: ID });
-    assert.equal((await verifier.verifyClientCertificate(overTls(wic.chainPem)))?.id, ID);
+    assert.equal(await refusal(overTls(wic.chainPem), verifierOptions), 'certificate_untrusted');
     assert.throws(() => x509AuthoritiesFromSpiffeBundle({ keys: [] }), /no x509-svid authority/);
   });
 });

@@ -47,17 +47,30 @@ export type IssuerOptions = IssuerKeySource & {
   readonly profile?: IssuerProfileName;
 };
 
+/** An identifier scheme a CA may vouch for. */
+export type X509AuthorityScheme = 'wimse' | 'spiffe';
+
+/** A CA certificate bound to the identifier schemes it vouches for within its trust domain. */
+export interface X509AuthorityOptions {
+  /** PEM text (possibly several blocks) or DER bytes. */
+  readonly certificate: string | Uint8Array;
+  /** The CA vouches for `<scheme>://<trust domain>/...` identifiers of these schemes only. */
+  readonly schemes: readonly X509AuthorityScheme[];
+}
+
 export interface TrustDomainOptions {
   /** The trust domain, e.g. `example.com`: lower-case, as it appears in identifiers. */
   readonly trustDomain: string;
   /** The WIT issuers of this domain; may be omitted when the domain is trusted for mTLS only. */
   readonly issuers?: readonly IssuerOptions[];
   /**
-   * CA certificates (PEM text, possibly several blocks, or DER bytes) that may vouch for Workload
-   * Identity Certificates of this trust domain, and of no other. See
-   * `x509AuthoritiesFromSpiffeBundle` for a SPIFFE bundle's X.509 authorities.
+   * CA certificates that may vouch for Workload Identity Certificates of this trust domain, and of
+   * no other: PEM text (possibly several blocks) or DER bytes, bound to the schemes of this
+   * domain's issuers' origins (`wimse` when it has no issuer), or `{ certificate, schemes }` to say
+   * which. `x509AuthoritiesFromSpiffeBundle` gives a SPIFFE bundle's X.509 authorities, bound to
+   * `spiffe` only.
    */
-  readonly x509Authorities?: readonly (string | Uint8Array)[];
+  readonly x509Authorities?: readonly (string | Uint8Array | X509AuthorityOptions)[];
   /**
    * The `cnf.jwk.alg` values acceptable for this trust domain's proofs of possession
    * (http-signature-07 §3.1: a proof under any other algorithm is refused). Default: every

@@ -122,7 +122,7 @@ export function normalizeOptions(options: VerifierOptions): VerifierSettings {
     );
   }
   const trust = buildTrustRegistry(options.trustDomains, 'createVerifier: trustDomains', now);
-  const certificateAuthorities = buildCertificateAuthorities(options.trustDomains);
+  const certificateAuthorities = buildCertificateAuthorities(options.trustDomains, trust);
   return {
     trust,
     acceptsWits: trust.size > 0,
