@@ -10,7 +10,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { signRequest } from '@wimse-pep/client';
 import { SignJWT } from 'jose';
 import { parseDictionary as libraryParseDictionary } from 'structured-headers';
-import { parseDictionary } from '../packages/core/src/sf/parse-dictionary.js';
+import { parseDictionary } from '../packages/core/src/base/sf/parse-dictionary.js';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 200_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);

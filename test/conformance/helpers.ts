@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { createPrivateKey, createPublicKey, type JsonWebKey } from 'node:crypto';
 import { WimseError, type WimseErrorCode, type WorkloadRequest } from '@wimse-pep/core';
 import { decodeJwt } from 'jose';
+import type { HeaderValue } from '../../packages/core/src/base/fields/workload-request.js';
+import { signatureAlgorithms } from '../../packages/core/src/base/jose/algorithms.js';
+import { verifySignatureBytes } from '../../packages/core/src/base/runtime/verify-signature-bytes.js';
 import { parseSignatureFields } from '../../packages/core/src/httpsig/parse-signature-fields.js';
 import { buildSignatureBase, type RequestParts } from '../../packages/core/src/httpsig/signature-base.js';
-import { verifySignatureBytes } from '../../packages/core/src/httpsig/verify-signature-bytes.js';
-import type { HeaderValue } from '../../packages/core/src/types/request.js';
-import { signatureAlgorithms } from '../../packages/core/src/wit/algorithms.js';
 import { type ConfirmationKey, importCnfKey } from '../../packages/core/src/wit/import-cnf-key.js';
 
 export type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };

@@ -1,9 +1,12 @@
+export { errorCodes, problemTypeBase, problemTypeFor, type WimseErrorCode } from './base/errors/codes.js';
+export { isWimseError, type ProblemDetails, WimseError } from './base/errors/wimse-error.js';
+export type { HeaderValue, RequestTransport, WorkloadRequest } from './base/fields/workload-request.js';
+export { type SignatureAlgorithm, signatureAlgorithms } from './base/jose/algorithms.js';
+export type { SignatureVerification } from './base/runtime/verify-signature-bytes.js';
 export type { BearerJwtOptions, BearerOptions, VerifyBearer } from './bearer/bearer-options.js';
 export { type BearerVerifier, createBearerVerifier } from './bearer/create-bearer-verifier.js';
 export { readBearerToken } from './bearer/read-bearer-token.js';
 export { contentDigest } from './digest/check-content-digest.js';
-export { errorCodes, problemTypeBase, problemTypeFor, type WimseErrorCode } from './errors/codes.js';
-export { isWimseError, type ProblemDetails, WimseError } from './errors/wimse-error.js';
 export * from './guard/index.js';
 export {
   buildSignatureBase,
@@ -13,7 +16,6 @@ export {
   splitTarget,
 } from './httpsig/signature-base.js';
 export type { SignedResponse } from './httpsig/verify-response-signature.js';
-export type { SignatureVerification } from './httpsig/verify-signature-bytes.js';
 export * from './identifier/index.js';
 export { MemoryMigrationStore, type MemoryMigrationStoreOptions } from './migration/memory-migration-store.js';
 export {
@@ -93,10 +95,8 @@ export type {
   X509AuthorityOptions,
   X509AuthorityScheme,
 } from './types/options.js';
-export type { HeaderValue, RequestTransport, WorkloadRequest } from './types/request.js';
 export { createVerifier, type WorkloadVerifier } from './verifier/create-verifier.js';
 export type { ResponderIdentity, ResponseExpectations } from './verifier/verify-workload-response.js';
-export { type SignatureAlgorithm, signatureAlgorithms } from './wit/algorithms.js';
 export { type ConfirmationKey, importCnfKey } from './wit/import-cnf-key.js';
 export {
   createWorkloadProofToken,

@@ -8,10 +8,10 @@ import { createServer, type IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { indexFields, isFieldIndex } from '../src/base/fields/field-index.js';
+import { fieldLines, fieldValue } from '../src/base/fields/field-lines.js';
+import type { HeaderValue } from '../src/base/fields/workload-request.js';
 import { requestFields } from '../src/node/request-fields.js';
-import { indexFields, isFieldIndex } from '../src/request/field-index.js';
-import { fieldLines, fieldValue } from '../src/request/field-lines.js';
-import type { HeaderValue } from '../src/types/request.js';
 
 const NAMES = ['signature', 'Signature', 'SIGNATURE', 'signature-input', 'Content-Digest', 'constructor', '__proto__'];
 

@@ -21,8 +21,8 @@ import {
   serializeDictionary,
   Token,
 } from 'structured-headers';
-import { parseDictionary } from '../src/sf/parse-dictionary.js';
-import { DuplicateKeyError, StructuredFieldError } from '../src/sf/structured-field-error.js';
+import { parseDictionary } from '../src/base/sf/parse-dictionary.js';
+import { DuplicateKeyError, StructuredFieldError } from '../src/base/sf/structured-field-error.js';
 
 const SEED = 20261127;
 const RUNS = 4000;

@@ -11,6 +11,7 @@ import { describe, it } from 'node:test';
 import { WimseError } from '@wimse-pep/core';
 import fc from 'fast-check';
 import { isInnerList, parseDictionary } from 'structured-headers';
+import { fieldValue } from '../src/base/fields/field-lines.js';
 import { checkContentDigest } from '../src/digest/check-content-digest.js';
 import { countDictionaryMembers } from '../src/httpsig/count-dictionary-members.js';
 import {
@@ -19,7 +20,6 @@ import {
   SIGNATURE_MAX_COMPONENTS,
   SIGNATURE_MAX_MEMBERS,
 } from '../src/httpsig/parse-signature-fields.js';
-import { fieldValue } from '../src/request/field-lines.js';
 
 const SEED = 20261128;
 const RUNS = 3000;

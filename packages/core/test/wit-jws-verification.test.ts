@@ -397,7 +397,7 @@ describe('issuer keys as node:crypto KeyObjects', () => {
   const es256 = { kty: 'EC', crv: 'P-256', hash: 'sha256', dsaEncoding: 'ieee-p1363', signatureLength: 64 } as const;
 
   it('converts a key set CryptoKey once, and a refreshed set gets its own KeyObject', async () => {
-    const { issuerKeyObject } = await import('../src/trust/issuer-key-object.js');
+    const { issuerKeyObject } = await import('../src/base/runtime/issuer-key-object.js');
     const jwk = generateTestKey('ES256').publicJwk;
     const params = { name: 'ECDSA', namedCurve: 'P-256' };
     const first = await subtle.importKey('jwk', jwk, params, true, ['verify']);
@@ -411,8 +411,8 @@ describe('issuer keys as node:crypto KeyObjects', () => {
   });
 
   it('refuses keys jose would not have verified with', async () => {
-    const { issuerKeyObject } = await import('../src/trust/issuer-key-object.js');
-    const { signatureAlgorithms } = await import('../src/wit/algorithms.js');
+    const { issuerKeyObject } = await import('../src/base/runtime/issuer-key-object.js');
+    const { signatureAlgorithms } = await import('../src/base/jose/algorithms.js');
     const ecdsa = (namedCurve: string) => ({ name: 'ECDSA', namedCurve });
     const p256 = (await subtle.generateKey(ecdsa('P-256'), true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
     const p384 = (await subtle.generateKey(ecdsa('P-384'), true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;

@@ -1,11 +1,11 @@
 import { errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
-import { WimseError } from '../errors/wimse-error.js';
+import { WimseError } from '../base/errors/wimse-error.js';
+import type { WorkloadRequest } from '../base/fields/workload-request.js';
+import { lookupSignatureAlgorithm } from '../base/jose/algorithms.js';
 import { parseWorkloadId } from '../identifier/parse-workload-id.js';
 import { parseWorkloadOrigin } from '../identifier/parse-workload-origin.js';
 import { createKeySource } from '../trust/create-key-source.js';
 import type { BearerIdentity } from '../types/identity.js';
-import type { WorkloadRequest } from '../types/request.js';
-import { lookupSignatureAlgorithm } from '../wit/algorithms.js';
 import { keyLookupFailingClosed } from '../wit/verify-wit.js';
 import type { BearerJwtOptions, BearerOptions, VerifyBearer } from './bearer-options.js';
 import { tokenType, WIMSE_TOKEN_TYPES } from './token-type.js';

@@ -1,6 +1,6 @@
-import { WimseError } from '../errors/wimse-error.js';
-import { fieldLines } from '../request/field-lines.js';
-import type { HeaderValue } from '../types/request.js';
+import { WimseError } from '../base/errors/wimse-error.js';
+import { fieldLines } from '../base/fields/field-lines.js';
+import type { HeaderValue } from '../base/fields/workload-request.js';
 
 /** RFC 6750 §2.1 b64token. */
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;

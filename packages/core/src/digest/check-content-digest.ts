@@ -1,15 +1,16 @@
-import { hash, timingSafeEqual } from 'node:crypto';
 import { isInnerList } from 'structured-headers';
-import { WimseError } from '../errors/wimse-error.js';
-import { fieldValue } from '../request/field-lines.js';
-import { parseDictionary } from '../sf/parse-dictionary.js';
-import type { WorkloadRequest } from '../types/request.js';
+import { WimseError } from '../base/errors/wimse-error.js';
+import { fieldValue } from '../base/fields/field-lines.js';
+import type { WorkloadRequest } from '../base/fields/workload-request.js';
+import { base64Encode } from '../base/runtime/bytes.js';
+import { digest, equalInConstantTime, type HashAlgorithm } from '../base/runtime/hash.js';
+import { parseDictionary } from '../base/sf/parse-dictionary.js';
 
 /**
  * The RFC 9530 algorithms we accept ("active" in the registry); others are ignored. A Map: a member
  * named `constructor` is an unknown algorithm, not Object.prototype's.
  */
-const SUPPORTED_DIGESTS: ReadonlyMap<string, string> = new Map([
+const SUPPORTED_DIGESTS: ReadonlyMap<string, HashAlgorithm> = new Map([
   ['sha-256', 'sha256'],
   ['sha-512', 'sha512'],
 ]);
@@ -46,8 +47,7 @@ export function checkContentDigest(
     if (isInnerList(member) || !(received instanceof Uint8Array)) {
       throw new WimseError('digest_mismatch', `Content-Digest ${name} is not a byte sequence`);
     }
-    const expected = hash(algorithm, bytes, 'buffer');
-    if (received.length !== expected.length || !timingSafeEqual(received, expected)) {
+    if (!equalInConstantTime(received, digest(algorithm, bytes))) {
       throw new WimseError('digest_mismatch', `Content-Digest ${name} does not match the body`);
     }
     checked++;
@@ -57,5 +57,5 @@ export function checkContentDigest(
 
 /** Computes a `Content-Digest` field value for the given bytes (used by signers). */
 export function contentDigest(body: Uint8Array, algorithm: 'sha-256' | 'sha-512' = 'sha-256'): string {
-  return `${algorithm}=:${hash(SUPPORTED_DIGESTS.get(algorithm) as string, body, 'base64')}:`;
+  return `${algorithm}=:${base64Encode(digest(SUPPORTED_DIGESTS.get(algorithm) as HashAlgorithm, body))}:`;
 }

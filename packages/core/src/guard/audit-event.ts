@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import type { WimseErrorCode } from '../errors/codes.js';
+import type { WimseErrorCode } from '../base/errors/codes.js';
+import { sha256Base64url } from '../base/runtime/hash.js';
 import type { MigrationMode } from '../migration/migration-options.js';
 import type { WorkloadIdentity, WorkloadProof } from '../types/identity.js';
 
@@ -61,7 +61,7 @@ export type AuditSink =
 export function identityFields(identity: WorkloadIdentity | undefined): Partial<AuditEvent> {
   if (!identity) return {};
   const jti = identity.claims.jti;
-  const jtiHash = typeof jti === 'string' ? createHash('sha256').update(jti).digest('base64url') : undefined;
+  const jtiHash = typeof jti === 'string' ? sha256Base64url(jti) : undefined;
   const layers = identity.layered;
   return {
     workloadId: identity.id,

@@ -1,5 +1,6 @@
-import { performance } from 'node:perf_hooks';
-import { WimseError } from '../errors/wimse-error.js';
+import { WimseError } from '../base/errors/wimse-error.js';
+import { indexFields } from '../base/fields/field-index.js';
+import type { WorkloadRequest } from '../base/fields/workload-request.js';
 import { boundedStoreCall } from '../migration/bounded-store-call.js';
 import { deprecationHeaders } from '../migration/deprecation-headers.js';
 import type { MigrationMode, MigrationOptions, RouteMigration } from '../migration/migration-options.js';
@@ -14,11 +15,9 @@ import { decisionChannelHasSubscribers, publishDecision } from '../observability
 import { createDecisionMetrics, type DecisionMetrics, type MetricsOption } from '../observability/decision-metrics.js';
 import { evaluatePolicy } from '../policy/evaluate-policy.js';
 import type { WorkloadPolicy } from '../policy/types.js';
-import { indexFields } from '../request/field-index.js';
 import type { ResponseToSign } from '../signing/sign-response.js';
 import type { WorkloadIdentity, WorkloadProof } from '../types/identity.js';
 import type { VerifierOptions } from '../types/options.js';
-import type { WorkloadRequest } from '../types/request.js';
 import { createVerifier, type WorkloadVerifier } from '../verifier/create-verifier.js';
 import { acceptedCredentials, askForCredentials, missingCredentials } from './accepted-credentials.js';
 import { type AuditEvent, type AuditSink, emitAudit, identityFields } from './audit-event.js';

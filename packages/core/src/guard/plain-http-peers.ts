@@ -1,11 +1,11 @@
-import { BlockList, isIP } from 'node:net';
-import { WimseError } from '../errors/wimse-error.js';
+import { WimseError } from '../base/errors/wimse-error.js';
+import type { WorkloadRequest } from '../base/fields/workload-request.js';
+import { optionError } from '../base/options/option-checks.js';
+import { type AddressRanges, addressRanges, ipVersion } from '../base/runtime/address.js';
 import { normalizeAddress } from '../mtls/read-presented-certificate.js';
-import { optionError } from '../options/option-checks.js';
-import type { WorkloadRequest } from '../types/request.js';
 
 /** Peers allowed to send credentials over plain HTTP; everyone, or a list of addresses and ranges. */
-export type PlainHttpPeers = { readonly any: true } | { readonly any: false; readonly list: BlockList };
+export type PlainHttpPeers = { readonly any: true } | { readonly any: false; readonly list: AddressRanges };
 
 const LOOPBACK = ['127.0.0.0/8', '::1/128'];
 
@@ -20,16 +20,16 @@ export function plainHttpPeers(value: unknown, trustedProxies: ReadonlySet<strin
     throw optionError(where, "a non-empty array of IP addresses, CIDR ranges, 'loopback' or 'any'", value);
   }
   if (entries.includes('any')) return { any: true };
-  const list = new BlockList();
+  const list = addressRanges();
   const add = (entry: string, at: string) => {
     const [address = '', prefix, extra] = entry.split('/');
-    const family = isIP(address);
+    const family = ipVersion(address);
     const bits = prefix === undefined ? (family === 6 ? 128 : 32) : Number(prefix);
     const max = family === 6 ? 128 : 32;
     if (family === 0 || extra !== undefined || !Number.isInteger(bits) || bits < 0 || bits > max) {
       throw optionError(at, "an IP address, a CIDR range such as '10.0.0.0/8', 'loopback' or 'any'", entry);
     }
-    list.addSubnet(address, bits, family === 6 ? 'ipv6' : 'ipv4');
+    list.add(address, bits);
   };
   entries.forEach((entry: unknown, i) => {
     if (entry === 'loopback') for (const range of LOOPBACK) add(range, `${where}[${i}]`);
@@ -50,8 +50,7 @@ export function checkPlainHttp(request: Pick<WorkloadRequest, 'transport'>, peer
   if (peers.any || request.transport?.encrypted !== false) return;
   const address = normalizeAddress(request.transport.remoteAddress);
   if (address === undefined) return;
-  const family = isIP(address);
-  if (family !== 0 && peers.list.check(address, family === 6 ? 'ipv6' : 'ipv4')) return;
+  if (peers.list.has(address)) return;
   throw new WimseError(
     'transport_insecure',
     `credentials sent over plain HTTP from ${address}, which is not a trusted hop (plainHttpFrom)`,

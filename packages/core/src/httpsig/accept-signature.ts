@@ -1,7 +1,7 @@
 import { type Item, serializeDictionary } from 'structured-headers';
+import { fieldLines } from '../base/fields/field-lines.js';
+import type { WorkloadRequest } from '../base/fields/workload-request.js';
 import type { SignatureProfile } from '../profiles/profiles.js';
-import { fieldLines } from '../request/field-lines.js';
-import type { WorkloadRequest } from '../types/request.js';
 import { splitTarget } from './signature-base.js';
 
 /**

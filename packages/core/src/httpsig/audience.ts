@@ -1,5 +1,5 @@
-import { WimseError } from '../errors/wimse-error.js';
-import { describeValue } from '../options/option-checks.js';
+import { WimseError } from '../base/errors/wimse-error.js';
+import { describeValue } from '../base/options/option-checks.js';
 
 /**
  * Validates one configured audience: an http(s) origin this service answers as, with no path,

@@ -1,8 +1,8 @@
 import type { Item } from 'structured-headers';
-import { WimseError } from '../errors/wimse-error.js';
+import { WimseError } from '../base/errors/wimse-error.js';
+import { fieldLines } from '../base/fields/field-lines.js';
+import type { HeaderValue } from '../base/fields/workload-request.js';
 import type { SignatureProfile } from '../profiles/profiles.js';
-import { fieldLines } from '../request/field-lines.js';
-import type { HeaderValue } from '../types/request.js';
 import { serializeComponent } from './serialize-fields.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { BareItem } from 'structured-headers';
-import { WimseError } from '../errors/wimse-error.js';
+import { WimseError } from '../base/errors/wimse-error.js';
+import type { SignatureAlgorithm } from '../base/jose/algorithms.js';
 import type { SignatureProfile } from '../profiles/profiles.js';
-import type { SignatureAlgorithm } from '../wit/algorithms.js';
 
 export interface SignatureParams {
   readonly created: number;

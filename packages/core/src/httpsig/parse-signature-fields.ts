@@ -1,9 +1,9 @@
 import { type BareItem, type InnerList, type Item, isInnerList } from 'structured-headers';
-import { WimseError } from '../errors/wimse-error.js';
-import { fieldValue } from '../request/field-lines.js';
-import { type ParseDictionaryOptions, parseDictionary } from '../sf/parse-dictionary.js';
-import { DuplicateKeyError } from '../sf/structured-field-error.js';
-import type { WorkloadRequest } from '../types/request.js';
+import { WimseError } from '../base/errors/wimse-error.js';
+import { fieldValue } from '../base/fields/field-lines.js';
+import type { WorkloadRequest } from '../base/fields/workload-request.js';
+import { type ParseDictionaryOptions, parseDictionary } from '../base/sf/parse-dictionary.js';
+import { DuplicateKeyError } from '../base/sf/structured-field-error.js';
 
 /** One member of `Signature-Input` paired with its `Signature` bytes. */
 export interface SignatureMember {

@@ -1,4 +1,4 @@
-import { WimseError } from '../errors/wimse-error.js';
+import { WimseError } from '../base/errors/wimse-error.js';
 import type { SignatureProfile } from '../profiles/profiles.js';
 import type { SignatureMember } from './parse-signature-fields.js';
 

@@ -9,12 +9,12 @@
  * parameter (`;sf`, `;bs`, `;key`, ...) is handed to that library, loaded on first use, so its
  * semantics stay the library's; a property test holds the two paths to the same bytes.
  */
-import { createRequire } from 'node:module';
 import type * as HttpMessageSignatures from 'http-message-signatures';
 import { type InnerList, type Item, serializeItem, serializeList } from 'structured-headers';
-import { WimseError } from '../errors/wimse-error.js';
-import { type FieldIndex, indexFields } from '../request/field-index.js';
-import type { HeaderValue } from '../types/request.js';
+import { WimseError } from '../base/errors/wimse-error.js';
+import { type FieldIndex, indexFields } from '../base/fields/field-index.js';
+import type { HeaderValue } from '../base/fields/workload-request.js';
+import { requireModule } from '../base/runtime/load-module.js';
 import { serializeSignatureParams } from './serialize-fields.js';
 
 export interface RequestParts {
@@ -163,7 +163,7 @@ let library: typeof HttpMessageSignatures | undefined;
 
 /** `http-message-signatures`, loaded the first time a component needs it (it is CommonJS). */
 function httpMessageSignatures(): typeof HttpMessageSignatures {
-  library ??= createRequire(import.meta.url)('http-message-signatures') as typeof HttpMessageSignatures;
+  library ??= requireModule<typeof HttpMessageSignatures>('http-message-signatures');
   return library;
 }
 

@@ -1,8 +1,9 @@
+import { WimseError } from '../base/errors/wimse-error.js';
+import { fieldLines } from '../base/fields/field-lines.js';
+import type { WorkloadRequest } from '../base/fields/workload-request.js';
+import { type SignatureVerification, verifySignatureBytes } from '../base/runtime/verify-signature-bytes.js';
 import { checkContentDigest } from '../digest/check-content-digest.js';
-import { WimseError } from '../errors/wimse-error.js';
 import type { SignatureProfile } from '../profiles/profiles.js';
-import { fieldLines } from '../request/field-lines.js';
-import type { WorkloadRequest } from '../types/request.js';
 import type { ConfirmationKey } from '../wit/import-cnf-key.js';
 import { checkAudience } from './audience.js';
 import { checkCoveredRequestComponents } from './check-covered-components.js';
@@ -10,7 +11,6 @@ import { checkSignatureParams, type SignatureParams, type TimeWindow } from './c
 import { parseSignatureFields } from './parse-signature-fields.js';
 import { selectWimseSignature } from './select-wimse-signature.js';
 import { buildSignatureBase, splitTarget } from './signature-base.js';
-import { type SignatureVerification, verifySignatureBytes } from './verify-signature-bytes.js';
 
 export interface VerifiedRequestSignature {
   readonly label: string;

@@ -1,15 +1,15 @@
+import { WimseError } from '../base/errors/wimse-error.js';
+import { fieldLines } from '../base/fields/field-lines.js';
+import type { HeaderValue } from '../base/fields/workload-request.js';
+import { verifySignatureBytes } from '../base/runtime/verify-signature-bytes.js';
 import { checkContentDigest } from '../digest/check-content-digest.js';
-import { WimseError } from '../errors/wimse-error.js';
 import type { SignatureProfile } from '../profiles/profiles.js';
-import { fieldLines } from '../request/field-lines.js';
-import type { HeaderValue } from '../types/request.js';
 import type { ConfirmationKey } from '../wit/import-cnf-key.js';
 import { serializeComponents } from './check-covered-components.js';
 import { checkSignatureParams, type SignatureParams, type TimeWindow } from './check-signature-params.js';
 import { parseSignatureFields } from './parse-signature-fields.js';
 import { selectWimseSignature } from './select-wimse-signature.js';
 import { buildSignatureBase, type RequestParts } from './signature-base.js';
-import { verifySignatureBytes } from './verify-signature-bytes.js';
 
 export interface SignedResponse {
   readonly status: number;

@@ -1,4 +1,4 @@
-import { WimseError } from '../errors/wimse-error.js';
+import { WimseError } from '../base/errors/wimse-error.js';
 import { MAX_IDENTIFIER_BYTES, splitScheme, trustDomainProblem } from './scheme-rules.js';
 
 export interface ParsedWorkloadId {

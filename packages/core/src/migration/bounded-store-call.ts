@@ -1,4 +1,4 @@
-import { WimseError } from '../errors/wimse-error.js';
+import { WimseError } from '../base/errors/wimse-error.js';
 
 /** Retry-After (seconds) sent when the migration store did not answer. */
 const RETRY_AFTER_SEC = '1';

@@ -1,6 +1,7 @@
-import { isWimseError } from '../errors/wimse-error.js';
+import { isWimseError } from '../base/errors/wimse-error.js';
+import { describeValue, expectKnownKeys, isPlainObject, optionError } from '../base/options/option-checks.js';
+import { base64Decode } from '../base/runtime/bytes.js';
 import { parseWorkloadOrigin } from '../identifier/parse-workload-origin.js';
-import { describeValue, expectKnownKeys, isPlainObject, optionError } from '../options/option-checks.js';
 import type { TrustRegistry } from '../trust/build-trust-registry.js';
 import type { TrustDomainOptions, X509AuthorityOptions, X509AuthorityScheme } from '../types/options.js';
 import { checkCriticalExtensions } from './path/check-critical-extensions.js';
@@ -86,7 +87,7 @@ function readCertificates(entry: string | Uint8Array, where: string): Uint8Array
   if (entry instanceof Uint8Array) return [entry];
   const blocks = entry.match(PEM_CERTIFICATE);
   if (!blocks) throw new TypeError(`${where} is not a readable X.509 certificate`);
-  return blocks.map((block) => Buffer.from(block.replace(/-----[A-Z ]+-----|\s+/g, ''), 'base64'));
+  return blocks.map((block) => base64Decode(block.replace(/-----[A-Z ]+-----|\s+/g, '')));
 }
 
 /**
@@ -121,7 +122,7 @@ export function x509AuthoritiesFromSpiffeBundle(bundle: unknown): X509AuthorityO
     if (key?.use !== 'x509-svid') continue;
     const first = Array.isArray(key.x5c) ? key.x5c[0] : undefined;
     if (typeof first !== 'string') throw new TypeError('an x509-svid bundle key needs an x5c certificate');
-    authorities.push({ certificate: Buffer.from(first, 'base64'), schemes: ['spiffe'] });
+    authorities.push({ certificate: base64Decode(first), schemes: ['spiffe'] });
   }
   if (authorities.length === 0) throw new TypeError('the SPIFFE bundle has no x509-svid authority');
   return authorities;

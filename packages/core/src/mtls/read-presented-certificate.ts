@@ -1,7 +1,7 @@
 import { parseItem, parseList } from 'structured-headers';
-import { WimseError } from '../errors/wimse-error.js';
-import { fieldLines } from '../request/field-lines.js';
-import type { WorkloadRequest } from '../types/request.js';
+import { WimseError } from '../base/errors/wimse-error.js';
+import { fieldLines } from '../base/fields/field-lines.js';
+import type { WorkloadRequest } from '../base/fields/workload-request.js';
 
 /** A client certificate chain and how it reached the service. */
 export interface PresentedCertificate {

@@ -1,4 +1,4 @@
-import { WimseError } from '../errors/wimse-error.js';
+import { WimseError } from '../base/errors/wimse-error.js';
 
 export interface SubjectAltName {
   /** As Node names it: `URI`, `DNS`, `IP Address`, `email`, ... */

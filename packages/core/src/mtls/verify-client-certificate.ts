@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { WimseError } from '../errors/wimse-error.js';
+import { WimseError } from '../base/errors/wimse-error.js';
+import { sha256Base64url } from '../base/runtime/hash.js';
 import { parseWorkloadId } from '../identifier/parse-workload-id.js';
 import type { MtlsIdentity } from '../types/identity.js';
 import type { CertificateAuthorities } from './certificate-authorities.js';
@@ -60,7 +60,7 @@ export function verifyClientCertificate(
     origin: subject.origin,
     issuer: leaf.x509.issuer,
     claims: { sub: subject.id, nbf: seconds(leaf.x509.validFrom), exp: seconds(leaf.x509.validTo) },
-    keyThumbprint: createHash('sha256').update(leaf.x509.raw).digest('base64url'),
+    keyThumbprint: sha256Base64url(leaf.x509.raw),
     expiresAt: seconds(leaf.x509.validTo),
   };
 }

@@ -1,5 +1,5 @@
-import { indexFields, indexRawHeaders } from '../request/field-index.js';
-import type { WorkloadRequest } from '../types/request.js';
+import { indexFields, indexRawHeaders } from '../base/fields/field-index.js';
+import type { WorkloadRequest } from '../base/fields/workload-request.js';
 
 /** What every Node request object has (http, https, the http2 compatibility API). */
 export interface NodeRequestHeaders {

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
-import type { RequestTransport } from '../types/request.js';
+import type { RequestTransport } from '../base/fields/workload-request.js';
 
 /** A TLS connection presents one certificate chain for its whole life: read it once per socket. */
 const chains = new WeakMap<Socket, readonly Uint8Array[]>();

@@ -1,9 +1,9 @@
-import { channel } from 'node:diagnostics_channel';
+import { publication } from '../base/runtime/diagnostics.js';
 
 /** The `node:diagnostics_channel` name on which every audit event is published. */
 export const decisionChannelName = 'wimse-pep:decision';
 
-const decisionChannel = channel(decisionChannelName);
+const decisionChannel = publication<object>(decisionChannelName);
 
 /** Publishes one audit event (identifiers and outcomes only) when anyone subscribes. */
 export function publishDecision(event: object): void {

@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { optionalModule } from '../base/runtime/load-module.js';
 
 /**
  * The parts of the OpenTelemetry metrics API used here, structurally, so that the core's types do
@@ -100,9 +100,5 @@ interface OpenTelemetryApi {
 }
 
 function loadOpenTelemetryApi(): OpenTelemetryApi | undefined {
-  try {
-    return createRequire(import.meta.url)('@opentelemetry/api') as OpenTelemetryApi;
-  } catch {
-    return undefined;
-  }
+  return optionalModule<OpenTelemetryApi>('@opentelemetry/api');
 }

@@ -1,5 +1,5 @@
 import type { JWTPayload } from 'jose';
-import { WimseError } from '../errors/wimse-error.js';
+import { WimseError } from '../base/errors/wimse-error.js';
 import type { WorkloadPolicy } from './types.js';
 
 /** What an external policy decision point is asked. No token, signature or key is ever sent. */

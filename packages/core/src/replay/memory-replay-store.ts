@@ -1,5 +1,5 @@
-import { hash } from 'node:crypto';
-import { WimseError } from '../errors/wimse-error.js';
+import { WimseError } from '../base/errors/wimse-error.js';
+import { sha256Binary } from '../base/runtime/hash.js';
 import { CallerShares, NEW_ACCOUNT, OVERFLOW_ACCOUNT } from './caller-shares.js';
 import { NonceTable } from './nonce-table.js';
 import type { ReplayStore } from './replay-store.js';
@@ -147,7 +147,7 @@ export class MemoryReplayStore implements ReplayStore {
     const current = Math.floor(nowMs / this.#bucketMs);
     if (current > this.#passed) this.#pass(current);
     // One-shot hash to a latin1 ('binary') string: no Hash object, no Buffer per nonce (a Buffer costs 3x).
-    const digest = hash('sha256', key, 'binary');
+    const digest = sha256Binary(key);
     const k0 = word(digest, 0);
     const k1 = word(digest, 4);
     const k2 = word(digest, 8);

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomInt32 } from '../base/runtime/random.js';
 
 /** Slot marker of a slot never written since the table was (re)built: ends every probe. */
 const EMPTY = Number.NEGATIVE_INFINITY;
@@ -42,7 +42,7 @@ export class NonceTable {
    * by default, so that nobody outside the process can choose nonces that pile up on one probe
    * chain (their digests are theirs to compute, the seeds are not).
    */
-  constructor(slots: number, seed0 = randomBytes(4).readInt32LE(0), seed1 = randomBytes(4).readInt32LE(0)) {
+  constructor(slots: number, seed0 = randomInt32(), seed1 = randomInt32()) {
     if (!Number.isSafeInteger(slots) || slots < 8 || slots >= 2 ** 31)
       throw new RangeError('NonceTable slots must be an integer from 8 to 2^31 - 1');
     this.#minSlots = slots;

@@ -1,4 +1,4 @@
-import { WimseError } from '../errors/wimse-error.js';
+import { WimseError } from '../base/errors/wimse-error.js';
 import type { ReplayStore } from './replay-store.js';
 
 /** Retry-After (seconds) sent when a replay store did not answer. */

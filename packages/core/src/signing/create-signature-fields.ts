@@ -1,6 +1,6 @@
 import { type InnerList, serializeDictionary } from 'structured-headers';
+import { signBytes } from '../base/runtime/sign-bytes.js';
 import { buildSignatureBase, type SignedMessage } from '../httpsig/signature-base.js';
-import { signBytes } from './sign-bytes.js';
 import type { SigningKey } from './signing-key.js';
 
 /** `Signature-Input` and `Signature` field values for one signature over `message`. */

@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import type { BareItem, InnerList, Item } from 'structured-headers';
+import type { HeaderValue } from '../base/fields/workload-request.js';
+import { randomBase64url } from '../base/runtime/random.js';
 import { contentDigest } from '../digest/check-content-digest.js';
 import type { RequestParts } from '../httpsig/signature-base.js';
 import type { SignatureProfile } from '../profiles/profiles.js';
-import type { HeaderValue } from '../types/request.js';
 import { createSignatureFields } from './create-signature-fields.js';
 import type { SigningKey } from './signing-key.js';
 
@@ -56,7 +56,7 @@ export async function signResponse(
   const params = new Map<string, BareItem>([
     ['created', nowSec],
     ['expires', nowSec + (options.lifetimeSec ?? 60)],
-    ['nonce', randomBytes(16).toString('base64url')],
+    ['nonce', randomBase64url(16)],
     ['tag', options.profile.tag],
     ['wimse-req-nonce', options.requestNonce],
   ]);

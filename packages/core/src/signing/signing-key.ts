@@ -1,12 +1,12 @@
-import { createPrivateKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { decodeJwt } from 'jose';
-import { type SignatureAlgorithm, signatureAlgorithms } from '../wit/algorithms.js';
+import { type SignatureAlgorithm, signatureAlgorithms } from '../base/jose/algorithms.js';
+import { importPrivateKey, type RuntimeJwk, type RuntimeKey } from '../base/runtime/keys.js';
 
 export interface WorkloadCredentials {
   /** The caller's Workload Identity Token. */
   readonly wit: string;
-  /** The private key matching the WIT's `cnf.jwk`: a KeyObject or a private JWK. */
-  readonly privateKey: KeyObject | JsonWebKey;
+  /** The private key matching the WIT's `cnf.jwk`: a key object or a private JWK. */
+  readonly privateKey: RuntimeKey | RuntimeJwk;
   /**
    * The signing algorithm; default the WIT's `cnf.jwk.alg`, the only one a verifier accepts.
    * Setting another is useful only to test that verifiers refuse it.
@@ -18,7 +18,7 @@ export interface SigningKey {
   readonly wit: string;
   readonly alg: string;
   readonly algorithm: SignatureAlgorithm;
-  readonly privateKey: KeyObject;
+  readonly privateKey: RuntimeKey;
 }
 
 /** Resolves the signing algorithm from the WIT's `cnf.jwk.alg`: the only one a verifier accepts. */
@@ -29,10 +29,6 @@ export function resolveSigningKey(credentials: WorkloadCredentials): SigningKey 
   if (typeof alg !== 'string' || !Object.hasOwn(signatureAlgorithms, alg)) {
     throw new TypeError('the WIT has no usable cnf.jwk.alg');
   }
-  const privateKey =
-    'type' in credentials.privateKey && typeof credentials.privateKey.type === 'string'
-      ? (credentials.privateKey as KeyObject)
-      : createPrivateKey({ key: credentials.privateKey as JsonWebKey, format: 'jwk' });
-  if (privateKey.type !== 'private') throw new TypeError('privateKey must be a private key');
+  const privateKey = importPrivateKey(credentials.privateKey);
   return { wit: credentials.wit, alg, algorithm: signatureAlgorithms[alg] as SignatureAlgorithm, privateKey };
 }

@@ -1,4 +1,9 @@
-import { parseWorkloadOrigin } from '../identifier/parse-workload-origin.js';
+import {
+  defaultProofAlgorithms,
+  defaultWitAlgorithms,
+  lookupSignatureAlgorithm,
+  withFullySpecifiedEdDsa,
+} from '../base/jose/algorithms.js';
 import {
   expectKnownKeys,
   expectNonEmptyString,
@@ -6,14 +11,9 @@ import {
   expectOptionalBoolean,
   expectStringList,
   optionError,
-} from '../options/option-checks.js';
+} from '../base/options/option-checks.js';
+import { parseWorkloadOrigin } from '../identifier/parse-workload-origin.js';
 import type { TrustDomainOptions } from '../types/options.js';
-import {
-  defaultProofAlgorithms,
-  defaultWitAlgorithms,
-  lookupSignatureAlgorithm,
-  withFullySpecifiedEdDsa,
-} from '../wit/algorithms.js';
 import { createKeySource, type IssuerKeys } from './create-key-source.js';
 import type { IssuerProfile } from './issuer-profiles.js';
 import { checkIssuerProfileConfiguration, defaultOrigins, resolveIssuerProfile } from './resolve-issuer-profile.js';

@@ -1,5 +1,5 @@
 import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
-import { expectNonEmptyString, isPlainObject, optionError } from '../options/option-checks.js';
+import { expectNonEmptyString, isPlainObject, optionError } from '../base/options/option-checks.js';
 import { withEd25519Alias } from './ed25519-alias.js';
 import { RemoteKeySet } from './remote-key-set.js';
 import { createSpiffeBundleKeySet, isSpiffeBundleSource, type SpiffeBundleSource } from './spiffe-bundle-key-set.js';

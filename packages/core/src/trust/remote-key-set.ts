@@ -1,5 +1,5 @@
 import { createLocalJWKSet, errors, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
-import { WimseError } from '../errors/wimse-error.js';
+import { WimseError } from '../base/errors/wimse-error.js';
 import { withEd25519Alias } from './ed25519-alias.js';
 
 export interface RemoteKeySetOptions {

@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { errors, importJWK, type JWK, type JWTVerifyGetKey } from 'jose';
-import { WimseError } from '../errors/wimse-error.js';
-import { lookupSignatureAlgorithm } from '../wit/algorithms.js';
+import { WimseError } from '../base/errors/wimse-error.js';
+import { lookupSignatureAlgorithm } from '../base/jose/algorithms.js';
+import { readTextFile, readTextFileNow } from '../base/runtime/files.js';
 import type { IssuerKeys } from './create-key-source.js';
 import {
   parseSpiffeBundle,
@@ -82,13 +81,13 @@ export function createSpiffeBundleKeySet(
     if (typeof path !== 'string' || path === '') throw new TypeError(`${where}.spiffeBundleFile must be a path`);
     let text: string;
     try {
-      text = readFileSync(path, 'utf8');
+      text = readTextFileNow(path);
     } catch (cause) {
       throw new TypeError(`${where}.spiffeBundleFile: ${path} cannot be read`, { cause });
     }
     // Read once now so that a wrong path or a broken file stops start-up.
     initial = parseConfigured(parseJson(text), `${where}.spiffeBundleFile`);
-    load = async () => parseSpiffeBundle(parseJson(await readFile(path, { encoding: 'utf8', signal: timeout() })));
+    load = async () => parseSpiffeBundle(parseJson(await readTextFile(path, timeout())));
   } else {
     const url = bundleUrl(fields.spiffeBundleUri, `${where}.spiffeBundleUri`);
     load = async () => parseSpiffeBundle(parseJson(await fetchBundle(url, timeout())));

@@ -1,10 +1,10 @@
 import type { JSONWebKeySet } from 'jose';
+import type { WorkloadRequest } from '../base/fields/workload-request.js';
 import type { ProfileName } from '../profiles/profiles.js';
 import type { WptProfileName } from '../profiles/wpt-profiles.js';
 import type { ReplayStore } from '../replay/replay-store.js';
 import type { IssuerProfileName } from '../trust/issuer-profiles.js';
 import type { SpiffeBundleSource } from '../trust/spiffe-bundle-key-set.js';
-import type { WorkloadRequest } from './request.js';
 
 /** Where an issuer's WIT-signing keys come from: never from the token itself. */
 export type IssuerKeySource =

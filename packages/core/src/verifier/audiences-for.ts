@@ -1,5 +1,5 @@
-import { WimseError } from '../errors/wimse-error.js';
-import type { WorkloadRequest } from '../types/request.js';
+import { WimseError } from '../base/errors/wimse-error.js';
+import type { WorkloadRequest } from '../base/fields/workload-request.js';
 import type { VerifierSettings } from './normalize-options.js';
 
 /** The audiences this request may name; a failing audiences function is a dependency fault (503). */

@@ -1,14 +1,15 @@
-import { isIP } from 'node:net';
-import { normalizeAudienceOrigin } from '../httpsig/audience.js';
-import { SIGNATURE_VERIFICATION_MODES, type SignatureVerification } from '../httpsig/verify-signature-bytes.js';
-import { buildCertificateAuthorities, type CertificateAuthorities } from '../mtls/certificate-authorities.js';
-import { normalizeAddress } from '../mtls/read-presented-certificate.js';
+import type { WorkloadRequest } from '../base/fields/workload-request.js';
 import {
   boundedInteger as checkedInteger,
   expectOptionalFunction,
   isPlainObject,
   optionError,
-} from '../options/option-checks.js';
+} from '../base/options/option-checks.js';
+import { ipVersion } from '../base/runtime/address.js';
+import { SIGNATURE_VERIFICATION_MODES, type SignatureVerification } from '../base/runtime/verify-signature-bytes.js';
+import { normalizeAudienceOrigin } from '../httpsig/audience.js';
+import { buildCertificateAuthorities, type CertificateAuthorities } from '../mtls/certificate-authorities.js';
+import { normalizeAddress } from '../mtls/read-presented-certificate.js';
 import {
   defaultProfileName,
   isProfileName,
@@ -21,7 +22,6 @@ import { MemoryReplayStore } from '../replay/memory-replay-store.js';
 import type { ReplayStore } from '../replay/replay-store.js';
 import { buildTrustRegistry, type TrustRegistry } from '../trust/build-trust-registry.js';
 import type { NotIssuedBeforeAnswer, VerifierOptions } from '../types/options.js';
-import type { WorkloadRequest } from '../types/request.js';
 import { DEFAULT_MAX_WIT_LIFETIME_SEC } from '../wit/verify-wit.js';
 
 /** Options after validation: every default applied, every value checked once. */
@@ -260,7 +260,7 @@ function normalizeMutualTls(
     }
   }
   const proxies = mtls.trustedProxies ?? [];
-  if (!Array.isArray(proxies) || proxies.some((address) => typeof address !== 'string' || isIP(address) === 0)) {
+  if (!Array.isArray(proxies) || proxies.some((address) => typeof address !== 'string' || ipVersion(address) === 0)) {
     throw new TypeError('createVerifier: mtls.trustedProxies must list IP addresses');
   }
   const accept = mtls.acceptProxyCertificate ?? false;

@@ -1,5 +1,5 @@
-import { WimseError } from '../errors/wimse-error.js';
-import type { HeaderValue } from '../types/request.js';
+import { WimseError } from '../base/errors/wimse-error.js';
+import type { HeaderValue } from '../base/fields/workload-request.js';
 import { checkNotIssuedBefore } from '../wit/check-not-issued-before.js';
 import { assertCompactJwt, readWitField } from '../wit/read-wit-header.js';
 import { type VerifiedWit, verifyWit } from '../wit/verify-wit.js';

@@ -1,10 +1,10 @@
-import { WimseError } from '../errors/wimse-error.js';
+import { WimseError } from '../base/errors/wimse-error.js';
+import { fieldLines } from '../base/fields/field-lines.js';
+import type { WorkloadRequest } from '../base/fields/workload-request.js';
 import { parseSignatureFields } from '../httpsig/parse-signature-fields.js';
 import { splitTarget } from '../httpsig/signature-base.js';
 import { recordNonce } from '../replay/record-nonce.js';
-import { fieldLines } from '../request/field-lines.js';
 import type { WptIdentity } from '../types/identity.js';
-import type { WorkloadRequest } from '../types/request.js';
 import { readWptToken } from '../wpt/read-wpt-token.js';
 import { verifyWptToken } from '../wpt/verify-wpt-token.js';
 import { wptReplayKey } from '../wpt/wpt-replay-key.js';

@@ -1,7 +1,7 @@
-import type { WimseErrorCode } from '../errors/codes.js';
-import { WimseError } from '../errors/wimse-error.js';
+import type { WimseErrorCode } from '../base/errors/codes.js';
+import { WimseError } from '../base/errors/wimse-error.js';
+import type { WorkloadRequest } from '../base/fields/workload-request.js';
 import { acceptSignatureFor } from '../httpsig/accept-signature.js';
-import type { WorkloadRequest } from '../types/request.js';
 import type { VerifierSettings } from './normalize-options.js';
 
 /**

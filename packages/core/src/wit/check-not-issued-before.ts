@@ -1,4 +1,4 @@
-import { WimseError } from '../errors/wimse-error.js';
+import { WimseError } from '../base/errors/wimse-error.js';
 import type { NotIssuedBeforeAnswer } from '../types/options.js';
 import type { VerifiedWit } from './verify-wit.js';
 

@@ -1,4 +1,4 @@
-import { WimseError } from '../errors/wimse-error.js';
+import { WimseError } from '../base/errors/wimse-error.js';
 
 /**
  * The RFC 7519 claim checks of a WIT once its signature verified, in the order jose's jwtVerify

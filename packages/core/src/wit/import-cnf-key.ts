@@ -1,7 +1,7 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import { WimseError } from '../errors/wimse-error.js';
-import { lookupSignatureAlgorithm, minimumRsaModulusBits, type SignatureAlgorithm } from './algorithms.js';
+import { WimseError } from '../base/errors/wimse-error.js';
+import { lookupSignatureAlgorithm, minimumRsaModulusBits, type SignatureAlgorithm } from '../base/jose/algorithms.js';
+import { importPublicJwk, type RuntimeKey, rsaModulusBits } from '../base/runtime/keys.js';
 import { jwkThumbprintInput, thumbprintOfInput } from './jwk-thumbprint.js';
 
 /** Members that only a private or symmetric JWK has. */
@@ -12,7 +12,7 @@ export interface ConfirmationKey {
   /** `cnf.jwk.alg`: the only algorithm the proof of possession may use. */
   readonly alg: string;
   readonly algorithm: SignatureAlgorithm;
-  readonly publicKey: KeyObject;
+  readonly publicKey: RuntimeKey;
 }
 
 /** A confirmation key as importCnfKey returns it: with its thumbprint, computed on the way. */
@@ -29,7 +29,7 @@ export interface ImportedConfirmationKey extends ConfirmationKey {
  * trust decision: every WIT's `cnf.jwk` is still validated in full, and equal thumbprint inputs
  * mean equal key members, hence the same key.
  */
-const importedKeys = new LRUCache<string, { readonly publicKey: KeyObject; readonly thumbprint: string }>({
+const importedKeys = new LRUCache<string, { readonly publicKey: RuntimeKey; readonly thumbprint: string }>({
   max: 1024,
 });
 
@@ -50,12 +50,12 @@ export function importCnfKey(cnf: unknown): ImportedConfirmationKey {
   if (!algorithm) throw invalid(`cnf.jwk.alg ${alg} is not an asymmetric signature algorithm`);
   if (jwk.kty !== algorithm.kty) throw invalid(`cnf.jwk.kty does not fit alg ${alg}`);
   if (algorithm.crv !== undefined && jwk.crv !== algorithm.crv) throw invalid(`cnf.jwk.crv does not fit alg ${alg}`);
-  let imported: { readonly publicKey: KeyObject; readonly thumbprint: string } | undefined;
+  let imported: { readonly publicKey: RuntimeKey; readonly thumbprint: string } | undefined;
   try {
     const input = jwkThumbprintInput(jwk);
     imported = importedKeys.get(input);
     if (imported === undefined) {
-      const publicKey = createPublicKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' });
+      const publicKey = importPublicJwk(jwk);
       imported = { publicKey, thumbprint: thumbprintOfInput(input) };
       importedKeys.set(input, imported);
     }
@@ -63,7 +63,7 @@ export function importCnfKey(cnf: unknown): ImportedConfirmationKey {
     throw new WimseError('wit_invalid', 'cnf.jwk is not a valid public key', { cause });
   }
   const { publicKey, thumbprint } = imported;
-  const bits = publicKey.asymmetricKeyDetails?.modulusLength;
+  const bits = rsaModulusBits(publicKey);
   if (algorithm.kty === 'RSA' && (bits === undefined || bits < minimumRsaModulusBits)) {
     throw invalid(`cnf.jwk RSA modulus is shorter than ${minimumRsaModulusBits} bits`);
   }

@@ -1,4 +1,4 @@
-import { hash } from 'node:crypto';
+import { sha256Base64url } from '../base/runtime/hash.js';
 
 /**
  * The RFC 7638 SHA-256 thumbprint (base64url) of a public JWK of type EC, OKP or RSA, computed
@@ -10,7 +10,7 @@ export function jwkThumbprint(jwk: Readonly<Record<string, unknown>>): string {
 
 /** SHA-256, base64url, of a thumbprint input (jwkThumbprintInput). */
 export function thumbprintOfInput(input: string): string {
-  return hash('sha256', input, 'base64url');
+  return sha256Base64url(input);
 }
 
 /**

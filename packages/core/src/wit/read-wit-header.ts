@@ -1,6 +1,6 @@
-import { WimseError } from '../errors/wimse-error.js';
-import { fieldLines } from '../request/field-lines.js';
-import type { WorkloadRequest } from '../types/request.js';
+import { WimseError } from '../base/errors/wimse-error.js';
+import { fieldLines } from '../base/fields/field-lines.js';
+import type { WorkloadRequest } from '../base/fields/workload-request.js';
 
 /** `JWT = base64url "." base64url "." base64url` (workload-creds ABNF): no padding, no spaces. */
 const COMPACT_JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;

@@ -1,17 +1,18 @@
 import { errors, type FlattenedJWSInput, type JWTHeaderParameters, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { WimseError } from '../errors/wimse-error.js';
-import { type SignatureVerification, verifyInMode } from '../httpsig/verify-signature-bytes.js';
+import { WimseError } from '../base/errors/wimse-error.js';
+import { lookupSignatureAlgorithm } from '../base/jose/algorithms.js';
+import { checkCompactEncoding } from '../base/jose/check-compact-encoding.js';
+import { checkCriticalHeader } from '../base/jose/check-critical-header.js';
+import { parseJsonObject } from '../base/jose/parse-json-object.js';
+import { latin1Bytes } from '../base/runtime/bytes.js';
+import { issuerKeyObject } from '../base/runtime/issuer-key-object.js';
+import { type SignatureVerification, verifyInMode } from '../base/runtime/verify-signature-bytes.js';
 import { type ParsedWorkloadId, parseWorkloadId } from '../identifier/parse-workload-id.js';
 import type { SignatureProfile } from '../profiles/profiles.js';
 import type { TrustedIssuer, TrustRegistry } from '../trust/build-trust-registry.js';
-import { issuerKeyObject } from '../trust/issuer-key-object.js';
-import { lookupSignatureAlgorithm } from './algorithms.js';
-import { checkCompactEncoding } from './check-compact-encoding.js';
-import { checkCriticalHeader } from './check-critical-header.js';
 import { checkProfileClaims, checkProfileHeader } from './check-issuer-profile.js';
 import { checkWitTimes } from './check-wit-times.js';
 import { type ConfirmationKey, importCnfKey } from './import-cnf-key.js';
-import { parseJsonObject } from './parse-json-object.js';
 
 /** A WIT whose signature, issuer binding, times and confirmation key have all been checked. */
 export interface VerifiedWit {
@@ -96,7 +97,7 @@ export async function verifyWit(token: string, context: WitVerificationContext):
   }
   const keyObject = issuerKeyObject(key, alg, algorithm);
   if (!keyObject) throw new WimseError('wit_invalid', `the trusted key cannot verify ${alg}`);
-  const signingInput = Buffer.from(token.slice(0, encodedHeader.length + 1 + encodedPayload.length), 'latin1');
+  const signingInput = latin1Bytes(token.slice(0, encodedHeader.length + 1 + encodedPayload.length));
   const mode = context.signatureVerification ?? 'thread-pool';
   // A signature of the wrong length, or one node:crypto cannot read, is a failed verification.
   const lengthFits = algorithm.signatureLength === undefined || signature.length === algorithm.signatureLength;

@@ -1,8 +1,8 @@
 import type { JWTPayload } from 'jose';
-import { WimseError } from '../errors/wimse-error.js';
+import { WimseError } from '../base/errors/wimse-error.js';
+import { fieldLines } from '../base/fields/field-lines.js';
+import type { WorkloadRequest } from '../base/fields/workload-request.js';
 import type { WptProfile } from '../profiles/wpt-profiles.js';
-import { fieldLines } from '../request/field-lines.js';
-import type { WorkloadRequest } from '../types/request.js';
 import { tokenHash } from './token-hash.js';
 
 export interface BindingContext {

@@ -1,4 +1,4 @@
-import { WimseError } from '../errors/wimse-error.js';
+import { WimseError } from '../base/errors/wimse-error.js';
 
 /**
  * `aud` must be one of this service's configured origins followed by the request path (the target

@@ -1,4 +1,4 @@
-import { WimseError } from '../errors/wimse-error.js';
+import { WimseError } from '../base/errors/wimse-error.js';
 
 /** Shortest accepted `jti`: 16 characters hold 96 bits in base64url, 64 in hex. */
 export const MIN_JTI_LENGTH = 16;

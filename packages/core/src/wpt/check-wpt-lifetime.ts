@@ -1,5 +1,5 @@
 import type { JWTPayload } from 'jose';
-import { WimseError } from '../errors/wimse-error.js';
+import { WimseError } from '../base/errors/wimse-error.js';
 
 export interface WptClock {
   readonly nowSec: number;

@@ -1,5 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { signBytes } from '../signing/sign-bytes.js';
+import { base64urlEncode } from '../base/runtime/bytes.js';
+import { randomBase64url } from '../base/runtime/random.js';
+import { signBytes } from '../base/runtime/sign-bytes.js';
 import type { SigningKey } from '../signing/signing-key.js';
 import { tokenHash } from './token-hash.js';
 
@@ -32,7 +33,7 @@ export async function createWorkloadProofToken(key: SigningKey, options: Workloa
     aud: options.audience,
     exp: nowSec + lifetimeSec,
     iat: nowSec,
-    jti: randomBytes(16).toString('base64url'),
+    jti: randomBase64url(16),
     wth: tokenHash(key.wit),
   };
   if (options.txnToken !== undefined) claims.tth = tokenHash(options.txnToken.trim());
@@ -47,5 +48,5 @@ export async function createWorkloadProofToken(key: SigningKey, options: Workloa
 }
 
 function encode(value: object): string {
-  return Buffer.from(JSON.stringify(value)).toString('base64url');
+  return base64urlEncode(JSON.stringify(value));
 }

@@ -1,6 +1,7 @@
 import { decodeJwt, decodeProtectedHeader, type JWTHeaderParameters, type JWTPayload } from 'jose';
-import { WimseError } from '../errors/wimse-error.js';
-import { checkCompactEncoding } from '../wit/check-compact-encoding.js';
+import { WimseError } from '../base/errors/wimse-error.js';
+import { checkCompactEncoding } from '../base/jose/check-compact-encoding.js';
+import { base64urlDecode } from '../base/runtime/bytes.js';
 
 /** A WPT split into what its checks need; nothing in it is trusted yet. */
 export interface DecodedWpt {
@@ -24,7 +25,7 @@ export function decodeWpt(token: string): DecodedWpt {
       header: decodeProtectedHeader(token) as JWTHeaderParameters,
       claims: decodeJwt(token),
       signingInput: `${encodedHeader}.${encodedPayload}`,
-      signature: Buffer.from(encodedSignature, 'base64url'),
+      signature: base64urlDecode(encodedSignature),
     };
   } catch (cause) {
     throw new WimseError('wpt_malformed', 'the WPT does not decode as a JWT', { cause });

@@ -1,7 +1,7 @@
-import { WimseError } from '../errors/wimse-error.js';
+import { WimseError } from '../base/errors/wimse-error.js';
+import { fieldLines } from '../base/fields/field-lines.js';
+import type { WorkloadRequest } from '../base/fields/workload-request.js';
 import type { WptProfile } from '../profiles/wpt-profiles.js';
-import { fieldLines } from '../request/field-lines.js';
-import type { WorkloadRequest } from '../types/request.js';
 
 /** `JWT = base64url "." base64url "." base64url`: a JWS compact serialization, a valid token68. */
 const COMPACT_JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;

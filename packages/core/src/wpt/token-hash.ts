@@ -1,9 +1,10 @@
-import { hash } from 'node:crypto';
+import { latin1Bytes } from '../base/runtime/bytes.js';
+import { sha256Base64url } from '../base/runtime/hash.js';
 
 /**
  * The hash every WPT binding claim uses (`wth`, `tth`, `oth`, legacy `ath`): base64url of the
  * SHA-256 of the token's ASCII bytes.
  */
 export function tokenHash(value: string): string {
-  return hash('sha256', Buffer.from(value, 'ascii'), 'base64url');
+  return sha256Base64url(latin1Bytes(value));
 }

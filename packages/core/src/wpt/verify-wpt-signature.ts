@@ -1,5 +1,5 @@
-import { WimseError } from '../errors/wimse-error.js';
-import { type SignatureVerification, verifySignatureBytes } from '../httpsig/verify-signature-bytes.js';
+import { WimseError } from '../base/errors/wimse-error.js';
+import { type SignatureVerification, verifySignatureBytes } from '../base/runtime/verify-signature-bytes.js';
 import type { WptProfile } from '../profiles/wpt-profiles.js';
 import type { ConfirmationKey } from '../wit/import-cnf-key.js';
 import type { DecodedWpt } from './decode-wpt.js';

@@ -1,7 +1,7 @@
 import type { JWTPayload } from 'jose';
-import type { SignatureVerification } from '../httpsig/verify-signature-bytes.js';
+import type { WorkloadRequest } from '../base/fields/workload-request.js';
+import type { SignatureVerification } from '../base/runtime/verify-signature-bytes.js';
 import type { WptProfile } from '../profiles/wpt-profiles.js';
-import type { WorkloadRequest } from '../types/request.js';
 import type { ConfirmationKey } from '../wit/import-cnf-key.js';
 import { checkTokenBindings } from './check-token-bindings.js';
 import { checkWptAudience } from './check-wpt-audience.js';

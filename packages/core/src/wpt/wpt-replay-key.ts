@@ -1,4 +1,4 @@
-import { hash } from 'node:crypto';
+import { sha256Base64url } from '../base/runtime/hash.js';
 import { replayKey } from '../replay/replay-key.js';
 
 /**
@@ -7,5 +7,5 @@ import { replayKey } from '../replay/replay-key.js';
  * HTTP-signature nonce kept in the same store (whose keys are tagged `sig:`).
  */
 export function wptReplayKey(sender: string, jti: string): string {
-  return replayKey('wpt', hash('sha256', `${sender}\n${jti}`, 'base64url'));
+  return replayKey('wpt', sha256Base64url(`${sender}\n${jti}`));
 }

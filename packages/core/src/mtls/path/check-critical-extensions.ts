@@ -1,4 +1,4 @@
-import { WimseError } from '../../errors/wimse-error.js';
+import { WimseError } from '../../base/errors/wimse-error.js';
 import { EXTENSION_IDS, type PathCertificate } from './read-path-certificate.js';
 
 /**

@@ -1,4 +1,4 @@
-import { WimseError } from '../../errors/wimse-error.js';
+import { WimseError } from '../../base/errors/wimse-error.js';
 import { matchesDnsSubtree } from './match-dns-subtree.js';
 import { matchesUriSubtree } from './match-uri-subtree.js';
 import type { CertificateName, NameForm } from './read-general-name.js';

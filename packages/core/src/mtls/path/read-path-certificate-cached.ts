@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { base64Encode } from '../../base/runtime/bytes.js';
 import { type PathCertificate, readPathCertificate } from './read-path-certificate.js';
 
 /**
@@ -11,7 +12,7 @@ const readCertificates = new LRUCache<string, PathCertificate>({ max: 512 });
 
 /** {@link readPathCertificate}, remembering certificates that read correctly. */
 export function readPathCertificateCached(der: Uint8Array): PathCertificate {
-  const key = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64');
+  const key = base64Encode(der);
   const known = readCertificates.get(key);
   if (known) return known;
   const certificate = readPathCertificate(der);

@@ -1,4 +1,3 @@
-import { X509Certificate } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import {
   BasicConstraints,
@@ -9,7 +8,8 @@ import {
   NameConstraints,
   SubjectAlternativeName,
 } from '@peculiar/asn1-x509';
-import { WimseError } from '../../errors/wimse-error.js';
+import { WimseError } from '../../base/errors/wimse-error.js';
+import { readX509, type X509View } from '../../base/runtime/x509.js';
 import { type CertificateName, readGeneralName } from './read-general-name.js';
 
 /** The extensions path validation reads (RFC 5280 §4.2.1). */
@@ -47,7 +47,7 @@ export interface NameConstraintSet {
 /** What path validation needs of one certificate, read once from its DER. */
 export interface PathCertificate {
   /** Node's view, for signatures and validity dates. */
-  readonly x509: X509Certificate;
+  readonly x509: X509View;
   /** The subject and issuer Names, DER re-encoded from the parsed form so that equal names compare equal. */
   readonly subjectName: Uint8Array;
   readonly issuerName: Uint8Array;
@@ -74,10 +74,10 @@ export interface PathCertificate {
  * every SubjectAltName form and the critical flags. Anything unreadable is `certificate_invalid`.
  */
 export function readPathCertificate(der: Uint8Array, what = 'a presented certificate'): PathCertificate {
-  let x509: X509Certificate;
+  let x509: X509View;
   let parsed: Certificate;
   try {
-    x509 = new X509Certificate(der);
+    x509 = readX509(der);
     parsed = AsnConvert.parse(der, Certificate);
   } catch {
     throw invalid(`${what} is not a readable X.509 certificate`);

@@ -1,4 +1,4 @@
-import type { HeaderValue } from '../types/request.js';
+import type { HeaderValue } from './workload-request.js';
 
 const INDEXED: unique symbol = Symbol('wimse-pep.field-index');
 

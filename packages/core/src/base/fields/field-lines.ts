@@ -1,5 +1,5 @@
-import type { WorkloadRequest } from '../types/request.js';
 import { isFieldIndex } from './field-index.js';
+import type { WorkloadRequest } from './workload-request.js';
 
 const NO_LINES: readonly string[] = Object.freeze([]);
 

@@ -1,18 +1,19 @@
 import { WimseError } from '../errors/wimse-error.js';
+import { base64urlDecode, base64urlEncode, utf8Text } from '../runtime/bytes.js';
 
 /**
  * Refuses a WIT that has more than one spelling (threat W9): every segment must be canonical
  * base64url (decoding and re-encoding gives it back, so no stray padding bits), the header and
- * payload JSON must not start with a byte order mark, and must not repeat a member (JSON.parse would silently keep the last one, while
- * another parser might keep the first). Returns the decoded bytes of every segment, so that the
+ * payload JSON must not start with a byte order mark, and must not repeat a member (JSON.parse
+ * would silently keep the last one, while another parser might keep the first). Returns the decoded bytes of every segment, so that the
  * caller never decodes the token a second time.
  */
-export function checkCompactEncoding(token: string): Buffer[] {
+export function checkCompactEncoding(token: string): Uint8Array[] {
   const segments = token.split('.');
-  const decoded: Buffer[] = [];
+  const decoded: Uint8Array[] = [];
   for (const segment of segments) {
-    const bytes = Buffer.from(segment, 'base64url');
-    if (bytes.toString('base64url') !== segment) {
+    const bytes = base64urlDecode(segment);
+    if (base64urlEncode(bytes) !== segment) {
       throw new WimseError('wit_malformed', 'a WIT segment is not canonical base64url');
     }
     decoded.push(bytes);
@@ -23,7 +24,7 @@ export function checkCompactEncoding(token: string): Buffer[] {
     if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
       throw new WimseError('wit_malformed', 'a WIT segment starts with a byte order mark');
     }
-    if (hasDuplicateMembers(bytes.toString('utf8'))) {
+    if (hasDuplicateMembers(utf8Text(bytes))) {
       throw new WimseError('wit_malformed', 'the WIT repeats a JSON member');
     }
   }

@@ -1,3 +1,4 @@
+import { allocateBytes } from '../runtime/bytes.js';
 import { StructuredFieldError } from './structured-field-error.js';
 
 /** The value of each base64 character (RFC 4648 §4 alphabet), -1 for anything else. */
@@ -28,7 +29,7 @@ export function decodeBase64(input: string, start: number, end: number): Uint8Ar
   if (padding > 2 || (padding > 0 && (end - start) % 4 !== 0) || length % 4 === 1) {
     throw new StructuredFieldError('Byte Sequence is not valid base64', start);
   }
-  const bytes = Buffer.allocUnsafe((length * 3) >> 2);
+  const bytes = allocateBytes((length * 3) >> 2);
   const wholeEnd = start + (length & ~3);
   let out = 0;
   let i = start;
