@@ -8,7 +8,7 @@ import { createPrivateKey, createPublicKey, type JsonWebKey } from 'node:crypto'
 import { WimseError, type WimseErrorCode, type WorkloadRequest } from '@wimse-pep/core';
 import { decodeJwt } from 'jose';
 import type { HeaderValue } from '../../packages/core/src/base/fields/workload-request.js';
-import { signatureAlgorithms } from '../../packages/core/src/base/jose/algorithms.js';
+import { signatureAlgorithms } from '../../packages/core/src/base/runtime/signature-algorithms.js';
 import { verifySignatureBytes } from '../../packages/core/src/base/runtime/verify-signature-bytes.js';
 import { parseSignatureFields } from '../../packages/core/src/httpsig/parse-signature-fields.js';
 import { buildSignatureBase, type RequestParts } from '../../packages/core/src/httpsig/signature-base.js';

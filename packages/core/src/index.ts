@@ -1,7 +1,7 @@
 export { errorCodes, problemTypeBase, problemTypeFor, type WimseErrorCode } from './base/errors/codes.js';
 export { isWimseError, type ProblemDetails, WimseError } from './base/errors/wimse-error.js';
 export type { HeaderValue, RequestTransport, WorkloadRequest } from './base/fields/workload-request.js';
-export { type SignatureAlgorithm, signatureAlgorithms } from './base/jose/algorithms.js';
+export { type SignatureAlgorithm, signatureAlgorithms } from './base/runtime/signature-algorithms.js';
 export type { SignatureVerification } from './base/runtime/verify-signature-bytes.js';
 export type { BearerJwtOptions, BearerOptions, VerifyBearer } from './bearer/bearer-options.js';
 export { type BearerVerifier, createBearerVerifier } from './bearer/create-bearer-verifier.js';
@@ -17,6 +17,18 @@ export {
 } from './httpsig/signature-base.js';
 export type { SignedResponse } from './httpsig/verify-response-signature.js';
 export * from './identifier/index.js';
+export { withoutConsumedFields } from './identity/without-consumed-fields.js';
+export {
+  type BearerContext,
+  type BearerIdentity,
+  type HttpSignatureIdentity,
+  type LayeredIdentities,
+  type MtlsIdentity,
+  proofOfPossession,
+  type WorkloadIdentity,
+  type WorkloadProof,
+  type WptIdentity,
+} from './identity/workload-identity.js';
 export { MemoryMigrationStore, type MemoryMigrationStoreOptions } from './migration/memory-migration-store.js';
 export {
   type CallerMigrationRule,
@@ -34,6 +46,7 @@ export type {
   MigrationStore,
 } from './migration/migration-store.js';
 export { type CertificateAuthorities, x509AuthoritiesFromSpiffeBundle } from './mtls/certificate-authorities.js';
+export type { MutualTlsOptions } from './mtls/mtls-options.js';
 export { type PresentedCertificate, readPresentedCertificate } from './mtls/read-presented-certificate.js';
 export { parseSubjectAltNames, type SubjectAltName } from './mtls/subject-alt-names.js';
 export {
@@ -62,7 +75,10 @@ export {
 } from './profiles/wpt-profiles.js';
 export { MemoryReplayStore, type MemoryReplayStoreOptions } from './replay/memory-replay-store.js';
 export type { ReplayStore } from './replay/replay-store.js';
-export { withoutConsumedFields } from './request/without-consumed-fields.js';
+export {
+  createWorkloadProofToken,
+  type WorkloadProofTokenOptions,
+} from './signing/create-workload-proof-token.js';
 export * from './signing/index.js';
 export { type IssuerProfile, type IssuerProfileName, issuerProfiles } from './trust/issuer-profiles.js';
 export {
@@ -73,33 +89,16 @@ export {
   type WitSvidAuthorities,
 } from './trust/spiffe-bundle.js';
 export type { SpiffeBundleRefreshOptions, SpiffeBundleSource } from './trust/spiffe-bundle-key-set.js';
-export {
-  type BearerContext,
-  type BearerIdentity,
-  type HttpSignatureIdentity,
-  type LayeredIdentities,
-  type MtlsIdentity,
-  proofOfPossession,
-  type WorkloadIdentity,
-  type WorkloadProof,
-  type WptIdentity,
-} from './types/identity.js';
 export type {
-  AudienceOption,
   IssuerKeySource,
   IssuerOptions,
-  MutualTlsOptions,
   TrustDomainOptions,
-  VerifierOptions,
-  WptOptions,
   X509AuthorityOptions,
   X509AuthorityScheme,
-} from './types/options.js';
+} from './trust/trust-options.js';
 export { createVerifier, type WorkloadVerifier } from './verifier/create-verifier.js';
+export type { AudienceOption, VerifierOptions } from './verifier/verifier-options.js';
 export type { ResponderIdentity, ResponseExpectations } from './verifier/verify-workload-response.js';
 export { type ConfirmationKey, importCnfKey } from './wit/import-cnf-key.js';
-export {
-  createWorkloadProofToken,
-  type WorkloadProofTokenOptions,
-} from './wpt/create-workload-proof-token.js';
 export { tokenHash } from './wpt/token-hash.js';
+export type { WptOptions } from './wpt/wpt-options.js';

@@ -412,7 +412,7 @@ describe('issuer keys as node:crypto KeyObjects', () => {
 
   it('refuses keys jose would not have verified with', async () => {
     const { issuerKeyObject } = await import('../src/base/runtime/issuer-key-object.js');
-    const { signatureAlgorithms } = await import('../src/base/jose/algorithms.js');
+    const { signatureAlgorithms } = await import('../src/base/runtime/signature-algorithms.js');
     const ecdsa = (namedCurve: string) => ({ name: 'ECDSA', namedCurve });
     const p256 = (await subtle.generateKey(ecdsa('P-256'), true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
     const p384 = (await subtle.generateKey(ecdsa('P-384'), true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;

@@ -11,7 +11,7 @@ import { decodeJwt, decodeProtectedHeader, type JWTPayload, SignJWT } from 'jose
 import { checkContentDigest } from '../../../packages/core/src/digest/check-content-digest.js';
 import { verifyRequestSignature } from '../../../packages/core/src/httpsig/verify-request-signature.js';
 import { buildTrustRegistry } from '../../../packages/core/src/trust/build-trust-registry.js';
-import type { TrustDomainOptions } from '../../../packages/core/src/types/options.js';
+import type { TrustDomainOptions } from '../../../packages/core/src/trust/trust-options.js';
 import { importCnfKey } from '../../../packages/core/src/wit/import-cnf-key.js';
 import { verifyWit } from '../../../packages/core/src/wit/verify-wit.js';
 import { generateTestKey, mintWit, readVectorJson } from '../../support/index.js';

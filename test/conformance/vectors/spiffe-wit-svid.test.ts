@@ -11,7 +11,7 @@ import { after, before, describe } from 'node:test';
 import { createVerifier, parseSpiffeBundle, profiles, type VerifierOptions } from '@wimse-pep/core';
 import { decodeJwt, decodeProtectedHeader, type JWTHeaderParameters, type JWTPayload, SignJWT } from 'jose';
 import { buildTrustRegistry } from '../../../packages/core/src/trust/build-trust-registry.js';
-import type { TrustDomainOptions } from '../../../packages/core/src/types/options.js';
+import type { TrustDomainOptions } from '../../../packages/core/src/trust/trust-options.js';
 import { verifyWit } from '../../../packages/core/src/wit/verify-wit.js';
 import {
   AUDIENCE,

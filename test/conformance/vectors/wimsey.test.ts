@@ -19,7 +19,7 @@ import { decodeJwt, importJWK, jwtVerify } from 'jose';
 import { checkContentDigest } from '../../../packages/core/src/digest/check-content-digest.js';
 import { verifyRequestSignature } from '../../../packages/core/src/httpsig/verify-request-signature.js';
 import { buildTrustRegistry } from '../../../packages/core/src/trust/build-trust-registry.js';
-import type { TrustDomainOptions } from '../../../packages/core/src/types/options.js';
+import type { TrustDomainOptions } from '../../../packages/core/src/trust/trust-options.js';
 import { verifyWit } from '../../../packages/core/src/wit/verify-wit.js';
 import { verifyWptToken } from '../../../packages/core/src/wpt/verify-wpt-token.js';
 import { readVectorJson } from '../../support/index.js';

@@ -1,6 +1,6 @@
 import type { JWTPayload } from 'jose';
 import type { WorkloadRequest } from '../base/fields/workload-request.js';
-import type { IssuerKeySource } from '../types/options.js';
+import type { IssuerKeySource } from '../trust/trust-options.js';
 
 /** Built-in verification of JWT bearer tokens (JWT-SVIDs, RFC 9068 access tokens) with jose. */
 export type BearerJwtOptions = IssuerKeySource & {

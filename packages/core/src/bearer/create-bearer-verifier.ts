@@ -1,11 +1,11 @@
 import { errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { WimseError } from '../base/errors/wimse-error.js';
 import type { WorkloadRequest } from '../base/fields/workload-request.js';
-import { lookupSignatureAlgorithm } from '../base/jose/algorithms.js';
+import { lookupSignatureAlgorithm } from '../base/runtime/signature-algorithms.js';
 import { parseWorkloadId } from '../identifier/parse-workload-id.js';
 import { parseWorkloadOrigin } from '../identifier/parse-workload-origin.js';
+import type { BearerIdentity } from '../identity/workload-identity.js';
 import { createKeySource } from '../trust/create-key-source.js';
-import type { BearerIdentity } from '../types/identity.js';
 import { keyLookupFailingClosed } from '../wit/verify-wit.js';
 import type { BearerJwtOptions, BearerOptions, VerifyBearer } from './bearer-options.js';
 import { tokenType, WIMSE_TOKEN_TYPES } from './token-type.js';

@@ -1,7 +1,7 @@
 import type { WimseErrorCode } from '../base/errors/codes.js';
 import { sha256Base64url } from '../base/runtime/hash.js';
+import type { WorkloadIdentity, WorkloadProof } from '../identity/workload-identity.js';
 import type { MigrationMode } from '../migration/migration-options.js';
-import type { WorkloadIdentity, WorkloadProof } from '../types/identity.js';
 
 /**
  * One audit record per decision. It carries identifiers and outcomes only: never a token, a

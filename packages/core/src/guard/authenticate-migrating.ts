@@ -2,12 +2,12 @@ import { WimseError } from '../base/errors/wimse-error.js';
 import type { WorkloadRequest } from '../base/fields/workload-request.js';
 import { readBearerToken } from '../bearer/read-bearer-token.js';
 import { tokenType, WIMSE_TOKEN_TYPES } from '../bearer/token-type.js';
+import type { BearerIdentity, WorkloadIdentity, WorkloadProof } from '../identity/workload-identity.js';
 import { boundedStoreCall } from '../migration/bounded-store-call.js';
 import { sunsetFor } from '../migration/deprecation-headers.js';
 import { bearerPossible, modeForCaller, routeMode, shadowPossible } from '../migration/effective-mode.js';
 import type { MigrationMode, RouteMigration } from '../migration/migration-options.js';
 import type { MigrationSettings } from '../migration/normalize-migration-options.js';
-import type { BearerIdentity, WorkloadIdentity, WorkloadProof } from '../types/identity.js';
 import { type PresentedCredentials, presentsWimse } from './presented-credentials.js';
 
 /**

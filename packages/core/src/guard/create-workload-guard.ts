@@ -1,6 +1,7 @@
 import { WimseError } from '../base/errors/wimse-error.js';
 import { indexFields } from '../base/fields/field-index.js';
 import type { WorkloadRequest } from '../base/fields/workload-request.js';
+import type { WorkloadIdentity, WorkloadProof } from '../identity/workload-identity.js';
 import { boundedStoreCall } from '../migration/bounded-store-call.js';
 import { deprecationHeaders } from '../migration/deprecation-headers.js';
 import type { MigrationMode, MigrationOptions, RouteMigration } from '../migration/migration-options.js';
@@ -16,9 +17,8 @@ import { createDecisionMetrics, type DecisionMetrics, type MetricsOption } from 
 import { evaluatePolicy } from '../policy/evaluate-policy.js';
 import type { WorkloadPolicy } from '../policy/types.js';
 import type { ResponseToSign } from '../signing/sign-response.js';
-import type { WorkloadIdentity, WorkloadProof } from '../types/identity.js';
-import type { VerifierOptions } from '../types/options.js';
 import { createVerifier, type WorkloadVerifier } from '../verifier/create-verifier.js';
+import type { VerifierOptions } from '../verifier/verifier-options.js';
 import { acceptedCredentials, askForCredentials, missingCredentials } from './accepted-credentials.js';
 import { type AuditEvent, type AuditSink, emitAudit, identityFields } from './audit-event.js';
 import { type Authentication, authenticateMigrating, type ShadowOutcome } from './authenticate-migrating.js';

@@ -1,9 +1,9 @@
 import { fieldLines } from '../base/fields/field-lines.js';
 import type { WorkloadRequest } from '../base/fields/workload-request.js';
 import { isBearerScheme } from '../bearer/read-bearer-token.js';
+import type { WorkloadProof } from '../identity/workload-identity.js';
 import type { PresentedCertificate } from '../mtls/read-presented-certificate.js';
 import { type HopTrust, presentedCertificateCarrier } from '../mtls/read-presented-certificate.js';
-import type { WorkloadProof } from '../types/identity.js';
 import { carriesWpt } from '../wpt/read-wpt-token.js';
 
 /**

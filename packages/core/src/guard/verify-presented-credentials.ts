@@ -1,6 +1,11 @@
 import { WimseError } from '../base/errors/wimse-error.js';
 import type { WorkloadRequest } from '../base/fields/workload-request.js';
-import type { HttpSignatureIdentity, MtlsIdentity, WorkloadIdentity, WptIdentity } from '../types/identity.js';
+import type {
+  HttpSignatureIdentity,
+  MtlsIdentity,
+  WorkloadIdentity,
+  WptIdentity,
+} from '../identity/workload-identity.js';
 import type { WorkloadVerifier } from '../verifier/create-verifier.js';
 import type { PresentedCredentials } from './presented-credentials.js';
 

@@ -1,6 +1,6 @@
 import type { BareItem } from 'structured-headers';
 import { WimseError } from '../base/errors/wimse-error.js';
-import type { SignatureAlgorithm } from '../base/jose/algorithms.js';
+import type { SignatureAlgorithm } from '../base/runtime/signature-algorithms.js';
 import type { SignatureProfile } from '../profiles/profiles.js';
 
 export interface SignatureParams {

@@ -1,4 +1,4 @@
-import type { BearerIdentity } from '../types/identity.js';
+import type { BearerIdentity } from '../identity/workload-identity.js';
 import { ruleFor } from './effective-mode.js';
 import type { MigrationSettings } from './normalize-migration-options.js';
 

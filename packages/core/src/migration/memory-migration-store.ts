@@ -1,4 +1,4 @@
-import { proofOfPossession, type WorkloadProof } from '../types/identity.js';
+import { proofOfPossession, type WorkloadProof } from '../identity/workload-identity.js';
 import type { CallerMigrationRecord, CallerUse, MechanismUse, MigrationStore } from './migration-store.js';
 
 export interface MemoryMigrationStoreOptions {

@@ -1,4 +1,4 @@
-import type { WorkloadProof } from '../types/identity.js';
+import type { WorkloadProof } from '../identity/workload-identity.js';
 import { sunsetFor } from './deprecation-headers.js';
 import { modeForCaller } from './effective-mode.js';
 import type { MigrationMode } from './migration-options.js';

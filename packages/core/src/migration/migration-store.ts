@@ -1,4 +1,4 @@
-import type { WorkloadProof } from '../types/identity.js';
+import type { WorkloadProof } from '../identity/workload-identity.js';
 
 /** What one caller has used so far with one proof. */
 export interface MechanismUse {

@@ -3,7 +3,7 @@ import { describeValue, expectKnownKeys, isPlainObject, optionError } from '../b
 import { base64Decode } from '../base/runtime/bytes.js';
 import { parseWorkloadOrigin } from '../identifier/parse-workload-origin.js';
 import type { TrustRegistry } from '../trust/build-trust-registry.js';
-import type { TrustDomainOptions, X509AuthorityOptions, X509AuthorityScheme } from '../types/options.js';
+import type { TrustDomainOptions, X509AuthorityOptions, X509AuthorityScheme } from '../trust/trust-options.js';
 import { checkCriticalExtensions } from './path/check-critical-extensions.js';
 import { checkIssuerIsCa } from './path/check-issuer-is-ca.js';
 import { checkIssuerKeyUsage } from './path/check-issuer-key-usage.js';

@@ -1,7 +1,7 @@
 import { WimseError } from '../base/errors/wimse-error.js';
 import { sha256Base64url } from '../base/runtime/hash.js';
 import { parseWorkloadId } from '../identifier/parse-workload-id.js';
-import type { MtlsIdentity } from '../types/identity.js';
+import type { MtlsIdentity } from '../identity/workload-identity.js';
 import type { CertificateAuthorities } from './certificate-authorities.js';
 import { buildCertificationPath } from './path/build-certification-path.js';
 import { MAX_INTERMEDIATES } from './path/check-chain-length.js';

@@ -1,6 +1,6 @@
 import { WimseError } from '../base/errors/wimse-error.js';
 import type { WorkloadRequest } from '../base/fields/workload-request.js';
-import type { WorkloadIdentity } from '../types/identity.js';
+import type { WorkloadIdentity } from '../identity/workload-identity.js';
 import type { WorkloadPolicy } from './types.js';
 
 /**

@@ -1,4 +1,4 @@
-import { proofOfPossession, type WorkloadProof } from '../types/identity.js';
+import { proofOfPossession, type WorkloadProof } from '../identity/workload-identity.js';
 import type { WorkloadPolicy } from './types.js';
 
 const PROOFS: readonly WorkloadProof[] = ['http-signature', 'wpt', 'mtls', 'bearer'];

@@ -1,4 +1,5 @@
 import { WimseError } from '../base/errors/wimse-error.js';
+import { afterPendingIo } from '../base/runtime/after-pending-io.js';
 import type { ReplayStore } from './replay-store.js';
 
 /** Retry-After (seconds) sent when a replay store did not answer. */
@@ -46,11 +47,11 @@ async function recordNonceWithin(
 ): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    // setImmediate: an answer that arrived while this process was busy is read first (poll phase),
-    // so the timeout measures the store, not the verifier's own event loop.
+    // An answer that arrived while this process was busy is read first (after pending I/O), so the
+    // timeout measures the store, not the verifier's own event loop.
     timer = setTimeout(
       () =>
-        setImmediate(() =>
+        afterPendingIo(() =>
           reject(new WimseError('unavailable', `the replay store did not answer within ${timeoutMs} ms`)),
         ),
       timeoutMs,

@@ -1,6 +1,6 @@
 import { decodeJwt } from 'jose';
-import { type SignatureAlgorithm, signatureAlgorithms } from '../base/jose/algorithms.js';
 import { importPrivateKey, type RuntimeJwk, type RuntimeKey } from '../base/runtime/keys.js';
+import { type SignatureAlgorithm, signatureAlgorithms } from '../base/runtime/signature-algorithms.js';
 
 export interface WorkloadCredentials {
   /** The caller's Workload Identity Token. */

@@ -1,10 +1,4 @@
 import {
-  defaultProofAlgorithms,
-  defaultWitAlgorithms,
-  lookupSignatureAlgorithm,
-  withFullySpecifiedEdDsa,
-} from '../base/jose/algorithms.js';
-import {
   expectKnownKeys,
   expectNonEmptyString,
   expectObject,
@@ -12,11 +6,18 @@ import {
   expectStringList,
   optionError,
 } from '../base/options/option-checks.js';
+import {
+  defaultProofAlgorithms,
+  defaultWitAlgorithms,
+  lookupSignatureAlgorithm,
+  withFullySpecifiedEdDsa,
+} from '../base/runtime/signature-algorithms.js';
 import { parseWorkloadOrigin } from '../identifier/parse-workload-origin.js';
-import type { TrustDomainOptions } from '../types/options.js';
-import { createKeySource, type IssuerKeys } from './create-key-source.js';
+import { createKeySource } from './create-key-source.js';
+import type { IssuerKeys } from './issuer-keys.js';
 import type { IssuerProfile } from './issuer-profiles.js';
 import { checkIssuerProfileConfiguration, defaultOrigins, resolveIssuerProfile } from './resolve-issuer-profile.js';
+import type { TrustDomainOptions } from './trust-options.js';
 
 /** One allowlisted issuer, resolved from configuration. */
 export interface TrustedIssuer {

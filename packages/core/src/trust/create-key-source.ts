@@ -1,21 +1,9 @@
-import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, type JSONWebKeySet } from 'jose';
 import { expectNonEmptyString, isPlainObject, optionError } from '../base/options/option-checks.js';
 import { withEd25519Alias } from './ed25519-alias.js';
+import type { IssuerKeys } from './issuer-keys.js';
 import { RemoteKeySet } from './remote-key-set.js';
 import { createSpiffeBundleKeySet, isSpiffeBundleSource, type SpiffeBundleSource } from './spiffe-bundle-key-set.js';
-
-/** An issuer's keys as the WIT stage uses them. */
-export interface IssuerKeys {
-  /** The key for a WIT header (jose's key-lookup shape); an unobtainable key set is `unavailable`. */
-  readonly getKey: JWTVerifyGetKey;
-  /**
-   * The generation of the key set in force now (a static set never changes), refreshing a remote
-   * set whose maximum age has passed: a cached WIT verified under another generation is verified
-   * again, so a withdrawn key withdraws its WITs (threat O8). A number at once while the set is
-   * fresh (every warm request asks), a promise when it must be fetched first.
-   */
-  generation(): number | Promise<number>;
-}
 
 /** Every member an issuer's key source may have, whichever kind it is. */
 type IssuerKeySourceFields = {

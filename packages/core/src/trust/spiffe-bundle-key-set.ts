@@ -1,8 +1,8 @@
 import { errors, importJWK, type JWK, type JWTVerifyGetKey } from 'jose';
 import { WimseError } from '../base/errors/wimse-error.js';
-import { lookupSignatureAlgorithm } from '../base/jose/algorithms.js';
 import { readTextFile, readTextFileNow } from '../base/runtime/files.js';
-import type { IssuerKeys } from './create-key-source.js';
+import { lookupSignatureAlgorithm } from '../base/runtime/signature-algorithms.js';
+import type { IssuerKeys } from './issuer-keys.js';
 import {
   parseSpiffeBundle,
   type SpiffeBundleDocument,

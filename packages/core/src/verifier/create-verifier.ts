@@ -1,12 +1,12 @@
 import type { WorkloadRequest } from '../base/fields/workload-request.js';
 import type { RequestParts } from '../httpsig/signature-base.js';
 import type { SignedResponse } from '../httpsig/verify-response-signature.js';
+import type { HttpSignatureIdentity, MtlsIdentity, WptIdentity } from '../identity/workload-identity.js';
 import { readPresentedCertificate } from '../mtls/read-presented-certificate.js';
 import { verifyClientCertificate } from '../mtls/verify-client-certificate.js';
-import type { HttpSignatureIdentity, MtlsIdentity, WptIdentity } from '../types/identity.js';
-import type { VerifierOptions } from '../types/options.js';
 import { carriesWpt } from '../wpt/read-wpt-token.js';
 import { normalizeOptions, type VerifierSettings } from './normalize-options.js';
+import type { VerifierOptions } from './verifier-options.js';
 import { verifyWorkloadRequest } from './verify-workload-request.js';
 import {
   type ResponderIdentity,

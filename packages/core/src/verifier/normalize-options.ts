@@ -21,8 +21,9 @@ import { defaultWptProfileName, isWptProfileName, type WptProfile, wptProfiles }
 import { MemoryReplayStore } from '../replay/memory-replay-store.js';
 import type { ReplayStore } from '../replay/replay-store.js';
 import { buildTrustRegistry, type TrustRegistry } from '../trust/build-trust-registry.js';
-import type { NotIssuedBeforeAnswer, VerifierOptions } from '../types/options.js';
+import type { NotIssuedBeforeAnswer } from '../wit/check-not-issued-before.js';
 import { DEFAULT_MAX_WIT_LIFETIME_SEC } from '../wit/verify-wit.js';
+import type { VerifierOptions } from './verifier-options.js';
 
 /** Options after validation: every default applied, every value checked once. */
 export interface VerifierSettings {

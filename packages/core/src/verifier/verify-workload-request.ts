@@ -1,9 +1,9 @@
 import { indexFields } from '../base/fields/field-index.js';
 import type { WorkloadRequest } from '../base/fields/workload-request.js';
 import { checkRequestBody, verifyRequestSignature } from '../httpsig/verify-request-signature.js';
+import type { HttpSignatureIdentity } from '../identity/workload-identity.js';
 import { recordNonce } from '../replay/record-nonce.js';
 import { replayKey } from '../replay/replay-key.js';
-import type { HttpSignatureIdentity } from '../types/identity.js';
 import { audiencesFor } from './audiences-for.js';
 import type { VerifierSettings } from './normalize-options.js';
 import { verifyPresentedWit } from './verify-presented-wit.js';

@@ -2,7 +2,7 @@ import { WimseError } from '../base/errors/wimse-error.js';
 import { fieldLines } from '../base/fields/field-lines.js';
 import type { RequestParts } from '../httpsig/signature-base.js';
 import { type SignedResponse, verifyResponseSignature } from '../httpsig/verify-response-signature.js';
-import type { HttpSignatureIdentity } from '../types/identity.js';
+import type { HttpSignatureIdentity } from '../identity/workload-identity.js';
 import type { VerifierSettings } from './normalize-options.js';
 import { verifyPresentedWit } from './verify-presented-wit.js';
 import type { WitCache } from './wit-cache.js';

@@ -1,6 +1,8 @@
 import { WimseError } from '../base/errors/wimse-error.js';
-import type { NotIssuedBeforeAnswer } from '../types/options.js';
 import type { VerifiedWit } from './verify-wit.js';
+
+/** What `notIssuedBefore` answers: a time in seconds since the epoch, a Date, or nothing. */
+export type NotIssuedBeforeAnswer = number | Date | undefined | null;
 
 export type NotIssuedBeforeLookup = (workloadId: string) => NotIssuedBeforeAnswer | Promise<NotIssuedBeforeAnswer>;
 

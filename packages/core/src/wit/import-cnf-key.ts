@@ -1,7 +1,11 @@
 import { LRUCache } from 'lru-cache';
 import { WimseError } from '../base/errors/wimse-error.js';
-import { lookupSignatureAlgorithm, minimumRsaModulusBits, type SignatureAlgorithm } from '../base/jose/algorithms.js';
 import { importPublicJwk, type RuntimeKey, rsaModulusBits } from '../base/runtime/keys.js';
+import {
+  lookupSignatureAlgorithm,
+  minimumRsaModulusBits,
+  type SignatureAlgorithm,
+} from '../base/runtime/signature-algorithms.js';
 import { jwkThumbprintInput, thumbprintOfInput } from './jwk-thumbprint.js';
 
 /** Members that only a private or symmetric JWK has. */

@@ -1,11 +1,11 @@
 import { errors, type FlattenedJWSInput, type JWTHeaderParameters, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { WimseError } from '../base/errors/wimse-error.js';
-import { lookupSignatureAlgorithm } from '../base/jose/algorithms.js';
 import { checkCompactEncoding } from '../base/jose/check-compact-encoding.js';
 import { checkCriticalHeader } from '../base/jose/check-critical-header.js';
 import { parseJsonObject } from '../base/jose/parse-json-object.js';
 import { latin1Bytes } from '../base/runtime/bytes.js';
 import { issuerKeyObject } from '../base/runtime/issuer-key-object.js';
+import { lookupSignatureAlgorithm } from '../base/runtime/signature-algorithms.js';
 import { type SignatureVerification, verifyInMode } from '../base/runtime/verify-signature-bytes.js';
 import { type ParsedWorkloadId, parseWorkloadId } from '../identifier/parse-workload-id.js';
 import type { SignatureProfile } from '../profiles/profiles.js';

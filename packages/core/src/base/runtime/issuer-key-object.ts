@@ -1,5 +1,5 @@
 import { KeyObject, type webcrypto } from 'node:crypto';
-import { minimumRsaModulusBits, type SignatureAlgorithm } from '../jose/algorithms.js';
+import { minimumRsaModulusBits, type SignatureAlgorithm } from './signature-algorithms.js';
 
 /**
  * The node:crypto KeyObject of an issuer key, for a synchronous `verify` of a WIT's JWS. Key sets

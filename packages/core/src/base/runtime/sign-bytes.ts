@@ -1,6 +1,6 @@
 import { type KeyObject, sign } from 'node:crypto';
-import type { SignatureAlgorithm } from '../jose/algorithms.js';
 import { cryptoKeyInput } from './crypto-key-input.js';
+import type { SignatureAlgorithm } from './signature-algorithms.js';
 
 /** Signs a signature base with the workload key, in the JWS byte format of the algorithm. */
 export function signBytes(base: string, privateKey: KeyObject, algorithm: SignatureAlgorithm): Promise<Buffer> {

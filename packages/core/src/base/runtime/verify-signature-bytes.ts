@@ -1,7 +1,7 @@
 import { type KeyObject, verify } from 'node:crypto';
 import { WimseError } from '../errors/wimse-error.js';
-import type { SignatureAlgorithm } from '../jose/algorithms.js';
 import { cryptoKeyInput } from './crypto-key-input.js';
+import type { SignatureAlgorithm } from './signature-algorithms.js';
 
 /**
  * Where the request signature is checked. `thread-pool` (default): node:crypto's callback form, on

@@ -1,4 +1,4 @@
-import type { WorkloadIdentity } from '../types/identity.js';
+import type { WorkloadIdentity } from './workload-identity.js';
 
 /**
  * A copy of `headers` without the fields the PEP consumed to authenticate `identity` (threat O2):

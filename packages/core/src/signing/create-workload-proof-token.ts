@@ -1,8 +1,8 @@
 import { base64urlEncode } from '../base/runtime/bytes.js';
 import { randomBase64url } from '../base/runtime/random.js';
 import { signBytes } from '../base/runtime/sign-bytes.js';
-import type { SigningKey } from '../signing/signing-key.js';
-import { tokenHash } from './token-hash.js';
+import { tokenHash } from '../wpt/token-hash.js';
+import type { SigningKey } from './signing-key.js';
 
 export interface WorkloadProofTokenOptions {
   /** `aud`: the target URI of the request without query or fragment. */
