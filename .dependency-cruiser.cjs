@@ -11,11 +11,11 @@
  * nothing outside itself.
  */
 const coreLevels = [
-  ['identifier', 'profiles', 'replay', 'observability'],
+  ['identifier', 'profiles', 'replay', 'observability', 'request'],
   ['identity', 'trust'],
   ['wit', 'digest', 'policy'],
   ['httpsig', 'wpt', 'mtls', 'bearer'],
-  ['signing', 'migration', 'request'],
+  ['signing', 'migration'],
   ['verifier'],
   ['guard'],
   ['node'],

@@ -1,6 +1,7 @@
 import { WimseError } from '../base/errors/wimse-error.js';
 import { fieldLines } from '../base/fields/field-lines.js';
 import type { HeaderValue } from '../base/fields/workload-request.js';
+import { isBearerScheme } from '../request/presented-credentials.js';
 
 /** RFC 6750 §2.1 b64token. */
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
@@ -22,10 +23,4 @@ export function readBearerToken(headers: Readonly<Record<string, HeaderValue>>):
     throw new WimseError('bearer_malformed', 'the Bearer credential is not one b64token');
   }
   return token;
-}
-
-/** Whether a field line uses the Bearer scheme (case-insensitive, RFC 9110 §11.1). */
-export function isBearerScheme(line: string): boolean {
-  const trimmed = line.trimStart();
-  return /^bearer(?: |$)/i.test(trimmed);
 }

@@ -1,11 +1,11 @@
 export type { AuditEvent, AuditSink } from './audit-event.js';
+export { createWorkloadGuard } from './create-workload-guard.js';
 export {
-  createWorkloadGuard,
   isProtectionMode,
   type ProtectionMode,
   type RouteContext,
   type WorkloadGuard,
   type WorkloadGuardOptions,
-} from './create-workload-guard.js';
-export type { ResponseSigningOptions } from './response-signer.js';
-export type { SimultaneousCredentials } from './verify-presented-credentials.js';
+} from './guard-options.js';
+export type { ResponseSigningOptions } from './steps/sign-response-step.js';
+export type { SimultaneousCredentials } from './steps/verify-presented-credentials.js';

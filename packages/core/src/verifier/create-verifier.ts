@@ -4,7 +4,7 @@ import type { SignedResponse } from '../httpsig/verify-response-signature.js';
 import type { HttpSignatureIdentity, MtlsIdentity, WptIdentity } from '../identity/workload-identity.js';
 import { readPresentedCertificate } from '../mtls/read-presented-certificate.js';
 import { verifyClientCertificate } from '../mtls/verify-client-certificate.js';
-import { carriesWpt } from '../wpt/read-wpt-token.js';
+import { receiveRequest } from '../request/received-request.js';
 import { normalizeOptions, type VerifierSettings } from './normalize-options.js';
 import type { VerifierOptions } from './verifier-options.js';
 import { verifyWorkloadRequest } from './verify-workload-request.js';
@@ -56,18 +56,19 @@ export function createVerifier(options: VerifierOptions): WorkloadVerifier {
   const settings = normalizeOptions(options);
   const witCache = new WitCache(settings.witCacheSize, settings.now);
   return {
-    verify: (request) => {
+    verify: async (request) => {
+      // Prepared once (a request the guard prepared is taken as it is); the proof it carries decides.
+      const received = receiveRequest(request, settings);
       const wpt = settings.wpt;
-      return wpt !== undefined && hasHeaders(request) && carriesWpt(request.headers)
-        ? verifyWptRequest(request, settings, wpt, witCache)
-        : verifyWorkloadRequest(request, settings, witCache).catch((error: unknown) => {
-            throw withAcceptSignature(error, request, settings);
-          });
+      if (wpt !== undefined && received.presented.wpt) return verifyWptRequest(received, settings, wpt, witCache);
+      return verifyWorkloadRequest(received, settings, witCache).catch((error: unknown) => {
+        throw withAcceptSignature(error, received, settings);
+      });
     },
     verifyResponse: (response, request, expectations) =>
       verifyWorkloadResponse(response, request, expectations, settings, witCache),
     verifyClientCertificate: async (request) => {
-      const presented = readPresentedCertificate(request, settings);
+      const presented = readPresentedCertificate(receiveRequest(request, settings), settings);
       if (!presented) return undefined;
       const identity = verifyClientCertificate(presented.chain, {
         authorities: settings.certificateAuthorities,
@@ -79,11 +80,4 @@ export function createVerifier(options: VerifierOptions): WorkloadVerifier {
     acceptSignature: (request) => acceptSignatureValue(request, settings),
     settings,
   };
-}
-
-/** Whether the request has a header record to look at (a bad shape is refused by the pipeline). */
-function hasHeaders(request: WorkloadRequest): boolean {
-  return (
-    typeof request === 'object' && request !== null && typeof request.headers === 'object' && request.headers !== null
-  );
 }

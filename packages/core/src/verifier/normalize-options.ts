@@ -9,7 +9,6 @@ import { ipVersion } from '../base/runtime/address.js';
 import { SIGNATURE_VERIFICATION_MODES, type SignatureVerification } from '../base/runtime/verify-signature-bytes.js';
 import { normalizeAudienceOrigin } from '../httpsig/audience.js';
 import { buildCertificateAuthorities, type CertificateAuthorities } from '../mtls/certificate-authorities.js';
-import { normalizeAddress } from '../mtls/read-presented-certificate.js';
 import {
   defaultProfileName,
   isProfileName,
@@ -20,6 +19,7 @@ import {
 import { defaultWptProfileName, isWptProfileName, type WptProfile, wptProfiles } from '../profiles/wpt-profiles.js';
 import { MemoryReplayStore } from '../replay/memory-replay-store.js';
 import type { ReplayStore } from '../replay/replay-store.js';
+import { normalizeAddress } from '../request/hop-trust.js';
 import { buildTrustRegistry, type TrustRegistry } from '../trust/build-trust-registry.js';
 import type { NotIssuedBeforeAnswer } from '../wit/check-not-issued-before.js';
 import { DEFAULT_MAX_WIT_LIFETIME_SEC } from '../wit/verify-wit.js';

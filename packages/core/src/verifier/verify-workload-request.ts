@@ -1,9 +1,9 @@
-import { indexFields } from '../base/fields/field-index.js';
-import type { WorkloadRequest } from '../base/fields/workload-request.js';
-import { checkRequestBody, verifyRequestSignature } from '../httpsig/verify-request-signature.js';
+import { checkRequestBody } from '../digest/check-request-body.js';
+import { verifyRequestSignature } from '../httpsig/verify-request-signature.js';
 import type { HttpSignatureIdentity } from '../identity/workload-identity.js';
 import { recordNonce } from '../replay/record-nonce.js';
 import { replayKey } from '../replay/replay-key.js';
+import type { ReceivedRequest } from '../request/received-request.js';
 import { audiencesFor } from './audiences-for.js';
 import type { VerifierSettings } from './normalize-options.js';
 import { verifyPresentedWit } from './verify-presented-wit.js';
@@ -19,20 +19,16 @@ const CONSUMED_FIELDS: readonly string[] = Object.freeze(['workload-identity-tok
  * caller without valid credentials is refused before a byte of its body is read.
  */
 export async function verifyWorkloadRequest(
-  received: WorkloadRequest,
+  request: ReceivedRequest,
   settings: VerifierSettings,
   witCache: WitCache,
 ): Promise<HttpSignatureIdentity> {
-  assertRequestShape(received);
-  // Every step below looks fields up by name: index them once.
-  const headers = indexFields(received.headers);
-  const request = headers === received.headers ? received : { ...received, headers };
   const nowMs = settings.now();
   const nowSec = Math.floor(nowMs / 1000);
   const { profile, clockToleranceSec } = settings;
 
   // 1-2. The WIT, fully validated before the signature is looked at.
-  const presented = verifyPresentedWit(headers, settings, witCache, nowMs);
+  const presented = verifyPresentedWit(request.headers, settings, witCache, nowMs);
   const wit = presented instanceof Promise ? await presented : presented;
 
   // 3-4. The WIMSE signature: profile, audience, covered components, cryptography.
@@ -83,19 +79,4 @@ export async function verifyWorkloadRequest(
     coveredComponents: signature.coveredComponents,
     expiresAt: wit.expiresAt,
   };
-}
-
-function assertRequestShape(request: WorkloadRequest): void {
-  if (
-    typeof request !== 'object' ||
-    request === null ||
-    typeof request.method !== 'string' ||
-    typeof request.target !== 'string' ||
-    typeof request.headers !== 'object' ||
-    request.headers === null ||
-    (request.body !== undefined && !(request.body instanceof Uint8Array)) ||
-    (request.readBody !== undefined && typeof request.readBody !== 'function')
-  ) {
-    throw new TypeError('verify() needs { method, target, headers, body?: Uint8Array, readBody?: () => Promise }');
-  }
 }

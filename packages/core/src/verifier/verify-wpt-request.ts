@@ -1,10 +1,9 @@
 import { WimseError } from '../base/errors/wimse-error.js';
-import { fieldLines } from '../base/fields/field-lines.js';
-import type { WorkloadRequest } from '../base/fields/workload-request.js';
 import { parseSignatureFields } from '../httpsig/parse-signature-fields.js';
 import { splitTarget } from '../httpsig/signature-base.js';
 import type { WptIdentity } from '../identity/workload-identity.js';
 import { recordNonce } from '../replay/record-nonce.js';
+import type { ReceivedRequest } from '../request/received-request.js';
 import { readWptToken } from '../wpt/read-wpt-token.js';
 import { verifyWptToken } from '../wpt/verify-wpt-token.js';
 import { wptReplayKey } from '../wpt/wpt-replay-key.js';
@@ -23,7 +22,7 @@ const WPT_CHALLENGE = { 'WWW-Authenticate': 'WPT' } as const;
  * challenge.
  */
 export async function verifyWptRequest(
-  request: WorkloadRequest,
+  request: ReceivedRequest,
   settings: VerifierSettings,
   wpt: WptSettings,
   witCache: WitCache,
@@ -39,12 +38,11 @@ export async function verifyWptRequest(
 }
 
 async function verify(
-  request: WorkloadRequest,
+  request: ReceivedRequest,
   settings: VerifierSettings,
   wpt: WptSettings,
   witCache: WitCache,
 ): Promise<WptIdentity> {
-  assertRequestShape(request);
   const nowMs = settings.now();
   const nowSec = Math.floor(nowMs / 1000);
   const { clockToleranceSec } = settings;
@@ -116,9 +114,9 @@ const LEGACY_WPT_FIELDS: readonly string[] = Object.freeze(['workload-identity-t
  * rather than verified by one proof with the other left unchecked. Signatures of other parties
  * (a middlebox's, under another tag) are not WIMSE proofs and are left alone.
  */
-function refuseWimseSignature(request: WorkloadRequest, settings: VerifierSettings): void {
+function refuseWimseSignature(request: ReceivedRequest, settings: VerifierSettings): void {
   const headers = request.headers;
-  if (fieldLines(headers, 'signature-input').length === 0 && fieldLines(headers, 'signature').length === 0) return;
+  if (!request.presented.httpSignature) return;
   let wimse = true;
   try {
     wimse = parseSignatureFields(headers).some((member) => member.params.get('tag') === settings.profile.tag);
@@ -126,10 +124,4 @@ function refuseWimseSignature(request: WorkloadRequest, settings: VerifierSettin
     // Unparseable signature fields cannot be shown to be someone else's: refuse (fail closed).
   }
   if (wimse) throw new WimseError('wpt_conflict', 'the request carries both a WPT and a WIMSE HTTP signature');
-}
-
-function assertRequestShape(request: WorkloadRequest): void {
-  if (typeof request.method !== 'string' || typeof request.target !== 'string') {
-    throw new TypeError('verify() needs { method, target, headers, body?: Uint8Array }');
-  }
 }

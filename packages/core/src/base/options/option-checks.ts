@@ -84,3 +84,20 @@ export function boundedInteger(
   }
   return value;
 }
+
+/** An optional option that, when given, is one of `allowed`. */
+export function oneOf<T extends string>(value: unknown, allowed: readonly T[], field: string): T | undefined {
+  if (value !== undefined && !allowed.includes(value as T)) {
+    throw optionError(field, `one of ${allowed.map((item) => `'${item}'`).join(', ')}`, value);
+  }
+  return value as T | undefined;
+}
+
+/** A finite number above zero, or its default when absent. */
+export function positiveNumber(value: unknown, fallback: number, field: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw optionError(field, 'a positive number', value);
+  }
+  return value;
+}

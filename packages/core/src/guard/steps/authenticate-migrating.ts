@@ -1,27 +1,15 @@
-import { WimseError } from '../base/errors/wimse-error.js';
-import type { WorkloadRequest } from '../base/fields/workload-request.js';
-import { readBearerToken } from '../bearer/read-bearer-token.js';
-import { tokenType, WIMSE_TOKEN_TYPES } from '../bearer/token-type.js';
-import type { BearerIdentity, WorkloadIdentity, WorkloadProof } from '../identity/workload-identity.js';
-import { boundedStoreCall } from '../migration/bounded-store-call.js';
-import { sunsetFor } from '../migration/deprecation-headers.js';
-import { bearerPossible, modeForCaller, routeMode, shadowPossible } from '../migration/effective-mode.js';
-import type { MigrationMode, RouteMigration } from '../migration/migration-options.js';
-import type { MigrationSettings } from '../migration/normalize-migration-options.js';
-import { type PresentedCredentials, presentsWimse } from './presented-credentials.js';
-
-/**
- * The outcome of authentication, with what the audit reports whatever it is: the proof used (or
- * attempted) and the migration mode that applied. `identity` undefined: an optional route let the
- * request through without credentials.
- */
-export type Authentication = (
-  | { readonly identity: WorkloadIdentity | undefined; readonly error?: undefined }
-  | { readonly identity?: undefined; readonly error: WimseError }
-) & {
-  readonly proof: WorkloadProof | 'none';
-  readonly migrationMode?: MigrationMode | undefined;
-};
+import { WimseError } from '../../base/errors/wimse-error.js';
+import { readBearerToken } from '../../bearer/read-bearer-token.js';
+import { tokenType, WIMSE_TOKEN_TYPES } from '../../bearer/token-type.js';
+import type { BearerIdentity, WorkloadIdentity, WorkloadProof } from '../../identity/workload-identity.js';
+import { boundedStoreCall } from '../../migration/bounded-store-call.js';
+import { sunsetFor } from '../../migration/deprecation-headers.js';
+import { bearerPossible, modeForCaller, routeMode, shadowPossible } from '../../migration/effective-mode.js';
+import type { MigrationMode, RouteMigration } from '../../migration/migration-options.js';
+import type { MigrationSettings } from '../../migration/normalize-migration-options.js';
+import { presentsWimse } from '../../request/presented-credentials.js';
+import type { ReceivedRequest } from '../../request/received-request.js';
+import { type Authentication, settle } from './authentication.js';
 
 /** The would-be outcome of a WIT verified in shadow: reported, never enforced. */
 export interface ShadowOutcome {
@@ -30,12 +18,12 @@ export interface ShadowOutcome {
 }
 
 export interface MigratingAuthentication {
-  readonly request: WorkloadRequest;
+  /** The request prepared once, with what it carries. */
+  readonly request: ReceivedRequest;
   readonly route: RouteMigration;
   /** The route label, for the inventory. */
   readonly routeLabel: string;
   readonly optional: boolean;
-  readonly presented: PresentedCredentials;
   readonly settings: MigrationSettings;
   /** The WIMSE path: every presented WIMSE credential verified (the body read when needed). */
   readonly verifyWimse: () => Promise<WorkloadIdentity>;
@@ -47,10 +35,6 @@ export interface MigratingAuthentication {
   readonly reportShadow: (outcome: ShadowOutcome) => void;
 }
 
-type Settled<T> =
-  | { readonly identity: T; readonly error?: undefined }
-  | { readonly identity?: undefined; readonly error: WimseError };
-
 /**
  * Authentication on a guard with a migration configured. The mechanism is chosen from what the
  * request carries before anything is verified, and never falls back: when WIMSE credentials are
@@ -60,7 +44,8 @@ type Settled<T> =
  * 401 with a `Bearer` challenge.
  */
 export async function authenticateMigrating(input: MigratingAuthentication): Promise<Authentication> {
-  const { settings, route, presented } = input;
+  const { settings, route } = input;
+  const { presented } = input.request;
   const modeOfRoute = routeMode(settings, route);
   const refused = (proof: WorkloadProof | 'none', error: WimseError, mode: MigrationMode = modeOfRoute) => ({
     error,
@@ -94,7 +79,7 @@ export async function authenticateMigrating(input: MigratingAuthentication): Pro
   }
 
   // WIMSE credentials present. A caller in shadow: its bearer token decides, the WIT is reported.
-  let early: Settled<BearerIdentity> | undefined;
+  let early: Awaited<ReturnType<typeof settle<BearerIdentity>>> | undefined;
   if (token !== undefined && bearerPossible(settings, route) && shadowPossible(settings, route)) {
     early = await settle(verifyBearer(input, token));
     if (early.error && modeOfRoute === 'shadow') return refused('bearer', early.error);
@@ -224,14 +209,4 @@ function recordUse(input: MigratingAuthentication, id: string, proof: WorkloadPr
     settings.storeTimeoutMs,
     'recordUse',
   );
-}
-
-/** A WimseError as a value; anything else is a fault and is thrown on. */
-async function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
-  try {
-    return { identity: await promise };
-  } catch (error) {
-    if (error instanceof WimseError) return { error };
-    throw error;
-  }
 }

@@ -1,10 +1,10 @@
-import { WimseError } from '../base/errors/wimse-error.js';
-import type { WorkloadRequest } from '../base/fields/workload-request.js';
-import { challenge } from '../bearer/challenge.js';
-import { bearerPossible, wimsePossible } from '../migration/effective-mode.js';
-import type { RouteMigration } from '../migration/migration-options.js';
-import type { MigrationSettings } from '../migration/normalize-migration-options.js';
-import type { WorkloadVerifier } from '../verifier/create-verifier.js';
+import { WimseError } from '../../base/errors/wimse-error.js';
+import type { WorkloadRequest } from '../../base/fields/workload-request.js';
+import { challenge } from '../../bearer/challenge.js';
+import { bearerPossible, wimsePossible } from '../../migration/effective-mode.js';
+import type { RouteMigration } from '../../migration/migration-options.js';
+import type { MigrationSettings } from '../../migration/normalize-migration-options.js';
+import type { WorkloadVerifier } from '../../verifier/create-verifier.js';
 
 /** What a route accepts, decided before anyone is authenticated; refusals say it to the caller. */
 export interface AcceptedCredentials {

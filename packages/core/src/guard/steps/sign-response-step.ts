@@ -1,10 +1,10 @@
-import { WimseError } from '../base/errors/wimse-error.js';
-import type { WorkloadRequest } from '../base/fields/workload-request.js';
-import type { HttpSignatureIdentity, WorkloadIdentity } from '../identity/workload-identity.js';
-import type { SignatureProfile } from '../profiles/profiles.js';
-import type { ResponseToSign } from '../signing/sign-response.js';
-import { signResponse } from '../signing/sign-response.js';
-import { resolveSigningKey, type WorkloadCredentials } from '../signing/signing-key.js';
+import { WimseError } from '../../base/errors/wimse-error.js';
+import type { WorkloadRequest } from '../../base/fields/workload-request.js';
+import type { HttpSignatureIdentity, WorkloadIdentity } from '../../identity/workload-identity.js';
+import type { SignatureProfile } from '../../profiles/profiles.js';
+import type { ResponseToSign } from '../../signing/sign-response.js';
+import { signResponse } from '../../signing/sign-response.js';
+import { resolveSigningKey, type WorkloadCredentials } from '../../signing/signing-key.js';
 
 export interface ResponseSigningOptions {
   /** This service's own WIT and key, or a function returning the current ones (rotation). */

@@ -1,8 +1,8 @@
-import { WimseError } from '../base/errors/wimse-error.js';
-import type { WorkloadRequest } from '../base/fields/workload-request.js';
-import { optionError } from '../base/options/option-checks.js';
-import { type AddressRanges, addressRanges, ipVersion } from '../base/runtime/address.js';
-import { normalizeAddress } from '../mtls/read-presented-certificate.js';
+import { WimseError } from '../../base/errors/wimse-error.js';
+import type { WorkloadRequest } from '../../base/fields/workload-request.js';
+import { optionError } from '../../base/options/option-checks.js';
+import { type AddressRanges, addressRanges, ipVersion } from '../../base/runtime/address.js';
+import { normalizeAddress } from '../../request/hop-trust.js';
 
 /** Peers allowed to send credentials over plain HTTP; everyone, or a list of addresses and ranges. */
 export type PlainHttpPeers = { readonly any: true } | { readonly any: false; readonly list: AddressRanges };

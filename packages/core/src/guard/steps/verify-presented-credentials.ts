@@ -1,13 +1,13 @@
-import { WimseError } from '../base/errors/wimse-error.js';
-import type { WorkloadRequest } from '../base/fields/workload-request.js';
+import { WimseError } from '../../base/errors/wimse-error.js';
+import { isPlainObject, oneOf, optionError } from '../../base/options/option-checks.js';
 import type {
   HttpSignatureIdentity,
   MtlsIdentity,
   WorkloadIdentity,
   WptIdentity,
-} from '../identity/workload-identity.js';
-import type { WorkloadVerifier } from '../verifier/create-verifier.js';
-import type { PresentedCredentials } from './presented-credentials.js';
+} from '../../identity/workload-identity.js';
+import type { ReceivedRequest } from '../../request/received-request.js';
+import type { WorkloadVerifier } from '../../verifier/create-verifier.js';
 
 /**
  * A request that carries both a Workload Identity Certificate and a WIT (workload-creds,
@@ -22,10 +22,8 @@ export interface SimultaneousCredentials {
 
 export interface PresentedVerification {
   readonly verifier: WorkloadVerifier;
-  readonly request: WorkloadRequest;
-  /** What the request carries: at least a certificate or an application proof. */
-  readonly presented: PresentedCredentials;
-  readonly readBody: (() => Promise<Uint8Array | undefined>) | undefined;
+  /** The request prepared once; it carries at least a certificate or an application proof. */
+  readonly request: ReceivedRequest;
   readonly simultaneous: SimultaneousCredentials;
 }
 
@@ -36,20 +34,20 @@ export interface PresentedVerification {
  * is refused: never ignored in favour of another.
  */
 export async function verifyPresentedCredentials(options: PresentedVerification): Promise<WorkloadIdentity> {
-  const { verifier, request, presented, readBody } = options;
+  const { verifier, request } = options;
+  const { presented } = request;
   const certificate = presented.certificate === undefined ? undefined : await verifyCertificate(verifier, request);
   if (presented.applicationProof === undefined) {
     if (certificate) return certificate;
     throw new WimseError('certificate_missing', 'no client certificate was presented');
   }
   // The verifier reads the body only once everything that does not need it has passed.
-  const complete = readBody ? { ...request, readBody } : request;
-  const application: HttpSignatureIdentity | WptIdentity = await verifier.verify(complete);
+  const application: HttpSignatureIdentity | WptIdentity = await verifier.verify(request);
   if (!certificate) return application;
   return layered(certificate, application, options.simultaneous);
 }
 
-async function verifyCertificate(verifier: WorkloadVerifier, request: WorkloadRequest): Promise<MtlsIdentity> {
+async function verifyCertificate(verifier: WorkloadVerifier, request: ReceivedRequest): Promise<MtlsIdentity> {
   // A verifier of the caller's own making may not know client certificates: refuse, never ignore.
   if (typeof verifier.verifyClientCertificate !== 'function') {
     throw new WimseError('certificate_untrusted', 'this verifier does not accept client certificates');
@@ -79,17 +77,12 @@ function layered(
 }
 
 /** Validates the guard's `simultaneousCredentials` option once. */
-export function checkSimultaneousCredentials(value: unknown): SimultaneousCredentials {
+export function checkSimultaneousCredentials(value: unknown, where: string): SimultaneousCredentials {
   if (value === undefined) return {};
-  const options = value as SimultaneousCredentials;
-  if (typeof value !== 'object' || value === null) {
-    throw new TypeError("simultaneousCredentials must be an object like { authority: 'wit', onMismatch: 'refuse' }");
+  if (!isPlainObject(value)) {
+    throw optionError(where, "an object like { authority: 'wit', onMismatch: 'refuse' }", value);
   }
-  if (options.authority !== undefined && options.authority !== 'wit' && options.authority !== 'mtls') {
-    throw new TypeError("simultaneousCredentials.authority must be 'wit' or 'mtls'");
-  }
-  if (options.onMismatch !== undefined && options.onMismatch !== 'refuse' && options.onMismatch !== 'allow') {
-    throw new TypeError("simultaneousCredentials.onMismatch must be 'refuse' or 'allow'");
-  }
-  return options;
+  oneOf(value.authority, ['wit', 'mtls'], `${where}.authority`);
+  oneOf(value.onMismatch, ['refuse', 'allow'], `${where}.onMismatch`);
+  return value as SimultaneousCredentials;
 }
