@@ -1,4 +1,3 @@
-import { WimseError } from '../base/errors/wimse-error.js';
 import type { WorkloadRequest } from '../base/fields/workload-request.js';
 import { type SignatureVerification, verifySignatureBytes } from '../base/runtime/verify-signature-bytes.js';
 import { checkDigestFieldPresent, checkRequestBody } from '../digest/check-request-body.js';
