@@ -6,7 +6,8 @@
  */
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { createWorkloadGuard, isWimseError, requestTransport, type TrustDomainOptions } from '@wimse-pep/core';
+import { createWorkloadGuard, isWimseError, type TrustDomainOptions } from '@wimse-pep/core';
+import { requestTransport } from '@wimse-pep/core/node';
 
 export interface InventoryServiceOptions {
   readonly trustDomains: readonly TrustDomainOptions[];

@@ -5,7 +5,8 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createWorkloadGuard, parseSubjectAltNames, requestTransport, type WimseError } from '@wimse-pep/core';
+import { createWorkloadGuard, parseSubjectAltNames, type WimseError } from '@wimse-pep/core';
+import { requestTransport } from '@wimse-pep/core/node';
 import { createDevCertificateAuthority } from '../src/index.js';
 import { runCli, tempDir } from './support/run-cli.js';
 

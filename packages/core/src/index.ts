@@ -49,19 +49,6 @@ export { type CertificateAuthorities, x509AuthoritiesFromSpiffeBundle } from './
 export type { MutualTlsOptions } from './mtls/mtls-options.js';
 export { type PresentedCertificate, readPresentedCertificate } from './mtls/read-presented-certificate.js';
 export { parseSubjectAltNames, type SubjectAltName } from './mtls/subject-alt-names.js';
-export {
-  bodyTimeout,
-  bodyTimeoutOption,
-  bodyWasConsumed,
-  clientAborted,
-  DEFAULT_BODY_TIMEOUT_MS,
-  obtainRawBody,
-  rememberRawBody,
-  takeCompleteBody,
-} from './node/raw-request-body.js';
-export { type NodeRequestHeaders, requestFields } from './node/request-fields.js';
-export { type RequestSlot, requestSlot } from './node/request-slot.js';
-export { requestTransport } from './node/request-transport.js';
 export { decisionChannelName } from './observability/decision-channel.js';
 export type { MeterProvider, MetricsOption } from './observability/decision-metrics.js';
 export { wimseRedactPaths } from './observability/redaction-paths.js';

@@ -1,6 +1,6 @@
 import { isWimseError } from '@wimse-pep/core';
 import type { ErrorRequestHandler } from 'express';
-import { renderings, sendProblem } from './state.js';
+import { refuse, renderings } from './state.js';
 
 /**
  * Renders WimseErrors that reached Express's error path (`wimse({ passErrors: true })`) as
@@ -13,6 +13,6 @@ export function wimseErrorHandler(): ErrorRequestHandler {
       next(error);
       return;
     }
-    sendProblem(res, error, renderings.get(req)?.exposeErrorDetail === true);
+    refuse(error, res, next, { passErrors: false, exposeErrorDetail: renderings.get(req)?.exposeErrorDetail === true });
   };
 }

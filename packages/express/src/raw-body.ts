@@ -1,7 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { rememberRawBody } from '@wimse-pep/core';
-
-export { bodyWasConsumed, obtainRawBody } from '@wimse-pep/core';
+import { rememberRawBody } from '@wimse-pep/core/node';
 
 export const BODY_UNAVAILABLE_HINT =
   'the request body was consumed by a body parser before wimse() could see its raw bytes: ' +
@@ -9,10 +7,8 @@ export const BODY_UNAVAILABLE_HINT =
 
 /**
  * For apps whose body parser must run before `wimse()`: `express.json({ verify: captureRawBody })`
- * (also `urlencoded`, `raw`, `text`). body-parser hands `verify` the bytes it read; they are kept
- * for the Content-Digest check. body-parser gives the bytes after decompression: a compressed
- * body can only be verified when `wimse()` runs before the parser (the digest covers the bytes
- * as sent).
+ * (also `urlencoded`, `raw`, `text`). body-parser hands `verify` the bytes it read (after
+ * decompression: a compressed body is verified only when `wimse()` runs before the parser).
  */
 export function captureRawBody(req: IncomingMessage, _res: ServerResponse, buffer: Buffer): void {
   rememberRawBody(req, buffer);

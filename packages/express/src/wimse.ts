@@ -1,24 +1,15 @@
-import {
-  bodyTimeoutOption,
-  createWorkloadGuard,
-  isMigrationMode,
-  isProtectionMode,
-  isWimseError,
-  type MigrationMode,
-  type ProtectionMode,
-  type RouteMigration,
-  requestFields,
-  requestTransport,
-  WimseError,
-  type WorkloadGuard,
-  type WorkloadGuardOptions,
-  type WorkloadIdentity,
-  type WorkloadRequest,
+import type {
+  MigrationMode,
+  ProtectionMode,
+  RouteMigration,
+  WorkloadGuard,
+  WorkloadGuardOptions,
+  WorkloadIdentity,
 } from '@wimse-pep/core';
-import type { Request, RequestHandler, Response } from 'express';
-import { BODY_UNAVAILABLE_HINT, bodyWasConsumed, obtainRawBody } from './raw-body.js';
-import { signResponseOnEnd } from './sign-response.js';
-import { decisions, type Rendering, refuse, renderings, routeOf } from './state.js';
+import { booleanOption, createNodePep, type NodeAdapterOptions, routeSetting, signOnEnd } from '@wimse-pep/core/node';
+import type { RequestHandler } from 'express';
+import { BODY_UNAVAILABLE_HINT } from './raw-body.js';
+import { type Rendering, refuse, renderings, routeOf } from './state.js';
 
 declare global {
   namespace Express {
@@ -29,11 +20,7 @@ declare global {
   }
 }
 
-export interface WimseOptions extends WorkloadGuardOptions {
-  /** Largest body buffered for the Content-Digest check, in bytes (default 1 MiB); larger is 413. */
-  readonly bodyLimit?: number;
-  /** How long to wait for the body once it is needed, in ms (default 30 000); then 408 `body_timeout`. */
-  readonly bodyTimeoutMs?: number;
+export interface WimseOptions extends WorkloadGuardOptions, NodeAdapterOptions {
   /**
    * false (default): refusals are answered right away as application/problem+json, whatever the
    * app's error handlers. true: a refusal is `next(err)` with a WimseError (it has `status`), for
@@ -55,81 +42,39 @@ export interface WimseMiddleware extends RequestHandler {
   readonly guard: WorkloadGuard;
 }
 
-const DEFAULT_BODY_LIMIT = 1024 * 1024;
-
 /**
  * The Express PEP. Express runs middleware in registration order, before it knows which route
  * matches, so the protection of a route is decided by the first `wimse()` middleware the request
- * meets:
- *
- * ```ts
- * const pep = wimse({ verifier: { trustDomains, audiences } });
- * app.get('/health', pep.withMode('off'), health);          // public
- * app.get('/catalog', pep.withMode('optional'), catalog);   // identity when presented
- * app.use(pep);                                             // everything below: required
- * app.post('/refunds', requireWorkload(allowWorkloads(BILLING)), refund);
- * ```
- *
- * A request is authenticated once: a later `wimse()` middleware keeps an earlier decision unless
- * it requires an identity that the earlier one (mode `off` or `optional`) did not establish.
- * Register it before the app's body parser (or give the parser `{ verify: captureRawBody }`).
+ * meets: routes registered before `app.use(pep)` take `pep.withMode(...)`. A request is
+ * authenticated once: a later `wimse()` keeps an earlier decision unless it requires an identity
+ * the earlier one (mode `off` or `optional`) did not establish. Register it before the app's body
+ * parser (or give the parser `{ verify: captureRawBody }`).
  */
 export function wimse(options: WimseOptions): WimseMiddleware {
-  const guard = createWorkloadGuard(options);
-  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
-  if (!Number.isSafeInteger(bodyLimit) || bodyLimit <= 0) throw new TypeError('bodyLimit must be a positive integer');
-  const bodyTimeoutMs = bodyTimeoutOption(options.bodyTimeoutMs);
-  if (options.passErrors !== undefined && typeof options.passErrors !== 'boolean') {
-    throw new TypeError('passErrors must be a boolean');
-  }
-  const rendering: Rendering = { passErrors: options.passErrors === true, exposeErrorDetail: guard.exposeErrorDetail };
-
-  const authenticate = async (
-    req: Request,
-    res: Response,
-    mode: ProtectionMode,
-    migration: RouteMigration | undefined,
-  ): Promise<void> => {
-    const earlier = decisions.get(req);
-    if (earlier && (earlier.identity !== undefined || mode !== 'required')) return;
-    const request: WorkloadRequest = {
-      method: req.method,
-      // Path and query exactly as on the request line, whatever router the middleware is mounted on.
-      target: req.originalUrl,
-      headers: requestFields(req),
-      transport: requestTransport(req.socket),
-    };
-    let identity: WorkloadIdentity | undefined;
-    try {
-      identity = await guard.authenticate(request, { route: routeOf(req), mode, migration }, () =>
-        obtainRawBody(req, bodyLimit, bodyTimeoutMs),
-      );
-    } catch (error) {
-      if (isWimseError(error) && error.code === 'body_unavailable' && bodyWasConsumed(req)) {
-        throw new WimseError('body_unavailable', BODY_UNAVAILABLE_HINT, { cause: error });
-      }
-      throw error;
-    }
-    // Read-only, so that no later middleware can swap the verified identity.
-    if (identity) Object.defineProperty(req, 'workload', { value: identity, enumerable: true });
-    decisions.set(req, { guard, request, identity, rendering });
-    res.set(guard.responseHeaders(identity));
-    if (identity && guard.mustSignResponse(identity)) signResponseOnEnd(res, guard, identity, request);
+  const pep = createNodePep(options, 'wimse', BODY_UNAVAILABLE_HINT);
+  const { guard } = pep;
+  const rendering: Rendering = {
+    passErrors: booleanOption(options.passErrors, 'wimse: passErrors'),
+    exposeErrorDetail: guard.exposeErrorDetail,
   };
 
-  const withMode = (mode: ProtectionMode | MigrationMode, routeMigration?: RouteMigration): RequestHandler => {
-    const protection = isMigrationMode(mode) ? 'required' : mode;
-    if (!isProtectionMode(protection)) {
-      throw new TypeError('mode must be one of required, optional, off, or a migration mode');
-    }
-    const migration = isMigrationMode(mode) ? { ...routeMigration, mode } : routeMigration;
-    guard.checkRouteMigration(migration, 'withMode migration');
+  const withMode = (mode: ProtectionMode | MigrationMode, migration?: RouteMigration): RequestHandler => {
+    const setting = routeSetting(guard, mode, migration);
     return (req, res, next) => {
       renderings.set(req, rendering);
-      authenticate(req, res, protection, migration).then(
-        () => next(),
-        (error: unknown) => refuse(error, res, next, rendering),
-      );
+      const route = { route: routeOf(req), mode: setting.protection, migration: setting.migration };
+      pep
+        .authenticate(req, { target: req.originalUrl, route })
+        .then(({ request, identity, fresh }) => {
+          if (fresh) {
+            // Read-only, so that no later middleware can swap the verified identity.
+            if (identity) Object.defineProperty(req, 'workload', { value: identity, enumerable: true });
+            res.set(guard.responseHeaders(identity));
+            if (identity && guard.mustSignResponse(identity)) signOnEnd(res, guard, identity, request);
+          }
+          next();
+        })
+        .catch((error: unknown) => refuse(error, res, next, rendering));
     };
   };
 

@@ -1,6 +1,7 @@
 import type { WorkloadPolicy } from '@wimse-pep/core';
+import { authorizeNodeRequest, nodeDecision, pathOf } from '@wimse-pep/core/node';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
-import { authenticated, guardKey, pendingPolicies, refuse } from './state.js';
+import { pendingPolicies, refuse } from './state.js';
 
 export type WorkloadHook = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void;
 
@@ -12,15 +13,15 @@ export type WorkloadHook = (request: FastifyRequest, reply: FastifyReply, done: 
 export function requireWorkload(policy: WorkloadPolicy): WorkloadHook {
   if (typeof policy !== 'function') throw new TypeError('requireWorkload needs a policy function');
   return (request, reply, done) => {
-    const state = authenticated.get(request);
-    if (state) {
-      state.guard.authorize(state.identity, state.request, policy, state.route).then(
+    const decision = nodeDecision(request.raw);
+    if (decision) {
+      authorizeNodeRequest(request.raw, policy, request.routeOptions.url ?? pathOf(request.originalUrl)).then(
         () => done(),
-        (error: unknown) => refuse(reply, error, state.guard.exposeErrorDetail, done),
+        (error: unknown) => refuse(reply, error, decision.pep.guard.exposeErrorDetail, done),
       );
       return;
     }
-    if (!(guardKey in request.server)) {
+    if (!request.server.hasDecorator('wimse')) {
       // Fail closed: without the plugin nothing would ever enforce the policy.
       done(new Error('requireWorkload is used where @wimse-pep/fastify is not registered'));
       return;

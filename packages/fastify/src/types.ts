@@ -1,34 +1,14 @@
-import type {
-  MigrationMode,
-  MigrationReport,
-  ProtectionMode,
-  RouteMigration,
-  WorkloadGuard,
-  WorkloadGuardOptions,
-  WorkloadIdentity,
-  WorkloadPolicy,
-} from '@wimse-pep/core';
+import type { MigrationReport, WorkloadGuard, WorkloadGuardOptions, WorkloadIdentity } from '@wimse-pep/core';
+import type { NodeAdapterOptions, RouteConfig } from '@wimse-pep/core/node';
 
-/** Options of the plugin: the core guard's options plus the size limit of the buffered body. */
-export interface WimsePluginOptions extends WorkloadGuardOptions {
-  /**
-   * Largest body the plugin buffers for the Content-Digest check, in bytes; larger bodies are
-   * refused with 413 `body_too_large`. Default: the route's Fastify `bodyLimit` (1 MiB unless set).
-   */
-  readonly bodyLimit?: number;
-  /** How long to wait for the body once it is needed, in ms (default 30 000); then 408 `body_timeout`. */
-  readonly bodyTimeoutMs?: number;
-}
+/**
+ * Options of the plugin: the guard's, plus the body limits (`bodyLimit` defaults to the route's
+ * Fastify `bodyLimit`, 1 MiB unless set).
+ */
+export interface WimsePluginOptions extends WorkloadGuardOptions, NodeAdapterOptions {}
 
-/** What a route asks of the plugin, as `{ config: { wimse: { ... } } }`. */
-export interface WimseRouteConfig {
-  /** Overrides the plugin's default mode for this route. */
-  readonly mode?: ProtectionMode;
-  /** Runs after authentication; anything but `true` is a 403. */
-  readonly policy?: WorkloadPolicy;
-  /** The route's bearer-to-WIT migration mode, or `{ mode, floor }` (needs the plugin's `migration` option). */
-  readonly migration?: MigrationMode | RouteMigration;
-}
+/** What a route asks of the plugin, as `{ config: { wimse: { mode, policy, migration } } }`. */
+export type WimseRouteConfig = RouteConfig;
 
 /**
  * The operator surface of the plugin, `app.wimse` once it is registered: the guard, and the

@@ -1,4 +1,4 @@
-import { DEFAULT_BODY_TIMEOUT_MS, type ProfileName, profiles, type WorkloadVerifier } from '@wimse-pep/core';
+import { type ProfileName, profiles, type WorkloadVerifier } from '@wimse-pep/core';
 import { type BearerOption, toBearerSource } from '../bearer/bearer-source.js';
 import { type CredentialsOption, toCredentialSource } from '../credentials/credential-source.js';
 import { checkLifetimeSec } from '../sign/lifetime-limits.js';
@@ -31,7 +31,7 @@ export interface RequireSignedResponse {
 /** Default `requireSignedResponse.maxBodyBytes`. */
 export const DEFAULT_SIGNED_RESPONSE_MAX_BYTES = 10 * 1024 * 1024;
 /** Default `requireSignedResponse.bodyTimeoutMs`: as long as a service waits for a request body. */
-export const DEFAULT_SIGNED_RESPONSE_TIMEOUT_MS = DEFAULT_BODY_TIMEOUT_MS;
+export const DEFAULT_SIGNED_RESPONSE_TIMEOUT_MS = 30_000;
 
 export interface WimseFetchOptions {
   /**

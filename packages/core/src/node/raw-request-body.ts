@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { WimseError } from '../base/errors/wimse-error.js';
+import { bodyTimeout, bodyTooLarge, clientAborted, DEFAULT_BODY_TIMEOUT_MS } from './body-errors.js';
 import { requestSlot } from './request-slot.js';
 
 /**
@@ -27,7 +28,7 @@ export async function obtainRawBody(
 ): Promise<Uint8Array | undefined> {
   const captured = rawBodies.get(req);
   if (captured !== undefined) {
-    if (captured.byteLength > limit) throw tooLarge(limit);
+    if (captured.byteLength > limit) throw bodyTooLarge(limit);
     return captured;
   }
   // Same rule as body-parser (type-is `hasBody`); `Content-Length: 0` is left to the parser too.
@@ -64,7 +65,7 @@ function readAndRestore(req: IncomingMessage, limit: number, timeoutMs: number):
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
     req.resume(); // discard the body; the refusal is answered without reading it
-    return Promise.reject(tooLarge(limit));
+    return Promise.reject(bodyTooLarge(limit));
   }
   // Usually the whole body is already buffered (it came with the headers, or while the signature
   // was checked): take it and give it back in one step, with no listener, timer or wait.
@@ -93,7 +94,7 @@ function readAndRestore(req: IncomingMessage, limit: number, timeoutMs: number):
         if (size > limit) {
           stop();
           req.resume();
-          reject(tooLarge(limit));
+          reject(bodyTooLarge(limit));
           return;
         }
         chunks.push(chunk);
@@ -156,7 +157,7 @@ export function takeCompleteBody(stream: Readable, limit: number): Uint8Array | 
   }
   if (bytes.length > limit) {
     stream.resume();
-    throw tooLarge(limit);
+    throw bodyTooLarge(limit);
   }
   stream.unshift(bytes);
   return bytes;
@@ -173,37 +174,4 @@ function wholeBodyBuffered(stream: Readable): boolean {
   const length = headers?.['content-length'];
   if (length === undefined || headers?.['transfer-encoding'] !== undefined || !/^\d+$/.test(length)) return false;
   return stream.readableLength > 0 && stream.readableLength === Number(length);
-}
-
-/** How long the adapters wait for a body by default, in ms (`bodyTimeoutMs`). */
-export const DEFAULT_BODY_TIMEOUT_MS = 30_000;
-
-/**
- * The body did not arrive in time. `Connection: close` makes Node close the socket once the 408
- * is written, instead of keeping it for a body that may never come.
- */
-export function bodyTimeout(timeoutMs: number): WimseError {
-  return new WimseError('body_timeout', `the request body did not arrive within ${timeoutMs} ms`, {
-    headers: { connection: 'close' },
-  });
-}
-
-/** The client went away before its body was complete: its own outcome, never a dependency failure. */
-export function clientAborted(cause?: unknown): WimseError {
-  return new WimseError('client_aborted', 'the client closed the connection before its body was received', {
-    cause,
-  });
-}
-
-/** Validates an adapter's `bodyTimeoutMs` option (a TypeError naming it). */
-export function bodyTimeoutOption(value: unknown): number {
-  if (value === undefined) return DEFAULT_BODY_TIMEOUT_MS;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-    throw new TypeError('bodyTimeoutMs must be a positive integer (milliseconds)');
-  }
-  return value;
-}
-
-function tooLarge(limit: number): WimseError {
-  return new WimseError('body_too_large', `the request body exceeds ${limit} bytes`);
 }
