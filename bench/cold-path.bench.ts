@@ -5,7 +5,7 @@
  * of verify-request.bench.ts's "cold, inline" column, quick enough to run before and after a change.
  *
  *   pnpm bench:cold   (COLD_ROUNDS=5 COLD_ITERATIONS=1500 are the defaults; results in
- *   bench/results/cold-path.md unless BENCH_WRITE=0)
+ *   bench/results/cold-path.md; BENCH_WRITE=0 only prints)
  *
  * The issuer signs WITs with ES256. Three rows per algorithm, interleaved:
  * - warm: WIT cache on (the floor: one signature verification plus the request pipeline);
@@ -15,11 +15,10 @@
  *   `cnf.jwk` is imported each time (a verifier that sees every caller's key for the first time).
  */
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { signRequest } from '@wimse-pep/client';
 import { createVerifier, type WorkloadRequest } from '@wimse-pep/core';
 import { SignJWT } from 'jose';
+import { recordResults } from './record-results.js';
 
 const ITERATIONS = Number(process.env.COLD_ITERATIONS ?? 1500);
 const ROUNDS = Number(process.env.COLD_ROUNDS ?? 5);
@@ -146,10 +145,7 @@ for (const alg of ['ES256', 'EdDSA'] as const) {
   rows.push(`| ${alg} | ${median(raw).toFixed(1)} | ${cell('warm')} | ${cell('cold')} | ${cell('coldNewKey')} |`);
 }
 const report = [
-  '# Cold path benchmark',
-  '',
-  `${new Date().toISOString()}; Node ${process.version}; ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}; ${ITERATIONS} GET requests per`,
-  `row, median of ${ROUNDS} rounds, inline verification. Issuer ES256. CPU µs per request (ratio to one raw verify`,
+  `${ITERATIONS} GET requests per row, median of ${ROUNDS} rounds, inline verification. Issuer ES256. CPU µs per request (ratio to one raw verify`,
   `of the workload algorithm, measured interleaved with it in chunks of ${CHUNK}: the median of the rounds' ratios).`,
   'Goals (issue 10): warm ≤ 1.2×, cold ≤ 2.3×. cold: WIT cache off, the same WIT and workload key on every',
   'request (the key import is then cached); new key: a new WIT and workload key on every request (a first-time caller).',
@@ -157,7 +153,13 @@ const report = [
   '| workload alg | raw verify | warm | cold | cold, new key |',
   '| --- | --- | --- | --- | --- |',
   ...rows,
-  '',
-].join('\n');
-console.log(`\n${report}`);
-if (process.env.BENCH_WRITE !== '0') writeFileSync(new URL('./results/cold-path.md', import.meta.url), report);
+];
+recordResults(
+  {
+    name: 'cold-path',
+    title: 'Cold path benchmark',
+    command: 'pnpm bench:cold',
+    settings: ['COLD_ITERATIONS', 'COLD_ROUNDS'],
+  },
+  report,
+);

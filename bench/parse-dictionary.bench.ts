@@ -4,13 +4,15 @@
  * by the hot path's own parser (packages/core/src/sf/parse-dictionary.ts). CPU time per parse,
  * best of interleaved rounds (the machine is shared: the best round is the least disturbed).
  *
- *   node --conditions=wimse-source --import tsx bench/parse-dictionary.bench.ts
+ *   pnpm bench:parse-dictionary   prints a table and writes bench/results/parse-dictionary.md
+ *   (BENCH_ITERATIONS=200000 BENCH_ROUNDS=7 are the defaults; BENCH_WRITE=0 only prints)
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { signRequest } from '@wimse-pep/client';
 import { SignJWT } from 'jose';
 import { parseDictionary as libraryParseDictionary } from 'structured-headers';
 import { parseDictionary } from '../packages/core/src/base/sf/parse-dictionary.js';
+import { recordResults } from './record-results.js';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 200_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -62,7 +64,8 @@ for (let round = 0; round < ROUNDS; round++) {
   }
 }
 const lines = [
-  `parseDictionary, CPU ns per parse, best of ${ROUNDS} interleaved rounds of ${ITERATIONS}; Node ${process.version}`,
+  `CPU ns per parse, best of ${ROUNDS} interleaved rounds of ${ITERATIONS} parses (the machine is shared: the best round`,
+  'is the least disturbed). The fields are those a WIMSE client sends on a signed POST.',
   '',
   '| field | length | structured-headers | wimse-pep sf | ratio |',
   '| --- | --- | --- | --- | --- |',
@@ -81,4 +84,12 @@ for (const [field, value] of Object.entries(fields)) {
 lines.push(
   `| all three (one request) | | ${libraryTotal.toFixed(0)} | ${ownTotal.toFixed(0)} | ${(libraryTotal / ownTotal).toFixed(1)}× |`,
 );
-console.log(lines.join('\n'));
+recordResults(
+  {
+    name: 'parse-dictionary',
+    title: 'Structured-field dictionaries: structured-headers and the hot path parser',
+    command: 'pnpm bench:parse-dictionary',
+    settings: ['BENCH_ITERATIONS', 'BENCH_ROUNDS'],
+  },
+  lines,
+);

@@ -9,14 +9,13 @@
  *
  * Every measurement runs in a fresh child process (--expose-gc), so one store's garbage never
  * lands on the other's account; rounds alternate the two stores, and medians are reported.
- * BENCH_ROUNDS (default 3) sets the rounds.
+ * BENCH_ROUNDS (default 3) sets the rounds; BENCH_WRITE=0 only prints.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { MemoryReplayStore, type ReplayStore } from '@wimse-pep/core';
+import { recordResults } from './record-results.js';
 import { SetReplayStore } from './replay-store-set-baseline.js';
 
 const STORES = { table: 'MemoryReplayStore (off-heap table)', set: 'Set-based store (before)' } as const;
@@ -183,9 +182,6 @@ if (process.argv[1] === self && process.argv[2] === '--child') {
     return `| ${count} | ${STORES[name]} | ${heap.toFixed(1)} | ${buffers.toFixed(1)} | ${(heap + buffers).toFixed(1)} | ${m((r) => r.rssMiB).toFixed(0)} | ${m((r) => r.insertCpuUs).toFixed(2)} | ${m((r) => r.fullGcMs).toFixed(1)} (${m((r) => r.emptyGcMs).toFixed(1)}) | ${m((r) => r.churnCpuUs).toFixed(2)} | ${m((r) => r.churnBytesPerNonce).toFixed(1)} |`;
   };
   const lines = [
-    '# MemoryReplayStore: what live nonces cost',
-    '',
-    `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, Node ${process.version}, ${cpus()[0]?.model.trim()} x ${cpus().length} (shared with other work).`,
     `Each cell is the median of ${rounds} runs, each in a fresh process (--expose-gc), alternating the two stores.`,
     'Nonces are 22 characters (the length the client sends), made on the fly so that only the store holds',
     'memory; expiries are spread over a 120 s window. Goal: at most 200 bytes per live nonce.',
@@ -209,8 +205,14 @@ if (process.argv[1] === self && process.argv[2] === '--child') {
       const ratio = (pick: (r: ChildResult) => number) => (m('table', pick) / m('set', pick)).toFixed(2);
       return `- ${count} live nonces, off-heap table / Set-based: memory ${ratio((r) => r.heapPerNonce + r.arrayBuffersPerNonce)}x, insert CPU ${ratio((r) => r.insertCpuUs)}x, full GC pause ${ratio((r) => r.fullGcMs)}x, churn CPU ${ratio((r) => r.churnCpuUs)}x.`;
     }),
-    '',
   ];
-  writeFileSync(new URL('results/replay-store-memory.md', import.meta.url), lines.join('\n'));
-  console.log(lines.join('\n'));
+  recordResults(
+    {
+      name: 'replay-store-memory',
+      title: 'MemoryReplayStore: what live nonces cost',
+      command: 'pnpm bench:replay-memory',
+      settings: ['BENCH_ROUNDS'],
+    },
+    lines,
+  );
 }

@@ -4,13 +4,14 @@
  * in-memory store's bytes per live nonce and Redis's bytes per nonce key.
  *
  *   pnpm bench:replay-store     prints a table and writes bench/results/replay-store.md
+ *   (BENCH_REQUESTS=4000 BENCH_ROUNDS=3 are the defaults; BENCH_WRITE=0 only prints)
  *
  * Rounds alternate memory and Redis so that other load on the machine hits both alike. Every
  * request is pre-signed with its own nonce (ES256 workload key, warm WIT cache).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { signRequest } from '@wimse-pep/client';
@@ -18,6 +19,7 @@ import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { startRedisServer } from '../test/support/redis-server.js';
 import { createLoadCredentials } from './load/credentials.js';
+import { recordResults } from './record-results.js';
 import { measureBytesPerLiveNonce } from './replay-store-memory.js';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 4000);
@@ -163,11 +165,8 @@ const summary = (store: 'memory' | 'redis') => {
 const mem = summary('memory');
 const red = summary('redis');
 const lines = [
-  '# Replay store: in-memory vs Redis, one service',
-  '',
-  `${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus()[0]?.model.trim()} x ${cpus().length}, redis-server local (127.0.0.1, no persistence).`,
-  'The machine was shared with other work during this run (other sessions building and testing), so absolute numbers',
-  'are noisy; rounds alternate the two stores so that the load hits both alike, and the ratio is the figure to read.',
+  'redis-server local (127.0.0.1, no persistence). On a machine shared with other work absolute numbers are noisy;',
+  'rounds alternate the two stores so that the load hits both alike, and the ratio is the figure to read.',
   '',
   `examples/cluster/replica.ts (Express + wimse-pep, GET, ES256 workload key, warm WIT cache), ${REQUESTS} pre-signed`,
   `requests per round after ${WARMUP} warm-up requests, ${CONNECTIONS} connections (autocannon, in the same process as the signer).`,
@@ -185,7 +184,13 @@ const lines = [
   '| --- | --- |',
   `| MemoryReplayStore (${memory.count} live nonces: V8 heap ${memory.heapPerNonce.toFixed(1)} + off-heap table ${memory.arrayBuffersPerNonce.toFixed(1)}) | ${(memory.heapPerNonce + memory.arrayBuffersPerNonce).toFixed(1)} |`,
   `| Redis (${KEYS} keys \`{wimse}:nonce:<43-char digest>\` with PX, used_memory) | ${redisBytesPerKey.toFixed(1)} |`,
-  '',
 ];
-writeFileSync(new URL('results/replay-store.md', import.meta.url), lines.join('\n'));
-console.log(lines.join('\n'));
+recordResults(
+  {
+    name: 'replay-store',
+    title: 'Replay store: in-memory vs Redis, one service',
+    command: 'pnpm bench:replay-store',
+    settings: ['BENCH_REQUESTS', 'BENCH_ROUNDS'],
+  },
+  lines,
+);

@@ -3,6 +3,7 @@
  * of the same algorithm measured in the same run (so the numbers travel between machines).
  *
  *   pnpm bench            prints a table and writes bench/results/verify-request.md
+ *                         (BENCH_ITERATIONS=2000 BENCH_ROUNDS=5 are the defaults; BENCH_WRITE=0 only prints)
  *
  * warm: the WIT is already cached (the steady state of a caller that reuses its WIT);
  * cold: WIT cache disabled, so every request also verifies the WIT's JWS and imports cnf.jwk.
@@ -16,11 +17,10 @@
  * signature, warm WIT cache, inline: one JWS verify under cnf.jwk plus the jti replay check.
  */
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { signRequest } from '@wimse-pep/client';
 import { createVerifier, createWorkloadProofToken, resolveSigningKey, type WorkloadRequest } from '@wimse-pep/core';
 import { SignJWT } from 'jose';
+import { recordResults } from './record-results.js';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 2000);
 const WARMUP = Math.min(500, ITERATIONS);
@@ -164,9 +164,7 @@ for (const alg of ['ES256', 'EdDSA'] as const) {
 }
 
 const report = [
-  `# verify-request micro benchmark`,
-  '',
-  `${new Date().toISOString()}; Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, ${ITERATIONS} requests per row, median of ${ROUNDS} interleaved rounds.`,
+  `${ITERATIONS} requests per row, median of ${ROUNDS} interleaved rounds.`,
   'Issuer key ES256 (WIT JWS); the workload key signs the HTTP request (GET, no body). warm: the WIT is cached; cold: WIT',
   'cache off. Goals (issue 10): warm ≤ 1.2×, cold ≤ 2.3× the CPU time of one raw verify of the same algorithm.',
   '',
@@ -194,7 +192,13 @@ const report = [
   '| workload alg | CPU, HTTP signature | CPU, WPT | wall sequential, HTTP signature | wall sequential, WPT | wall 16 in flight, WPT |',
   '| --- | --- | --- | --- | --- | --- |',
   ...wptRows,
-  '',
-].join('\n');
-console.log(report);
-if (process.env.BENCH_WRITE !== '0') writeFileSync(new URL('./results/verify-request.md', import.meta.url), report);
+];
+recordResults(
+  {
+    name: 'verify-request',
+    title: 'verify-request micro benchmark',
+    command: 'pnpm bench',
+    settings: ['BENCH_ITERATIONS', 'BENCH_ROUNDS'],
+  },
+  report,
+);

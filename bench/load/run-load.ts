@@ -14,16 +14,17 @@
  *
  * Environment: BENCH_REQUESTS (per peer and method, default 8000), BENCH_CONNECTIONS (50),
  * BENCH_ROUNDS (3), BENCH_PEERS (comma-separated subset), BENCH_METHODS (GET,POST), BENCH_SOAK_ROUNDS (memory run, 10),
- * BENCH_OUT (results file name under bench/results, default load.md; BENCH_WRITE=0 writes nothing),
+ * BENCH_GENERATOR (wrk or autocannon). A full run writes bench/results/load.md; a partial one (a subset of the
+ * peers or methods, no memory run, no rounds) only prints unless BENCH_WRITE=1; BENCH_WRITE=0 never writes.
  * BENCH_CPU_PROF_DIR (each server process writes a V8 CPU profile there), BENCH_SERVER_PIDS (a file
  * that gets each server's pid).
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import type { KeyObject } from 'node:crypto';
-import { appendFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { appendFileSync } from 'node:fs';
 import { signRequest } from '@wimse-pep/client';
 import autocannon from 'autocannon';
+import { recordResults } from '../record-results.js';
 import { createLoadCredentials, type LoadCredentials } from './credentials.js';
 import { fireWithWrk, wrkAvailable } from './wrk-generator.js';
 
@@ -331,9 +332,6 @@ if (SOAK_ROUNDS > 0 && PEERS.includes('express-wimse')) {
 }
 
 const report = [
-  '# Load benchmark',
-  '',
-  `${new Date().toISOString()}; Node ${process.version}; ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}; ${(totalmem() / 2 ** 30).toFixed(0)} GiB.`,
   `${REQUESTS} measured requests per peer and method after ${WARMUP} warm-up requests, ${CONNECTIONS} connections, generator:`,
   `${GENERATOR === 'wrk' ? 'wrk (one thread, its own process)' : 'autocannon in the parent process'}, each server in its own process; ${ROUNDS} rounds interleaved, medians shown. ES256 everywhere (issuer and`,
   'workload keys), so a bearer request and a warm WIMSE request each cost one P-256 verification. POST: 1 KiB JSON body with',
@@ -371,10 +369,28 @@ const report = [
         '| round | seconds | requests so far | RSS MiB | heap used MiB | failed |',
         '| --- | --- | --- | --- | --- | --- |',
         ...soak,
-        '',
       ]),
-].join('\n');
-console.log(`\n${report}`);
-if (process.env.BENCH_WRITE !== '0') {
-  writeFileSync(new URL(`../results/${process.env.BENCH_OUT ?? 'load.md'}`, import.meta.url), report);
-}
+];
+const complete =
+  ALL_PEERS.every((peer) => PEERS.includes(peer)) &&
+  (['GET', 'POST'] as const).every((method) => METHODS.includes(method)) &&
+  ROUNDS > 0 &&
+  soak.length > 0;
+recordResults(
+  {
+    name: 'load',
+    title: 'Load benchmark',
+    command: 'pnpm bench:load',
+    settings: [
+      'BENCH_REQUESTS',
+      'BENCH_CONNECTIONS',
+      'BENCH_ROUNDS',
+      'BENCH_PEERS',
+      'BENCH_METHODS',
+      'BENCH_SOAK_ROUNDS',
+      'BENCH_GENERATOR',
+    ],
+  },
+  report,
+  complete,
+);

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createRemoteJWKSet, decodeJwt, importJWK, jwtVerify } from 'jose';
 import { type DevIssuer, startDevIssuer } from '../src/index.js';
+import { es256KeyPair } from './support/es256-key-pair.js';
+import { postJson } from './support/post-json.js';
 import { runCli, tempDir } from './support/run-cli.js';
 import { type SignedService, startSignedService } from './support/signed-service.js';
 
@@ -16,17 +17,12 @@ const file = (name: string) => join(dir, name);
 let issuer: DevIssuer;
 let service: SignedService;
 
-function keyPair() {
-  const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  return { pair, jwk: { ...pair.publicKey.export({ format: 'jwk' }), alg: 'ES256' } };
-}
-
 before(async () => {
   issuer = await startDevIssuer({ trustDomain: TD, bearerLifetimeSec: 900 });
-  const caller = keyPair();
+  const caller = es256KeyPair();
   writeFileSync(file('caller.wit'), (await issuer.issue({ sub: CALLER, jwk: caller.jwk })).wit);
   writeFileSync(file('caller.jwk'), JSON.stringify(caller.pair.privateKey.export({ format: 'jwk' })));
-  const server = keyPair();
+  const server = es256KeyPair();
   const serverWit = (await issuer.issue({ sub: SERVER, jwk: server.jwk })).wit;
   service = await startSignedService(
     [issuer.trust],
@@ -35,23 +31,16 @@ before(async () => {
   );
   const token = (await issuer.issueBearer({ sub: CALLER, aud: service.origin })).access_token;
   writeFileSync(file('caller.token'), `${token}\n`);
-  const issuerKey = keyPair().pair.privateKey;
+  const issuerKey = es256KeyPair().pair.privateKey;
   writeFileSync(file('issuer.jwk'), JSON.stringify({ ...issuerKey.export({ format: 'jwk' }), kid: 'legacy-1' }));
-  writeFileSync(file('issuer.pub.jwk'), JSON.stringify(keyPair().jwk));
+  writeFileSync(file('issuer.pub.jwk'), JSON.stringify(es256KeyPair().jwk));
 });
 after(async () => {
   await service.close();
   await issuer.close();
 });
 
-async function post(body: unknown, path = '/bearer', method = 'POST') {
-  const response = await fetch(`${issuer.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
-}
+const post = (body: unknown, path = '/bearer', method = 'POST') => postJson(`${issuer.url}${path}`, body, method);
 
 describe('dev issuer POST /bearer: bearer access tokens for callers not migrated yet', () => {
   it('issues an at+jwt that a service verifies with the published bearer issuer entry', async () => {

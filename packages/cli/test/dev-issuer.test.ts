@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { createVerifier } from '@wimse-pep/core';
 import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { type DevIssuer, startDevIssuer } from '../src/index.js';
+import { postJson } from './support/post-json.js';
 import { runCli, spawnCli, tempDir } from './support/run-cli.js';
 
 const TD = 'dev.example';
@@ -18,14 +19,7 @@ before(async () => {
 });
 after(() => issuer.close());
 
-async function post(body: unknown, path = '/wit', method = 'POST') {
-  const response = await fetch(`${issuer.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
-}
+const post = (body: unknown, path = '/wit', method = 'POST') => postJson(`${issuer.url}${path}`, body, method);
 
 describe('startDevIssuer: a development identity server', () => {
   it('listens on 127.0.0.1 and serves its key set on /.well-known/jwks.json and /jwks', async () => {

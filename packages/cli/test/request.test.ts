@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type DevIssuer, startDevIssuer } from '../src/index.js';
+import { es256KeyPair } from './support/es256-key-pair.js';
 import { runCli, runSpawned, tempDir } from './support/run-cli.js';
 import { type SignedService, startSignedService } from './support/signed-service.js';
 
@@ -17,20 +17,15 @@ const file = (name: string) => join(dir, name);
 let issuer: DevIssuer;
 let service: SignedService;
 
-function keyPair() {
-  const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  return { pair, jwk: { ...pair.publicKey.export({ format: 'jwk' }), alg: 'ES256' } };
-}
-
 before(async () => {
   issuer = await startDevIssuer({ trustDomain: TD });
-  const caller = keyPair();
+  const caller = es256KeyPair();
   writeFileSync(file('caller.wit'), (await issuer.issue({ sub: CALLER, jwk: caller.jwk })).wit);
   writeFileSync(file('caller.jwk'), JSON.stringify(caller.pair.privateKey.export({ format: 'jwk' })));
   writeFileSync(file('caller.pem'), caller.pair.privateKey.export({ format: 'pem', type: 'pkcs8' }));
-  writeFileSync(file('other.jwk'), JSON.stringify(keyPair().pair.privateKey.export({ format: 'jwk' })));
+  writeFileSync(file('other.jwk'), JSON.stringify(es256KeyPair().pair.privateKey.export({ format: 'jwk' })));
   writeFileSync(file('trust.json'), JSON.stringify({ trustDomains: [issuer.trust] }));
-  const server = keyPair();
+  const server = es256KeyPair();
   const serverWit = (await issuer.issue({ sub: SERVER, jwk: server.jwk })).wit;
   service = await startSignedService([issuer.trust], { wit: serverWit, privateKey: server.pair.privateKey });
 });
@@ -40,6 +35,8 @@ after(async () => {
 });
 
 const credentials = () => ['--wit', file('caller.wit'), '--key', file('caller.jwk')];
+/** Asks for a signed response from a workload of the trust configuration. */
+const signedResponse = () => ['--require-signed-response', '--trust', file('trust.json')];
 
 describe('wimse-pep request: a signed request, curl-like', () => {
   it('POST with a body and a verified signed response: prints the exchange, exit 0', async () => {
@@ -52,9 +49,7 @@ describe('wimse-pep request: a signed request, curl-like', () => {
       '{"item":"cone"}',
       '-H',
       'content-type: application/json',
-      '--require-signed-response',
-      '--trust',
-      file('trust.json'),
+      ...signedResponse(),
       '--expect-id',
       SERVER,
     ]);
@@ -92,14 +87,7 @@ describe('wimse-pep request: a signed request, curl-like', () => {
   it('an unsigned response when one is required: exit 1, shown as NOT VERIFIED', async () => {
     service.sign = false;
     try {
-      const result = await runCli([
-        'request',
-        `${service.origin}/orders`,
-        ...credentials(),
-        '--require-signed-response',
-        '--trust',
-        file('trust.json'),
-      ]);
+      const result = await runCli(['request', `${service.origin}/orders`, ...credentials(), ...signedResponse()]);
       assert.equal(result.code, 1);
       assert.match(result.stdout, /^Response \(NOT VERIFIED\):/m);
       assert.match(result.stderr, /signature_missing/);
@@ -113,9 +101,7 @@ describe('wimse-pep request: a signed request, curl-like', () => {
       'request',
       `${service.origin}/orders`,
       ...credentials(),
-      '--require-signed-response',
-      '--trust',
-      file('trust.json'),
+      ...signedResponse(),
       '--expect-id',
       `wimse://${TD}/service/payments`,
     ]);
@@ -185,9 +171,7 @@ describe('wimse-pep request: a signed request, curl-like', () => {
       'PUT',
       '-d',
       'hello',
-      '--require-signed-response',
-      '--trust',
-      file('trust.json'),
+      ...signedResponse(),
     ]);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^PUT \/orders HTTP\/1\.1$/m);
@@ -198,14 +182,7 @@ describe('wimse-pep request: a signed request, curl-like', () => {
 describe('wimse-pep request: what it prints, and what it refuses', () => {
   it('shortens the WIT and the signatures by default; --show-secrets prints them whole', async () => {
     const wit = readFileSync(file('caller.wit'), 'utf8').trim();
-    const argv = [
-      'request',
-      `${service.origin}/orders`,
-      ...credentials(),
-      '--require-signed-response',
-      '--trust',
-      file('trust.json'),
-    ];
+    const argv = ['request', `${service.origin}/orders`, ...credentials(), ...signedResponse()];
     const shortened = await runCli(argv);
     assert.equal(shortened.code, 0, shortened.stderr);
     const fields = (name: string) =>

@@ -1,22 +1,15 @@
 export { resolveSigningKey, type SigningKey, signBytes, type WorkloadCredentials } from '@wimse-pep/core';
-export {
-  type BearerCallback,
-  type BearerOption,
-  type BearerSource,
-  isBearerSource,
-  toBearerSource,
-} from './bearer/bearer-source.js';
+export { type BearerCallback, type BearerOption, type BearerSource, isBearerSource } from './bearer/bearer-source.js';
 export { type CheckedBearerToken, checkBearerToken } from './bearer/check-bearer-token.js';
 export { type RefreshingBearerOptions, refreshingBearer } from './bearer/refreshing-bearer.js';
 export { type StaticBearerOptions, staticBearer } from './bearer/static-bearer.js';
+export { toBearerSource } from './bearer/to-bearer-source.js';
 export { type CheckedCredentials, checkCredentials } from './credentials/check-credentials.js';
-export { CredentialError } from './credentials/credential-error.js';
 export {
   type CredentialSource,
   type CredentialsCallback,
   type CredentialsOption,
   isCredentialSource,
-  toCredentialSource,
 } from './credentials/credential-source.js';
 export {
   type FileCredentialSource,
@@ -27,11 +20,13 @@ export {
 export { readSendableWit, type SendableWit } from './credentials/read-sendable-wit.js';
 export { type RefreshingCredentialsOptions, refreshingCredentials } from './credentials/refreshing-credentials.js';
 export { type StaticCredentialsOptions, staticCredentials } from './credentials/static-credentials.js';
+export { toCredentialSource } from './credentials/to-credential-source.js';
 export {
   type WorkloadApiCredentialSource,
   type WorkloadApiCredentialsOptions,
   workloadApiCredentials,
 } from './credentials/workload-api-credentials.js';
+export { CredentialError } from './errors/credential-error.js';
 export {
   createWimseFetch,
   DEFAULT_SIGNED_RESPONSE_MAX_BYTES,

@@ -1,25 +1,15 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { createVerifier, WimseError } from '@wimse-pep/core';
+import { createVerifier, type WimseError } from '@wimse-pep/core';
 import { createRedisReplayStore } from '@wimse-pep/redis';
 import { createScenario, NOW_SEC, type Scenario, signCustom } from '../../../test/support/index.js';
 import { type RedisServer, startRedisServer } from '../../../test/support/redis-server.js';
 import { clientFactories, type TestClient } from './support/clients.js';
+import { refusedAsUnavailable } from './support/refused-as-unavailable.js';
+import { retryWhileRefused } from './support/retry-while-refused.js';
 
 const digest = (nonce: string) => createHash('sha256').update(nonce).digest('base64url');
-
-async function unavailable(promise: Promise<unknown>): Promise<WimseError> {
-  const error = await promise.then(
-    () => assert.fail('expected a refusal'),
-    (reason: unknown) => reason,
-  );
-  assert.ok(error instanceof WimseError, `expected a WimseError, got ${String(error)}`);
-  assert.equal(error.code, 'unavailable');
-  assert.equal(error.status, 503);
-  assert.equal(error.headers['retry-after'], '1');
-  return error;
-}
 
 let scenario: Scenario;
 before(async () => {
@@ -114,12 +104,12 @@ for (const connect of clientFactories) {
       const now = Date.now();
       server.pause();
       try {
-        const error = await unavailable(store.addIfAbsent('frozen-1', now + 60_000, now, now));
+        const error = await refusedAsUnavailable(store.addIfAbsent('frozen-1', now + 60_000, now, now));
         assert.match(error.message, /100 ms/);
       } finally {
         server.resume();
       }
-      assert.equal(await waitFor(() => store.addIfAbsent('frozen-2', now + 60_000, now, now)), true);
+      assert.equal(await retryWhileRefused(() => store.addIfAbsent('frozen-2', now + 60_000, now, now)), true);
     });
 
     it('server stopped mid-run: 503 with Retry-After, then recovery after restart without a new store', async () => {
@@ -127,10 +117,11 @@ for (const connect of clientFactories) {
       const now = Date.now();
       assert.equal(await store.addIfAbsent('before-outage', now + 60_000, now, now), true);
       await server.stop();
-      for (let i = 0; i < 5; i++) await unavailable(store.addIfAbsent(`during-outage-${i}`, now + 60_000, now, now));
+      for (let i = 0; i < 5; i++)
+        await refusedAsUnavailable(store.addIfAbsent(`during-outage-${i}`, now + 60_000, now, now));
       await server.start();
       // The same store, the same client: it reconnects by itself.
-      assert.equal(await waitFor(() => store.addIfAbsent('after-outage', now + 60_000, now, now)), true);
+      assert.equal(await retryWhileRefused(() => store.addIfAbsent('after-outage', now + 60_000, now, now)), true);
       // The server restarted empty (no persistence): the new nonce is remembered from now on.
       assert.equal(await store.addIfAbsent('after-outage', now + 60_000, now, now), false);
     });
@@ -141,17 +132,4 @@ for (const connect of clientFactories) {
       assert.throws(() => createRedisReplayStore({ client: redis.client as never, keyPrefix: 'a b' }), /keyPrefix/);
     });
   });
-}
-
-/** Retries until the store answers (Redis reconnecting), for at most 10 s. */
-async function waitFor(check: () => Promise<boolean>): Promise<boolean> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (!(error instanceof WimseError) || Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
 }

@@ -4,25 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { WimseError } from '@wimse-pep/core';
 import { createRedisMigrationStore, createRedisReplayStore } from '@wimse-pep/redis';
 import { createClient } from 'redis';
 import { type RedisServer, startRedisServer } from '../../../test/support/redis-server.js';
 import { clientFactories, type TestClient } from './support/clients.js';
+import { refusedAsUnavailable } from './support/refused-as-unavailable.js';
+import { retryWhileRefused } from './support/retry-while-refused.js';
 
 const use = { id: 'wimse://td.example/service/a', proof: 'http-signature' as const, route: '/x', atMs: 1 };
-
-async function unavailable(promise: Promise<unknown>, message: RegExp): Promise<void> {
-  const error = await promise.then(
-    () => assert.fail('expected a refusal'),
-    (reason: unknown) => reason,
-  );
-  assert.ok(error instanceof WimseError, `expected a WimseError, got ${String(error)}`);
-  assert.equal(error.code, 'unavailable');
-  assert.equal(error.status, 503);
-  assert.equal(error.headers['retry-after'], '1');
-  assert.match(error.message, message);
-}
 
 /** Polls `done` until it holds, for at most 10 s (the check runs in the background under `warn`). */
 async function until(done: () => boolean): Promise<void> {
@@ -30,19 +19,6 @@ async function until(done: () => boolean): Promise<void> {
   while (!done()) {
     if (Date.now() > deadline) assert.fail('gave up waiting');
     await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-/** Retries a call while it is refused with a WimseError (the refusing store re-checks at most once a second), for at most 10 s. */
-async function eventually<T>(call: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    try {
-      return await call();
-    } catch (error) {
-      if (!(error instanceof WimseError) || Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
   }
 }
 
@@ -106,14 +82,14 @@ for (const connect of clientFactories) {
       );
       for (const refusal of refusals) {
         assert.equal(refusal.status, 'rejected');
-        await unavailable(Promise.reject(refusal.reason), /replay store refuses to record.*noeviction/);
+        await refusedAsUnavailable(Promise.reject(refusal.reason), /replay store refuses to record.*noeviction/);
       }
-      await unavailable(store.addIfAbsent('sig:r-5', now + 60_000, now, now), /evictionCheck: 'refuse'/);
+      await refusedAsUnavailable(store.addIfAbsent('sig:r-5', now + 60_000, now, now), /evictionCheck: 'refuse'/);
       // Nothing was written while refused.
       assert.deepEqual(await redis.command(['DBSIZE']), 0);
       // The operator sets the policy right: the store picks it up by itself.
       await redis.command(['CONFIG', 'SET', 'maxmemory-policy', 'noeviction']);
-      assert.equal(await eventually(() => store.addIfAbsent('sig:r-0', now + 60_000, now, now)), true);
+      assert.equal(await retryWhileRefused(() => store.addIfAbsent('sig:r-0', now + 60_000, now, now)), true);
       assert.equal(await store.addIfAbsent('sig:r-0', now + 60_000, now, now), false);
       // One warning for the one problem, however many refusals.
       assert.equal(warnings.length, 1);
@@ -169,7 +145,7 @@ for (const connect of clientFactories) {
         evictionCheck: 'refuse',
         warn: () => {},
       });
-      await unavailable(refusing.addIfAbsent('sig:c-2', now + 60_000, now, now), /refuses to record/);
+      await refusedAsUnavailable(refusing.addIfAbsent('sig:c-2', now + 60_000, now, now), /refuses to record/);
     });
 
     it("the migration store checks too: 'refuse' fails every call closed, 'warn' warns naming it", async () => {
@@ -185,7 +161,7 @@ for (const connect of clientFactories) {
         () => refusing.list(),
         () => refusing.reset(),
       ]) {
-        await unavailable(call(), /migration store refuses to record/);
+        await refusedAsUnavailable(call(), /migration store refuses to record/);
       }
       const warnings: string[] = [];
       const warned = createRedisMigrationStore({
@@ -236,7 +212,7 @@ describe('the eviction check waits for a client that is not connected yet (node-
     try {
       const now = Date.now();
       // Not connected: the record fails closed, and the check does not run (nor warn) yet.
-      await unavailable(store.addIfAbsent('sig:early', now + 60_000, now, now), /not connected/);
+      await refusedAsUnavailable(store.addIfAbsent('sig:early', now + 60_000, now, now), /not connected/);
       assert.equal(warnings.length, 0);
       await client.connect();
       assert.equal(await store.addIfAbsent('sig:early', now + 60_000, now, now), true);

@@ -261,42 +261,9 @@ export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssu
       if (req.method !== 'GET' && req.method !== 'HEAD') return notAllowed(res, 'GET, HEAD');
       return send(res, 200, jwks, 'application/jwk-set+json');
     }
-    if (path === '/wit') {
-      if (req.method !== 'POST') return notAllowed(res, 'POST');
-      try {
-        const body = await readJson(req);
-        send(res, 200, await issue(body as WitRequest));
-      } catch (error) {
-        if (error instanceof BadRequest || isWimseError(error)) {
-          send(res, 400, { error: 'invalid_request', detail: (error as Error).message });
-        } else throw error;
-      }
-      return;
-    }
-    if (path === '/wic') {
-      if (req.method !== 'POST') return notAllowed(res, 'POST');
-      try {
-        const body = await readJson(req);
-        send(res, 200, await issueWic(body as WicRequest));
-      } catch (error) {
-        if (error instanceof BadRequest || isWimseError(error)) {
-          send(res, 400, { error: 'invalid_request', detail: (error as Error).message });
-        } else throw error;
-      }
-      return;
-    }
-    if (path === '/bearer') {
-      if (req.method !== 'POST') return notAllowed(res, 'POST');
-      try {
-        const body = await readJson(req);
-        send(res, 200, await bearer(body as BearerRequest));
-      } catch (error) {
-        if (error instanceof BadRequest || isWimseError(error)) {
-          send(res, 400, { error: 'invalid_request', detail: (error as Error).message });
-        } else throw error;
-      }
-      return;
-    }
+    if (path === '/wit') return answerIssueRequest(req, res, (body) => issue(body as WitRequest));
+    if (path === '/wic') return answerIssueRequest(req, res, (body) => issueWic(body as WicRequest));
+    if (path === '/bearer') return answerIssueRequest(req, res, (body) => bearer(body as BearerRequest));
     if (path === '/') {
       return send(res, 200, {
         service: 'wimse-pep dev-issuer (DEVELOPMENT ONLY, NOT FOR PRODUCTION)',
@@ -401,6 +368,23 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
     return JSON.parse(Buffer.concat(chunks).toString('utf8'));
   } catch {
     throw new BadRequest('the body is not JSON: send {"sub": "...", "jwk": {...}} (or {"sub": "...", "aud": "..."})');
+  }
+}
+
+/** A POST route that issues something for a JSON body; a request it cannot serve is a 400. */
+async function answerIssueRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  issueFor: (body: unknown) => Promise<unknown>,
+): Promise<void> {
+  if (req.method !== 'POST') return notAllowed(res, 'POST');
+  try {
+    const body = await readJson(req);
+    send(res, 200, await issueFor(body));
+  } catch (error) {
+    if (error instanceof BadRequest || isWimseError(error)) {
+      send(res, 400, { error: 'invalid_request', detail: (error as Error).message });
+    } else throw error;
   }
 }
 

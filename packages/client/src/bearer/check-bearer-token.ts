@@ -1,5 +1,5 @@
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { CredentialError } from '../credentials/credential-error.js';
+import { CredentialError } from '../errors/credential-error.js';
 
 /** A bearer token, checked once: what the client sends and when it stops being worth sending. */
 export interface CheckedBearerToken {
@@ -55,15 +55,4 @@ export function checkBearerToken(token: unknown, where: string): CheckedBearerTo
     expiresAt: typeof claims.exp === 'number' ? claims.exp : undefined,
     issuedAt: typeof claims.iat === 'number' ? claims.iat : undefined,
   };
-}
-
-/** Whether the token is known to have expired at `nowMs` (an opaque token never is). */
-export function bearerHasExpired(checked: CheckedBearerToken, nowMs: number): boolean {
-  return checked.expiresAt !== undefined && checked.expiresAt * 1000 <= nowMs;
-}
-
-export function bearerExpiredError(checked: CheckedBearerToken, where: string): CredentialError {
-  return new CredentialError(
-    `${where}: the bearer token expired at ${new Date((checked.expiresAt ?? 0) * 1000).toISOString()}`,
-  );
 }

@@ -1,5 +1,7 @@
+import { hasExpired } from '../expiry/has-expired.js';
+import { bearerExpiredError } from './bearer-expired-error.js';
 import type { BearerSource } from './bearer-source.js';
-import { bearerExpiredError, bearerHasExpired, checkBearerToken } from './check-bearer-token.js';
+import { type CheckedBearerToken, checkBearerToken } from './check-bearer-token.js';
 
 export interface StaticBearerOptions {
   /** The clock in epoch milliseconds (default `Date.now`). */
@@ -13,7 +15,7 @@ export interface StaticBearerOptions {
  */
 export function staticBearer(token: string, options: StaticBearerOptions = {}): BearerSource {
   const now = options.now ?? Date.now;
-  let checked: ReturnType<typeof checkBearerToken>;
+  let checked: CheckedBearerToken;
   try {
     checked = checkBearerToken(token, 'bearer');
   } catch (error) {
@@ -21,7 +23,7 @@ export function staticBearer(token: string, options: StaticBearerOptions = {}): 
   }
   return {
     async getBearer() {
-      if (bearerHasExpired(checked, now())) throw bearerExpiredError(checked, 'bearer');
+      if (hasExpired(checked, now())) throw bearerExpiredError(checked, 'bearer');
       return checked.token;
     },
   };

@@ -1,7 +1,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { resolveSigningKey, type WorkloadCredentials } from '@wimse-pep/core';
 import { calculateJwkThumbprint, type JWK } from 'jose';
-import { CredentialError } from './credential-error.js';
+import { CredentialError } from '../errors/credential-error.js';
 import { readSendableWit } from './read-sendable-wit.js';
 
 /** Credentials whose pair has been checked, with the private key imported once. */
@@ -53,15 +53,4 @@ export async function checkCredentials(credentials: WorkloadCredentials, where: 
     expiresAt: claims.exp,
     issuedAt: typeof claims.iat === 'number' ? claims.iat : undefined,
   };
-}
-
-/** Whether the WIT has expired at `nowMs`. */
-export function hasExpired(checked: CheckedCredentials, nowMs: number): boolean {
-  return checked.expiresAt * 1000 <= nowMs;
-}
-
-export function expiredError(checked: CheckedCredentials, where: string): CredentialError {
-  return new CredentialError(
-    `${where}: the WIT for ${checked.subject} expired at ${new Date(checked.expiresAt * 1000).toISOString()}`,
-  );
 }

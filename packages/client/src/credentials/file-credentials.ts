@@ -1,10 +1,12 @@
 import { createPrivateKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import type { WorkloadCredentials } from '@wimse-pep/core';
-import { type CheckedCredentials, checkCredentials, expiredError, hasExpired } from './check-credentials.js';
-import { CredentialError } from './credential-error.js';
+import { CredentialError } from '../errors/credential-error.js';
+import { hasExpired } from '../expiry/has-expired.js';
+import { type CheckedCredentials, checkCredentials } from './check-credentials.js';
 import type { CredentialSource } from './credential-source.js';
 import { readSendableWit } from './read-sendable-wit.js';
+import { witExpiredError } from './wit-expired-error.js';
 
 export interface FileCredentialsOptions {
   /**
@@ -97,7 +99,7 @@ export function fileCredentials(options: FileCredentialsOptions): FileCredential
       await looking;
     }
     const pair = loaded as Loaded;
-    if (hasExpired(pair.checked, now())) throw expiredError(pair.checked, `${where} (not replaced in time)`);
+    if (hasExpired(pair.checked, now())) throw witExpiredError(pair.checked, `${where} (not replaced in time)`);
     return pair.checked.credentials;
   }
 

@@ -1,5 +1,5 @@
 import { profiles } from '@wimse-pep/core';
-import { CredentialError } from './credential-error.js';
+import { CredentialError } from '../errors/credential-error.js';
 import { describeCredentialText } from './describe-credential-text.js';
 
 /** Members only a private or symmetric JWK has (RFC 7518 section 6). */

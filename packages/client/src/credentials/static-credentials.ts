@@ -1,6 +1,8 @@
 import type { WorkloadCredentials } from '@wimse-pep/core';
-import { type CheckedCredentials, checkCredentials, expiredError, hasExpired } from './check-credentials.js';
+import { hasExpired } from '../expiry/has-expired.js';
+import { type CheckedCredentials, checkCredentials } from './check-credentials.js';
 import type { CredentialSource } from './credential-source.js';
+import { witExpiredError } from './wit-expired-error.js';
 
 export interface StaticCredentialsOptions {
   /** The clock in epoch milliseconds (default `Date.now`). */
@@ -22,7 +24,7 @@ export function staticCredentials(
     async getCredentials() {
       checked ??= checkCredentials(credentials, 'credentials');
       const current = await checked;
-      if (hasExpired(current, now())) throw expiredError(current, 'credentials');
+      if (hasExpired(current, now())) throw witExpiredError(current, 'credentials');
       return current.credentials;
     },
   };

@@ -1,6 +1,8 @@
 import { createPrivateKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { type ClientReadableStream, credentials as grpcCredentials, type Metadata } from '@grpc/grpc-js';
 import { type SpiffeBundleDocument, WIT_SVID_USE, type WorkloadCredentials } from '@wimse-pep/core';
+import { CredentialError } from '../errors/credential-error.js';
+import { hasExpired } from '../expiry/has-expired.js';
 import { watchWorkloadApi } from '../workload-api/watch-workload-api.js';
 import {
   loadWorkloadApi,
@@ -10,8 +12,7 @@ import {
   type WitSvidResponse,
 } from '../workload-api/workload-api-definition.js';
 import { workloadApiTarget } from '../workload-api/workload-api-target.js';
-import { type CheckedCredentials, checkCredentials, hasExpired } from './check-credentials.js';
-import { CredentialError } from './credential-error.js';
+import { type CheckedCredentials, checkCredentials } from './check-credentials.js';
 import type { CredentialSource } from './credential-source.js';
 
 export interface WorkloadApiCredentialsOptions {

@@ -1,6 +1,8 @@
 import { type ProfileName, profiles, type WorkloadVerifier } from '@wimse-pep/core';
-import { type BearerOption, toBearerSource } from '../bearer/bearer-source.js';
-import { type CredentialsOption, toCredentialSource } from '../credentials/credential-source.js';
+import type { BearerOption } from '../bearer/bearer-source.js';
+import { toBearerSource } from '../bearer/to-bearer-source.js';
+import type { CredentialsOption } from '../credentials/credential-source.js';
+import { toCredentialSource } from '../credentials/to-credential-source.js';
 import { checkLifetimeSec } from '../sign/lifetime-limits.js';
 import { signRequest } from '../sign/sign-request.js';
 import { serializeBody } from './outgoing-body.js';

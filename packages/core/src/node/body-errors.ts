@@ -1,5 +1,4 @@
 import { WimseError } from '../base/errors/wimse-error.js';
-import { optionError } from '../base/options/option-checks.js';
 
 /** How long the adapters wait for a body by default, in ms (`bodyTimeoutMs`). */
 export const DEFAULT_BODY_TIMEOUT_MS = 30_000;

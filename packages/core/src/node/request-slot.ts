@@ -7,7 +7,7 @@ export interface RequestSlot<T> {
 /**
  * Per-request state under a private symbol on the request. A WeakMap entry per request costs
  * ~0.6 µs, mostly in the garbage collector (ephemeron tables), against ~20 ns for a property
- * (bench/results/hot-path.md); the symbol is this slot's own, so no other code reads or writes it
+ * (bench/results/verify-request.md); the symbol is this slot's own, so no other code reads or writes it
  * by accident.
  */
 export function requestSlot<T>(description: string): RequestSlot<T> {

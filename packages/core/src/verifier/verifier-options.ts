@@ -64,7 +64,7 @@ export interface VerifierOptions {
   /**
    * Where the request's signature is checked: `thread-pool` (default: libuv's pool, off the event
    * loop; measured best under concurrent load) or `inline` on the event loop (less CPU per request
-   * one at a time, no hop; see bench/results/hot-path.md).
+   * one at a time, no hop; see bench/results/verify-request.md).
    */
   readonly signatureVerification?: 'inline' | 'thread-pool';
   /**

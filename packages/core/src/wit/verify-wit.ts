@@ -49,7 +49,7 @@ export const DEFAULT_MAX_WIT_LIFETIME_SEC = 86_400;
  *
  * The JWS is checked with node:crypto on the issuer key's KeyObject (trust/issuer-key-object.ts),
  * not with jose's jwtVerify: WebCrypto's algorithm normalization, its async job and a second and
- * third decoding of the token were most of a cold request's cost (bench/results/hot-path.md). The
+ * third decoding of the token were most of a cold request's cost (bench/results/verify-request.md). The
  * key set still selects the key through jose's lookup, and every check jwtVerify made is made
  * here, with the same codes and in the same order (crit and b64, the key, the signature, then the
  * claims: check-wit-times.ts).

@@ -30,22 +30,11 @@ export const nodeRedis: ClientFactory = async (server) => {
   };
 };
 
-export const ioredis: ClientFactory = async (server) => {
-  const client = new Redis(server.port, '127.0.0.1', { retryStrategy: () => 50, maxRetriesPerRequest: 1 });
-  client.on('error', () => {});
-  await new Promise<void>((resolve, reject) => {
-    client.once('ready', () => resolve());
-    client.once('end', () => reject(new Error('ioredis could not connect')));
-  });
-  return {
-    name: 'ioredis',
-    client,
-    command: (args) => client.call(args[0] as string, ...args.slice(1)),
-    close: async () => {
-      client.disconnect();
-    },
-  };
-};
+export const ioredis: ClientFactory = (server) =>
+  connectedIoredis(
+    'ioredis',
+    new Redis(server.port, '127.0.0.1', { retryStrategy: () => 50, maxRetriesPerRequest: 1 }),
+  );
 
 export const clientFactories: readonly ClientFactory[] = [nodeRedis, ioredis];
 
@@ -67,19 +56,25 @@ export const nodeRedisCluster: ClientFactory = async (server) => {
   };
 };
 
-export const ioredisCluster: ClientFactory = async (server) => {
-  const client = new Cluster([{ host: '127.0.0.1', port: server.port }], { clusterRetryStrategy: () => 50 });
+export const ioredisCluster: ClientFactory = (server) =>
+  connectedIoredis(
+    'ioredis cluster',
+    new Cluster([{ host: '127.0.0.1', port: server.port }], { clusterRetryStrategy: () => 50 }),
+  );
+
+/** An ioredis client (single node or cluster: the same API) once it is ready. */
+async function connectedIoredis(name: string, client: Redis | Cluster): Promise<TestClient> {
   client.on('error', () => {});
   await new Promise<void>((resolve, reject) => {
     client.once('ready', () => resolve());
-    client.once('end', () => reject(new Error('ioredis cluster could not connect')));
+    client.once('end', () => reject(new Error(`${name} could not connect`)));
   });
   return {
-    name: 'ioredis cluster',
+    name,
     client,
     command: (args) => client.call(args[0] as string, ...args.slice(1)),
     close: async () => {
       client.disconnect();
     },
   };
-};
+}

@@ -6,9 +6,9 @@ import type { SignatureAlgorithm } from './signature-algorithms.js';
 /**
  * Where the request signature is checked. `thread-pool` (default): node:crypto's callback form, on
  * libuv's thread pool, off the event loop. `inline`: its synchronous form on the event loop. Measured
- * (bench/results/hot-path.md): one request at a time, inline costs ~25% less CPU (no hop); under
+ * (bench/results/verify-request.md): one request at a time, inline costs ~25% less CPU (no hop); under
  * concurrent load in a server, the pool served more requests per second with no more CPU per
- * request (load-verification-mode.md), so it is the default. `inline` suits a process that
+ * request (bench/results/load.md), so it is the default. `inline` suits a process that
  * verifies one request at a time (latency) or has no spare core.
  */
 export type SignatureVerification = 'inline' | 'thread-pool';

@@ -20,7 +20,7 @@ import { DuplicateKeyError, StructuredFieldError } from './structured-field-erro
  *
  * It exists because the verifier parses `Signature-Input`, `Signature` and `Content-Digest` on
  * every request, and the library's per-character regular expressions and string concatenation
- * were a tenth of the warm path (bench/results/hot-path.md). A property test holds the two to the
+ * were a tenth of the warm path (bench/results/verify-request.md). A property test holds the two to the
  * same results on random and mutated fields (packages/core/test/parse-dictionary.test.ts).
  */
 
