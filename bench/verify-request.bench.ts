@@ -18,7 +18,8 @@
  */
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import { signRequest } from '@wimse-pep/client';
-import { createVerifier, createWorkloadProofToken, resolveSigningKey, type WorkloadRequest } from '@wimse-pep/core';
+import { createVerifier, type WorkloadRequest } from '@wimse-pep/core';
+import { createWorkloadProofToken, resolveSigningKey } from '@wimse-pep/core/signing';
 import { SignJWT } from 'jose';
 import { recordResults } from './record-results.js';
 

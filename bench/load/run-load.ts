@@ -127,7 +127,7 @@ async function prepare(
   if (!peer.includes('-wimse')) {
     const headers = { ...base };
     if (method === 'POST')
-      headers['content-digest'] = (await import('@wimse-pep/core')).contentDigest(Buffer.from(BODY));
+      headers['content-digest'] = (await import('@wimse-pep/core/signing')).contentDigest(Buffer.from(BODY));
     if (!peer.endsWith('-bare')) headers.authorization = `Bearer ${credentials.bearer}`;
     return Array.from({ length: count }, () => ({
       method,

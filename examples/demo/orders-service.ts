@@ -12,15 +12,13 @@ import {
   createVerifier,
   evaluatePolicy,
   isWimseError,
-  resolveSigningKey,
-  signResponse,
   type TrustDomainOptions,
   WimseError,
-  type WorkloadCredentials,
   type WorkloadIdentity,
   type WorkloadPolicy,
   type WorkloadRequest,
 } from '@wimse-pep/core';
+import { resolveSigningKey, signResponse, type WorkloadCredentials } from '@wimse-pep/core/signing';
 
 export interface OrdersServiceOptions {
   /** Who may call: the trust domains and their identity servers (configured out of band). */

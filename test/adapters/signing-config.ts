@@ -1,4 +1,5 @@
-import type { ResponseSigningOptions, WorkloadCredentials } from '@wimse-pep/core';
+import type { ResponseSigningOptions } from '@wimse-pep/core';
+import type { WorkloadCredentials } from '@wimse-pep/core/signing';
 import { generateTestKey, ISSUER, mintWit, NOW_SEC, type Scenario } from '../support/index.js';
 import { SERVER_ID } from './harness.js';
 

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { type AuditEvent, tokenHash } from '@wimse-pep/core';
+import type { AuditEvent } from '@wimse-pep/core';
+import { tokenHash } from '@wimse-pep/core/signing';
 import type { Response } from 'supertest';
 import {
   AUDIENCE,

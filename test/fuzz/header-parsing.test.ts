@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { profiles, WimseError } from '@wimse-pep/core';
+import { WimseError } from '@wimse-pep/core';
+import { profiles } from '@wimse-pep/core/signing';
 import fc from 'fast-check';
 import { parseDictionary, serializeDictionary } from 'structured-headers';
 import { checkContentDigest } from '../../packages/core/src/digest/check-content-digest.js';

@@ -1,4 +1,4 @@
-import { contentDigest, createSignatureFields, resolveSigningKey } from '@wimse-pep/core';
+import { contentDigest, createSignatureFields, resolveSigningKey } from '@wimse-pep/core/signing';
 import type { BareItem, InnerList, Item } from 'structured-headers';
 import { AUDIENCE, NOW_SEC, type Scenario } from './scenario.js';
 

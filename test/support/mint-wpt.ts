@@ -1,6 +1,6 @@
 import { randomBytes, sign } from 'node:crypto';
 import type { WorkloadRequest } from '@wimse-pep/core';
-import { tokenHash } from '@wimse-pep/core';
+import { tokenHash } from '@wimse-pep/core/signing';
 import type { TestKeyPair } from './keys.js';
 import { AUDIENCE, NOW_SEC, type Scenario } from './scenario.js';
 

@@ -3,7 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createWorkloadProofToken, resolveSigningKey, tokenHash } from '@wimse-pep/core';
+import { createWorkloadProofToken, resolveSigningKey, tokenHash } from '@wimse-pep/core/signing';
 import { decodeJwt } from 'jose';
 import { type DevIssuer, startDevIssuer } from '../src/index.js';
 import { runCli, tempDir } from './support/run-cli.js';

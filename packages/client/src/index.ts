@@ -1,4 +1,4 @@
-export { resolveSigningKey, type SigningKey, signBytes, type WorkloadCredentials } from '@wimse-pep/core';
+export { resolveSigningKey, type SigningKey, signBytes, type WorkloadCredentials } from '@wimse-pep/core/signing';
 export { type BearerCallback, type BearerOption, type BearerSource, isBearerSource } from './bearer/bearer-source.js';
 export { type CheckedBearerToken, checkBearerToken } from './bearer/check-bearer-token.js';
 export { type RefreshingBearerOptions, refreshingBearer } from './bearer/refreshing-bearer.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { createWimseFetch, type SentRequest, type WimseFetch } from '@wimse-pep/client';
-import { contentDigest } from '@wimse-pep/core';
+import { contentDigest } from '@wimse-pep/core/signing';
 import { generateTestKey } from '../../../test/support/index.js';
 import { CALLER_ID, startTestService, type TestService, TestTrust } from './support/test-service.js';
 

@@ -10,7 +10,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createWimseFetch, ResponseVerificationError, type WimseFetch } from '@wimse-pep/client';
-import { createVerifier, profiles, resolveSigningKey, signResponse, type WorkloadVerifier } from '@wimse-pep/core';
+import { createVerifier, type WorkloadVerifier } from '@wimse-pep/core';
+import { profiles, resolveSigningKey, signResponse } from '@wimse-pep/core/signing';
 import { generateTestKey } from '../../../test/support/index.js';
 import { CALLER_ID, rejectsWithCode, SERVER_ID, TestTrust } from './support/test-service.js';
 

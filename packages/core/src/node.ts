@@ -34,5 +34,5 @@ export { type RequestSlot, requestSlot } from './node/request-slot.js';
 export { requestTransport } from './node/request-transport.js';
 export { checkRouteConfig, pathOf, type RouteConfig, type RouteSetting, routeSetting } from './node/route-setting.js';
 export { sendProblem } from './node/send-problem.js';
-export { type OutgoingResponse, type SignedResponse, signNodeResponse } from './node/sign-node-response.js';
+export { type OutgoingResponse, type SignedNodeResponse, signNodeResponse } from './node/sign-node-response.js';
 export { signOnEnd } from './node/sign-on-end.js';

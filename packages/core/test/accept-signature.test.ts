@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createVerifier, profiles, type WimseError, type WorkloadRequest } from '@wimse-pep/core';
+import { createVerifier, type WimseError, type WorkloadRequest } from '@wimse-pep/core';
+import { profiles } from '@wimse-pep/core/signing';
 import { parseDictionary } from 'structured-headers';
 import {
   AUDIENCE,

@@ -4,9 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import {
   type BearerOptions,
-  createBearerVerifier,
   createWorkloadGuard,
-  readBearerToken,
   requireProof,
   requireProofOfPossession,
   type WorkloadIdentity,
@@ -22,6 +20,8 @@ import {
   now,
   type Scenario,
 } from '../../../test/support/index.js';
+import { createBearerVerifier } from '../src/bearer/create-bearer-verifier.js';
+import { readBearerToken } from '../src/bearer/read-bearer-token.js';
 import { rejectsWith } from './helpers.js';
 
 const bearerKey = generateTestKey('ES256', 'bearer-1');

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createVerifier, errorCodes, problemTypeFor, type VerifierOptions, WimseError } from '@wimse-pep/core';
+import { createVerifier, errorCodes, type VerifierOptions, WimseError } from '@wimse-pep/core';
 import { generateTestKey } from '../../../test/support/index.js';
+import { problemTypeFor } from '../src/base/errors/codes.js';
 
 const key = generateTestKey('ES256', 'k1').publicJwk;
 const valid: VerifierOptions = {

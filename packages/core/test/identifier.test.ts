@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseWorkloadId, parseWorkloadOrigin, WimseError } from '@wimse-pep/core';
+import { parseWorkloadId, WimseError } from '@wimse-pep/core';
+import { parseWorkloadOrigin } from '../src/identifier/parse-workload-origin.js';
 
 const isIdentifierInvalid = (error: unknown) => error instanceof WimseError && error.code === 'identifier_invalid';
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { signRequest } from '@wimse-pep/client';
-import { createVerifier, profiles } from '@wimse-pep/core';
+import { createVerifier } from '@wimse-pep/core';
+import { profiles } from '@wimse-pep/core/signing';
 import { readRequestVector, readVectorJson } from '../../../test/support/index.js';
 import { verifyRequestSignature } from '../src/httpsig/verify-request-signature.js';
 import { importCnfKey } from '../src/wit/import-cnf-key.js';

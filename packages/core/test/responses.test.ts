@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
+import { createVerifier, type WorkloadVerifier } from '@wimse-pep/core';
 import {
   createSignatureFields,
-  createVerifier,
   profiles,
   type RequestParts,
   resolveSigningKey,
   type SignedResponse,
   signResponse,
-  type WorkloadVerifier,
-} from '@wimse-pep/core';
+} from '@wimse-pep/core/signing';
 import type { BareItem, InnerList } from 'structured-headers';
 import {
   AUDIENCE,
@@ -73,7 +72,7 @@ async function customResponse(
   change: { components?: string[]; params?: Record<string, BareItem | undefined>; key?: typeof serverKey },
 ) {
   const headers: Record<string, string> = { 'content-type': 'application/json', 'workload-identity-token': serverWit };
-  headers['content-digest'] = (await import('@wimse-pep/core')).contentDigest(body);
+  headers['content-digest'] = (await import('@wimse-pep/core/signing')).contentDigest(body);
   const names = change.components ?? [
     '@status',
     'workload-identity-token',

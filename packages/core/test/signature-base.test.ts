@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
-import { buildSignatureBase, type SignedMessage, WimseError } from '@wimse-pep/core';
+import { WimseError } from '@wimse-pep/core';
+import { buildSignatureBase, type SignedMessage } from '@wimse-pep/core/signing';
 import fc from 'fast-check';
 import type * as HttpMessageSignatures from 'http-message-signatures';
 import type { BareItem, InnerList, Item } from 'structured-headers';

@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createVerifier, type IssuerOptions, profiles, type VerifierOptions } from '@wimse-pep/core';
+import { createVerifier, type IssuerOptions, type VerifierOptions } from '@wimse-pep/core';
+import { profiles } from '@wimse-pep/core/signing';
 import { errors } from 'jose';
 import {
   AUDIENCE,

@@ -5,17 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { createVerifier, createWorkloadGuard, type WorkloadRequest } from '@wimse-pep/core';
 import {
   contentDigest,
   createSignatureFields,
-  createVerifier,
-  createWorkloadGuard,
   profiles,
   resolveSigningKey,
   type SignedResponse,
   signResponse,
-  type WorkloadRequest,
-} from '@wimse-pep/core';
+} from '@wimse-pep/core/signing';
 import type { BareItem, InnerList } from 'structured-headers';
 import {
   generateTestKey,

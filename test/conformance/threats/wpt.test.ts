@@ -6,13 +6,8 @@
 import assert from 'node:assert/strict';
 import { sign } from 'node:crypto';
 import { describe, it } from 'node:test';
-import {
-  createVerifier,
-  MemoryReplayStore,
-  tokenHash,
-  type VerifierOptions,
-  type WorkloadRequest,
-} from '@wimse-pep/core';
+import { createVerifier, MemoryReplayStore, type VerifierOptions, type WorkloadRequest } from '@wimse-pep/core';
+import { tokenHash } from '@wimse-pep/core/signing';
 import { rejectsWith } from '../../../packages/core/test/helpers.js';
 import {
   AUDIENCE,

@@ -12,11 +12,11 @@ import {
   createVerifier,
   type HttpSignatureIdentity,
   type ProfileName,
-  profiles,
   type VerifierOptions,
   type WorkloadRequest,
   type WptIdentity,
 } from '@wimse-pep/core';
+import { profiles } from '@wimse-pep/core/signing';
 import { compactVerify, decodeJwt, decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
 import { checkContentDigest } from '../../../packages/core/src/digest/check-content-digest.js';
 import { verifyRequestSignature } from '../../../packages/core/src/httpsig/verify-request-signature.js';

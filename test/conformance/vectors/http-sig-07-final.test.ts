@@ -13,16 +13,14 @@ import assert from 'node:assert/strict';
 import { sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe } from 'node:test';
+import { createVerifier, type HttpSignatureIdentity, type VerifierOptions } from '@wimse-pep/core';
 import {
   createSignatureFields,
-  createVerifier,
-  type HttpSignatureIdentity,
   profiles,
   type RequestParts,
   resolveSigningKey,
   type SignedMessage,
-  type VerifierOptions,
-} from '@wimse-pep/core';
+} from '@wimse-pep/core/signing';
 import { decodeJwt } from 'jose';
 import { type InnerList, parseDictionary } from 'structured-headers';
 import { verifyRequestSignature } from '../../../packages/core/src/httpsig/verify-request-signature.js';

@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
-import { createVerifier, type ProfileName, profiles, type WorkloadRequest } from '@wimse-pep/core';
+import { createVerifier, type ProfileName, type WorkloadRequest } from '@wimse-pep/core';
+import { profiles } from '@wimse-pep/core/signing';
 import { decodeJwt, decodeProtectedHeader, type JWTPayload, SignJWT } from 'jose';
 import { checkContentDigest } from '../../../packages/core/src/digest/check-content-digest.js';
 import { verifyRequestSignature } from '../../../packages/core/src/httpsig/verify-request-signature.js';

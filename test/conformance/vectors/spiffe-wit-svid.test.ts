@@ -8,9 +8,11 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe } from 'node:test';
-import { createVerifier, parseSpiffeBundle, profiles, type VerifierOptions } from '@wimse-pep/core';
+import { createVerifier, type VerifierOptions } from '@wimse-pep/core';
+import { profiles } from '@wimse-pep/core/signing';
 import { decodeJwt, decodeProtectedHeader, type JWTHeaderParameters, type JWTPayload, SignJWT } from 'jose';
 import { buildTrustRegistry } from '../../../packages/core/src/trust/build-trust-registry.js';
+import { parseSpiffeBundle } from '../../../packages/core/src/trust/spiffe-bundle.js';
 import type { TrustDomainOptions } from '../../../packages/core/src/trust/trust-options.js';
 import { verifyWit } from '../../../packages/core/src/wit/verify-wit.js';
 import {

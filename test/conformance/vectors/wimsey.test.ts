@@ -10,14 +10,14 @@ import {
   createVerifier,
   type HttpSignatureIdentity,
   type ProfileName,
-  profiles,
   type VerifierOptions,
   type WorkloadRequest,
-  wptProfiles,
 } from '@wimse-pep/core';
+import { profiles } from '@wimse-pep/core/signing';
 import { decodeJwt, importJWK, jwtVerify } from 'jose';
 import { checkContentDigest } from '../../../packages/core/src/digest/check-content-digest.js';
 import { verifyRequestSignature } from '../../../packages/core/src/httpsig/verify-request-signature.js';
+import { wptProfiles } from '../../../packages/core/src/profiles/wpt-profiles.js';
 import { buildTrustRegistry } from '../../../packages/core/src/trust/build-trust-registry.js';
 import type { TrustDomainOptions } from '../../../packages/core/src/trust/trust-options.js';
 import { verifyWit } from '../../../packages/core/src/wit/verify-wit.js';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { signatureAlgorithms, tokenHash } from '@wimse-pep/core';
+import { signatureAlgorithms, tokenHash } from '@wimse-pep/core/signing';
 import { compactVerify, decodeJwt, importJWK, type JWK, type JWSHeaderParameters, type JWTPayload } from 'jose';
 import { formatDuration } from '../format/exchange-text.js';
 import { type CliIo, FailureError, println, UsageError } from '../io.js';

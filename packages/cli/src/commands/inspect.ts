@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { signatureAlgorithms } from '@wimse-pep/core';
+import { signatureAlgorithms } from '@wimse-pep/core/signing';
 import {
   calculateJwkThumbprint,
   compactVerify,

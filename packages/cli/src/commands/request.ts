@@ -13,7 +13,8 @@ import {
   type SentRequest,
   staticCredentials,
 } from '@wimse-pep/client';
-import { createVerifier, type ProfileName, profiles, type VerifierOptions } from '@wimse-pep/core';
+import { createVerifier, type ProfileName, type VerifierOptions } from '@wimse-pep/core';
+import { profiles } from '@wimse-pep/core/signing';
 import { readPemFile } from '../dev-ca/pem-files.js';
 import { CONCEALED_FIELDS, formatRequest, formatResponse, formatWit } from '../format/exchange-text.js';
 import {

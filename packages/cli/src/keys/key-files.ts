@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { type ConfirmationKey, importCnfKey, signatureAlgorithms } from '@wimse-pep/core';
+import { type ConfirmationKey, importCnfKey, signatureAlgorithms } from '@wimse-pep/core/signing';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { UsageError } from '../io.js';
 

@@ -5,16 +5,8 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  createVerifier,
-  isWimseError,
-  profiles,
-  resolveSigningKey,
-  signResponse,
-  type TrustDomainOptions,
-  type WorkloadCredentials,
-  type WorkloadVerifier,
-} from '@wimse-pep/core';
+import { createVerifier, isWimseError, type TrustDomainOptions, type WorkloadVerifier } from '@wimse-pep/core';
+import { profiles, resolveSigningKey, signResponse, type WorkloadCredentials } from '@wimse-pep/core/signing';
 import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from 'jose';
 
 export interface BearerIssuerForTests {

@@ -1,5 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { resolveSigningKey, type WorkloadCredentials } from '@wimse-pep/core';
+import { resolveSigningKey, type WorkloadCredentials } from '@wimse-pep/core/signing';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { CredentialError } from '../errors/credential-error.js';
 import { readSendableWit } from './read-sendable-wit.js';

@@ -1,4 +1,4 @@
-import type { WorkloadCredentials } from '@wimse-pep/core';
+import type { WorkloadCredentials } from '@wimse-pep/core/signing';
 
 /**
  * Where a calling workload's credentials come from. `getCredentials` is called before every

@@ -1,6 +1,6 @@
 import { createPrivateKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import type { WorkloadCredentials } from '@wimse-pep/core';
+import type { WorkloadCredentials } from '@wimse-pep/core/signing';
 import { CredentialError } from '../errors/credential-error.js';
 import { hasExpired } from '../expiry/has-expired.js';
 import { type CheckedCredentials, checkCredentials } from './check-credentials.js';

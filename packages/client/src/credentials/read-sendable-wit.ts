@@ -1,4 +1,4 @@
-import { profiles } from '@wimse-pep/core';
+import { profiles } from '@wimse-pep/core/signing';
 import { CredentialError } from '../errors/credential-error.js';
 import { describeCredentialText } from './describe-credential-text.js';
 

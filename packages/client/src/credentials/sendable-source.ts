@@ -1,4 +1,4 @@
-import type { WorkloadCredentials } from '@wimse-pep/core';
+import type { WorkloadCredentials } from '@wimse-pep/core/signing';
 import type { CredentialSource } from './credential-source.js';
 import { readSendableWit } from './read-sendable-wit.js';
 

@@ -1,4 +1,4 @@
-import type { WorkloadCredentials } from '@wimse-pep/core';
+import type { WorkloadCredentials } from '@wimse-pep/core/signing';
 import { hasExpired } from '../expiry/has-expired.js';
 import { type CheckedCredentials, checkCredentials } from './check-credentials.js';
 import type { CredentialSource } from './credential-source.js';

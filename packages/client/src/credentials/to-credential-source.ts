@@ -1,4 +1,4 @@
-import type { WorkloadCredentials } from '@wimse-pep/core';
+import type { WorkloadCredentials } from '@wimse-pep/core/signing';
 import { type CredentialSource, type CredentialsOption, isCredentialSource } from './credential-source.js';
 import { refreshingCredentials } from './refreshing-credentials.js';
 import { sendableSource } from './sendable-source.js';

@@ -1,6 +1,7 @@
 import { createPrivateKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { type ClientReadableStream, credentials as grpcCredentials, type Metadata } from '@grpc/grpc-js';
-import { type SpiffeBundleDocument, WIT_SVID_USE, type WorkloadCredentials } from '@wimse-pep/core';
+import { type SpiffeBundleDocument, WIT_SVID_USE } from '@wimse-pep/core';
+import type { WorkloadCredentials } from '@wimse-pep/core/signing';
 import { CredentialError } from '../errors/credential-error.js';
 import { hasExpired } from '../expiry/has-expired.js';
 import { watchWorkloadApi } from '../workload-api/watch-workload-api.js';

@@ -1,4 +1,5 @@
-import { type ProfileName, profiles, type WorkloadVerifier } from '@wimse-pep/core';
+import type { ProfileName, WorkloadVerifier } from '@wimse-pep/core';
+import { profiles } from '@wimse-pep/core/signing';
 import type { BearerOption } from '../bearer/bearer-source.js';
 import { toBearerSource } from '../bearer/to-bearer-source.js';
 import type { CredentialsOption } from '../credentials/credential-source.js';

@@ -1,4 +1,5 @@
-import { isWimseError, type ResponderIdentity, WimseError, type WorkloadVerifier } from '@wimse-pep/core';
+import { isWimseError, WimseError, type WorkloadVerifier } from '@wimse-pep/core';
+import type { ResponderIdentity } from '@wimse-pep/core/signing';
 import { readBoundedBody } from './read-bounded-body.js';
 import type { SentRequest } from './sent-request.js';
 import { serverProblemCode } from './server-problem-code.js';

@@ -1,4 +1,4 @@
-import { createWorkloadProofToken, resolveSigningKey, type WorkloadCredentials } from '@wimse-pep/core';
+import { createWorkloadProofToken, resolveSigningKey, type WorkloadCredentials } from '@wimse-pep/core/signing';
 import { decodeJwt } from 'jose';
 
 export interface WptRequestOptions {

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import type { ProfileName } from '@wimse-pep/core';
 import {
   contentDigest,
   createSignatureFields,
   defaultProfileName,
-  type ProfileName,
   profiles,
   resolveSigningKey,
   type WorkloadCredentials,
-} from '@wimse-pep/core';
+} from '@wimse-pep/core/signing';
 import type { BareItem, InnerList, Item } from 'structured-headers';
 import { checkLifetimeSec } from './lifetime-limits.js';
 

@@ -9,14 +9,12 @@ import type { AddressInfo } from 'node:net';
 import {
   createVerifier,
   isWimseError,
-  profiles,
-  resolveSigningKey,
-  signResponse,
   type TrustDomainOptions,
   WimseError,
   type WimseErrorCode,
   type WorkloadVerifier,
 } from '@wimse-pep/core';
+import { profiles, resolveSigningKey, signResponse } from '@wimse-pep/core/signing';
 import { jwtVerify, SignJWT } from 'jose';
 import { generateTestKey, mintWit, type TestKeyPair } from '../../../../test/support/index.js';
 

@@ -14,7 +14,7 @@ export interface OutgoingResponse {
 }
 
 /** The header fields that sign the response, or the problem that replaces it. */
-export type SignedResponse =
+export type SignedNodeResponse =
   | { readonly headers: Readonly<Record<string, string>>; readonly body: Uint8Array | undefined }
   | { readonly problem: ProblemResponse };
 
@@ -29,7 +29,7 @@ export async function signNodeResponse(
   identity: WorkloadIdentity,
   request: WorkloadRequest,
   response: OutgoingResponse,
-): Promise<SignedResponse> {
+): Promise<SignedNodeResponse> {
   try {
     const body = responseBytes(response.body);
     const headers = stringHeaders(response.headers);

@@ -9,6 +9,7 @@ import { ipVersion } from '../base/runtime/address.js';
 import { SIGNATURE_VERIFICATION_MODES, type SignatureVerification } from '../base/runtime/verify-signature-bytes.js';
 import { normalizeAudienceOrigin } from '../httpsig/audience.js';
 import { buildCertificateAuthorities, type CertificateAuthorities } from '../mtls/certificate-authorities.js';
+import { DEFAULT_MAX_SIGNATURE_LIFETIME_SEC, DEFAULT_MAX_WPT_LIFETIME_SEC } from '../profiles/default-lifetimes.js';
 import {
   defaultProfileName,
   isProfileName,
@@ -63,14 +64,6 @@ export interface WptSettings {
   readonly otherTokens: readonly string[];
   readonly maxBytes: number;
 }
-
-/**
- * Default cap on `expires - created`. The drafts give no number ("on the order of minutes"); every
- * published example means five minutes, but the -07 generator reads its clock again for `expires`,
- * so three of its four messages carry 302 to 304 s. Five minutes plus one of margin accepts what
- * conforming signers send while keeping a captured signature short-lived.
- */
-export const DEFAULT_MAX_SIGNATURE_LIFETIME_SEC = 360;
 
 const KNOWN_OPTIONS = new Set([
   'trustDomains',
@@ -195,7 +188,7 @@ function normalizeWpt(wpt: VerifierOptions['wpt']): WptSettings | undefined {
   }
   return {
     profile: wptProfiles[profileName],
-    maxLifetimeSec: boundedInteger(wpt?.maxLifetimeSec, 300, 1, 3600, 'wpt.maxLifetimeSec'),
+    maxLifetimeSec: boundedInteger(wpt?.maxLifetimeSec, DEFAULT_MAX_WPT_LIFETIME_SEC, 1, 3600, 'wpt.maxLifetimeSec'),
     otherTokens: [...otherTokens],
     maxBytes: boundedInteger(wpt?.maxBytes, 8192, 256, 65_536, 'wpt.maxBytes'),
   };

@@ -1,2 +1,0 @@
-export { type ParsedWorkloadId, parseWorkloadId } from './parse-workload-id.js';
-export { type ParsedWorkloadOrigin, parseWorkloadOrigin } from './parse-workload-origin.js';
