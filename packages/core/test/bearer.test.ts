@@ -279,7 +279,7 @@ describe('guard migration options: checked once, naming the field', () => {
     [
       'a store without list',
       { bearer: jwtOptions, store: { recordUse() {}, get() {}, reset() {} } },
-      /migration\.store needs list/,
+      /migration\.store must be a MigrationStore \(recordUse, get, list, reset\), got .*without list\(\)/,
     ],
     ['a zero store timeout', { bearer: jwtOptions, storeTimeoutMs: 0 }, /migration\.storeTimeoutMs/],
     ['a negative grace', { bearer: jwtOptions, ratchet: { graceSec: -1 } }, /migration\.ratchet\.graceSec/],
@@ -290,7 +290,7 @@ describe('guard migration options: checked once, naming the field', () => {
     [
       'a caller rule with both',
       { bearer: jwtOptions, callers: [{ workloads: [CALLER_ID], pathPrefix: CALLER_ID, mode: 'either' }] },
-      /migration\.callers\[0\] needs exactly one/,
+      /migration\.callers\[0\] must be a rule with exactly one of workloads or pathPrefix/,
     ],
     [
       'a root prefix',
@@ -302,7 +302,11 @@ describe('guard migration options: checked once, naming the field', () => {
       { bearer: jwtOptions, callers: [{ workloads: ['wimse://td.example/%41'], mode: 'either' }] },
       /migration\.callers\[0\]\.workloads\[0\]/,
     ],
-    ['a rule that sets nothing', { bearer: jwtOptions, callers: [{ workloads: [CALLER_ID] }] }, /needs mode or sunset/],
+    [
+      'a rule that sets nothing',
+      { bearer: jwtOptions, callers: [{ workloads: [CALLER_ID] }] },
+      /migration\.callers\[0\] must be a rule with mode or sunset/,
+    ],
     ['bad bearer options', { bearer: { origins: [] } }, /migration\.bearer/],
     [
       'an unbounded metric set entry',

@@ -169,7 +169,7 @@ describe('MemoryReplayStore: a share per caller', () => {
   it('rejects nonsensical share options at construction, naming them', () => {
     assert.throws(
       () => new MemoryReplayStore({ max: 10, maxPerCaller: 0 }),
-      /maxPerCaller must be an integer from 1 to 10, got 0/,
+      /maxPerCaller must be an integer from 1 to 10, got the number 0/,
     );
     assert.throws(() => new MemoryReplayStore({ max: 10, maxPerCaller: 11 }), /maxPerCaller .* got 11/);
     assert.throws(() => new MemoryReplayStore({ maxPerCaller: 1.5 }), TypeError);

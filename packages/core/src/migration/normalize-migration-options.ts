@@ -1,3 +1,11 @@
+import {
+  boundedInteger,
+  describeValue,
+  expectKnownKeys,
+  expectObject,
+  oneOf,
+  optionError,
+} from '../base/options/option-checks.js';
 import { type BearerVerifier, createBearerVerifier } from '../bearer/create-bearer-verifier.js';
 import { parseWorkloadId } from '../identifier/parse-workload-id.js';
 import { pathPrefixMatcher } from '../policy/path-prefix-matcher.js';
@@ -51,37 +59,36 @@ const KNOWN_OPTIONS = new Set([
   'metricWorkloads',
 ]);
 
-/** Validates the guard's `migration` option once; a TypeError names the field. */
-export function normalizeMigrationOptions(options: MigrationOptions, now: () => number): MigrationSettings {
+const MODE_RULE = "one of 'bearer-only', 'shadow', 'either', 'wit-required'";
+
+/** Validates the guard's `migration` option once; a TypeError names the option path. */
+export function normalizeMigrationOptions(
+  value: MigrationOptions,
+  now: () => number,
+  where = 'createWorkloadGuard: migration',
+): MigrationSettings {
   const nowMs = now();
-  const where = 'migration';
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${where} must be an object`);
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key)) throw new TypeError(`${where}: unknown option ${key}`);
-  }
+  expectKnownKeys(expectObject(value, where, 'an object like { bearer, mode }'), where, [...KNOWN_OPTIONS]);
+  const options = value;
   const mode = options.mode ?? 'wit-required';
-  if (!isMigrationMode(mode))
-    throw new TypeError(`${where}.mode must be one of bearer-only, shadow, either, wit-required`);
+  if (!isMigrationMode(mode)) throw optionError(`${where}.mode`, MODE_RULE, mode);
   const store = options.store ?? new MemoryMigrationStore();
   for (const method of ['recordUse', 'get', 'list', 'reset'] as const) {
-    if (typeof store?.[method] !== 'function') throw new TypeError(`${where}.store needs ${method}()`);
-  }
-  const storeTimeoutMs = options.storeTimeoutMs ?? 500;
-  if (!Number.isSafeInteger(storeTimeoutMs) || storeTimeoutMs < 1 || storeTimeoutMs > 60_000) {
-    throw new TypeError(`${where}.storeTimeoutMs must be an integer from 1 to 60000`);
+    if (typeof store?.[method] !== 'function') {
+      const got = typeof store === 'object' && store !== null ? `an object without ${method}()` : describeValue(store);
+      throw new TypeError(`${where}.store must be a MigrationStore (recordUse, get, list, reset), got ${got}`);
+    }
   }
   let ratchetGraceMs: number | undefined;
   if (options.ratchet !== false) {
     const graceSec = options.ratchet?.graceSec ?? 0;
-    if (!Number.isFinite(graceSec) || graceSec < 0) throw new TypeError(`${where}.ratchet.graceSec must be 0 or more`);
+    if (typeof graceSec !== 'number' || !Number.isFinite(graceSec) || graceSec < 0) {
+      throw optionError(`${where}.ratchet.graceSec`, '0 or more (seconds)', graceSec);
+    }
     ratchetGraceMs = graceSec * 1000;
   }
-  const subjectMismatch = options.subjectMismatch ?? 'refuse';
-  if (subjectMismatch !== 'refuse' && subjectMismatch !== 'report') {
-    throw new TypeError(`${where}.subjectMismatch must be 'refuse' or 'report'`);
-  }
   if (options.realm !== undefined && (typeof options.realm !== 'string' || /["\\\r\n]/.test(options.realm))) {
-    throw new TypeError(`${where}.realm must be a string without quotes, backslashes or line breaks`);
+    throw optionError(`${where}.realm`, 'a string without quotes, backslashes or line breaks', options.realm);
   }
   return {
     bearer: createBearerVerifier(options.bearer, `${where}.bearer`, now),
@@ -90,12 +97,12 @@ export function normalizeMigrationOptions(options: MigrationOptions, now: () => 
       callerRule(rule, `${where}.callers[${i}]`),
     ),
     store,
-    storeTimeoutMs,
+    storeTimeoutMs: boundedInteger(options.storeTimeoutMs, 500, 1, 60_000, `${where}.storeTimeoutMs`),
     ratchetGraceMs,
     sunsetMs: instant(options.sunset, `${where}.sunset`),
     deprecatedAtMs: instant(options.deprecatedAt, `${where}.deprecatedAt`) ?? Math.floor(nowMs / 1000) * 1000,
     guideUrl: guideUrl(options.guideUrl, `${where}.guideUrl`),
-    subjectMismatch,
+    subjectMismatch: oneOf(options.subjectMismatch, ['refuse', 'report'], `${where}.subjectMismatch`) ?? 'refuse',
     realm: options.realm,
     metricWorkloads: new Set(
       (options.metricWorkloads ?? []).map((id, i) => canonical(id, `${where}.metricWorkloads[${i}]`)),
@@ -110,16 +117,13 @@ export function normalizeRouteMigration(
 ): RouteMigration {
   if (value === undefined) return {};
   const setting = typeof value === 'string' ? { mode: value } : value;
-  if (typeof setting !== 'object' || setting === null)
-    throw new TypeError(`${where} must be a mode or { mode, floor }`);
-  for (const key of Object.keys(setting)) {
-    if (key !== 'mode' && key !== 'floor') throw new TypeError(`${where}: unknown option ${key}`);
-  }
+  if (typeof setting !== 'object' || setting === null) throw optionError(where, 'a mode or { mode, floor }', value);
+  expectKnownKeys(setting as unknown as Record<string, unknown>, where, ['mode', 'floor']);
   if (setting.mode !== undefined && !isMigrationMode(setting.mode)) {
-    throw new TypeError(`${where}.mode must be one of bearer-only, shadow, either, wit-required`);
+    throw optionError(`${where}.mode`, MODE_RULE, setting.mode);
   }
   if (setting.floor !== undefined && !isMigrationMode(setting.floor)) {
-    throw new TypeError(`${where}.floor must be one of bearer-only, shadow, either, wit-required`);
+    throw optionError(`${where}.floor`, MODE_RULE, setting.floor);
   }
   // The floor bounds every mode on the route, its own included: a mode below it would never apply.
   if (
@@ -136,19 +140,21 @@ export function normalizeRouteMigration(
   return setting;
 }
 
-function callerRule(rule: CallerMigrationRule, where: string): CallerRule {
-  if (typeof rule !== 'object' || rule === null) throw new TypeError(`${where} must be an object`);
-  for (const key of Object.keys(rule)) {
-    if (!['workloads', 'pathPrefix', 'mode', 'sunset'].includes(key))
-      throw new TypeError(`${where}: unknown option ${key}`);
-  }
+function callerRule(value: CallerMigrationRule, where: string): CallerRule {
+  expectKnownKeys(expectObject(value, where, 'an object like { workloads, mode }'), where, [
+    'workloads',
+    'pathPrefix',
+    'mode',
+    'sunset',
+  ]);
+  const rule = value;
   const hasWorkloads = rule.workloads !== undefined;
-  const hasPrefix = rule.pathPrefix !== undefined;
-  if (hasWorkloads === hasPrefix) throw new TypeError(`${where} needs exactly one of workloads or pathPrefix`);
-  if (rule.mode !== undefined && !isMigrationMode(rule.mode)) {
-    throw new TypeError(`${where}.mode must be one of bearer-only, shadow, either, wit-required`);
+  if (hasWorkloads === (rule.pathPrefix !== undefined)) {
+    throw optionError(where, 'a rule with exactly one of workloads or pathPrefix', rule);
   }
-  if (rule.mode === undefined && rule.sunset === undefined) throw new TypeError(`${where} needs mode or sunset`);
+  if (rule.mode !== undefined && !isMigrationMode(rule.mode)) throw optionError(`${where}.mode`, MODE_RULE, rule.mode);
+  if (rule.mode === undefined && rule.sunset === undefined)
+    throw optionError(where, 'a rule with mode or sunset', rule);
   let matches: (id: string) => boolean;
   if (hasWorkloads) {
     const ids = new Set(
@@ -163,8 +169,7 @@ function callerRule(rule: CallerMigrationRule, where: string): CallerRule {
 
 function checkList<T>(value: readonly T[] | undefined, where: string): readonly T[] {
   if (value === undefined) return [];
-  if (!Array.isArray(value)) throw new TypeError(`${where} must be an array`);
-  if (value.length === 0) throw new TypeError(`${where} must not be empty`);
+  if (!Array.isArray(value) || value.length === 0) throw optionError(where, 'a non-empty array', value);
   return value;
 }
 
@@ -172,27 +177,26 @@ function canonical(id: unknown, where: string): string {
   try {
     return parseWorkloadId(id).id;
   } catch (error) {
-    throw new TypeError(
-      `${where}: ${JSON.stringify(id)} is not a canonical workload identifier (${(error as Error).message})`,
-    );
+    throw optionError(where, `a canonical workload identifier (${(error as Error).message})`, id);
   }
 }
 
 function instant(value: Date | string | undefined, where: string): number | undefined {
   if (value === undefined) return undefined;
   const ms = value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : Number.NaN;
-  if (!Number.isFinite(ms)) throw new TypeError(`${where} must be a Date or an ISO 8601 date string`);
+  if (!Number.isFinite(ms)) throw optionError(where, 'a Date or an ISO 8601 date string', value);
   return ms;
 }
 
 function guideUrl(value: string | undefined, where: string): string | undefined {
   if (value === undefined) return undefined;
-  let url: URL;
+  let url: URL | undefined;
   try {
     url = new URL(value);
   } catch {
-    throw new TypeError(`${where} must be an absolute URL`);
+    url = undefined;
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError(`${where} must be an http(s) URL`);
+  if (url?.protocol !== 'https:' && url?.protocol !== 'http:')
+    throw optionError(where, 'an absolute http(s) URL', value);
   return url.href;
 }

@@ -1,8 +1,11 @@
 import { WimseError } from '../base/errors/wimse-error.js';
+import { boundedInteger, expectFunction, expectObject, positiveInteger } from '../base/options/option-checks.js';
 import { sha256Binary } from '../base/runtime/hash.js';
 import { CallerShares, NEW_ACCOUNT, OVERFLOW_ACCOUNT } from './caller-shares.js';
 import { NonceTable } from './nonce-table.js';
 import type { ReplayStore } from './replay-store.js';
+
+const WHERE = 'MemoryReplayStore';
 
 export interface MemoryReplayStoreOptions {
   /**
@@ -88,15 +91,18 @@ export class MemoryReplayStore implements ReplayStore {
   readonly #order: number[] = [];
 
   constructor(options: MemoryReplayStoreOptions = {}) {
-    if (typeof options !== 'object' || options === null)
-      throw new TypeError('MemoryReplayStore options must be an object');
-    this.#max = positiveInteger(options.max, 1_000_000, 'max');
-    this.#maxPerCaller = boundedInteger(options.maxPerCaller, Math.ceil(this.#max / 2), this.#max, 'maxPerCaller');
-    this.#shares = new CallerShares(boundedInteger(options.maxCallers, 10_000, 2 ** 24, 'maxCallers'));
-    this.#bucketMs = positiveInteger(options.bucketMs, 1000, 'bucketMs');
-    const now = options.now ?? Date.now;
-    if (typeof now !== 'function') throw new TypeError('MemoryReplayStore now must be a function');
-    this.#now = now;
+    expectObject(options, `${WHERE}: options`, 'an object like { max, maxPerCaller }');
+    this.#max = positiveInteger(options.max, 1_000_000, `${WHERE}: max`);
+    this.#maxPerCaller = boundedInteger(
+      options.maxPerCaller,
+      Math.ceil(this.#max / 2),
+      1,
+      this.#max,
+      `${WHERE}: maxPerCaller`,
+    );
+    this.#shares = new CallerShares(boundedInteger(options.maxCallers, 10_000, 1, 2 ** 24, `${WHERE}: maxCallers`));
+    this.#bucketMs = positiveInteger(options.bucketMs, 1000, `${WHERE}: bucketMs`);
+    this.#now = expectFunction(options.now ?? Date.now, `${WHERE}: now`, 'a function returning milliseconds');
   }
 
   /** How many nonces are remembered (live ones, plus those of at most one bucket past). */
@@ -207,20 +213,6 @@ function word(digest: string, offset: number): number {
     (digest.charCodeAt(offset + 2) << 16) |
     (digest.charCodeAt(offset + 3) << 24)
   );
-}
-
-function positiveInteger(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < 1)
-    throw new TypeError(`MemoryReplayStore ${name} must be a positive integer`);
-  return value;
-}
-
-function boundedInteger(value: number | undefined, fallback: number, most: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < 1 || value > most)
-    throw new TypeError(`MemoryReplayStore: ${name} must be an integer from 1 to ${most}, got ${String(value)}`);
-  return value;
 }
 
 function heapPush(heap: number[], value: number): void {

@@ -4,6 +4,7 @@ import type { HttpSignatureIdentity } from '../identity/workload-identity.js';
 import { recordNonce } from '../replay/record-nonce.js';
 import { replayKey } from '../replay/replay-key.js';
 import type { ReceivedRequest } from '../request/received-request.js';
+import { witIdentity } from '../wit/wit-identity.js';
 import { audiencesFor } from './audiences-for.js';
 import type { VerifierSettings } from './normalize-options.js';
 import { verifyPresentedWit } from './verify-presented-wit.js';
@@ -61,12 +62,7 @@ export async function verifyWorkloadRequest(
 
   // 7. The authenticated identity.
   return {
-    id: wit.subject.id,
-    trustDomain: wit.subject.trustDomain,
-    origin: wit.subject.origin,
-    issuer: typeof wit.claims.iss === 'string' ? wit.claims.iss : undefined,
-    claims: wit.claims,
-    keyThumbprint: wit.keyThumbprint,
+    ...witIdentity(wit),
     proof: 'http-signature',
     consumedFields: CONSUMED_FIELDS,
     profile: profile.name,
@@ -77,6 +73,5 @@ export async function verifyWorkloadRequest(
     audience: params.audience,
     signResponse: params.signResponse,
     coveredComponents: signature.coveredComponents,
-    expiresAt: wit.expiresAt,
   };
 }

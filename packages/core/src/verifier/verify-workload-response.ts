@@ -3,6 +3,7 @@ import { fieldLines } from '../base/fields/field-lines.js';
 import type { RequestParts } from '../httpsig/signature-base.js';
 import { type SignedResponse, verifyResponseSignature } from '../httpsig/verify-response-signature.js';
 import type { HttpSignatureIdentity } from '../identity/workload-identity.js';
+import { witIdentity } from '../wit/wit-identity.js';
 import type { VerifierSettings } from './normalize-options.js';
 import { verifyPresentedWit } from './verify-presented-wit.js';
 import type { WitCache } from './wit-cache.js';
@@ -55,12 +56,7 @@ export async function verifyWorkloadResponse(
     window: { nowSec, clockToleranceSec, maxLifetimeSec: settings.maxSignatureLifetimeSec },
   });
   return {
-    id: wit.subject.id,
-    trustDomain: wit.subject.trustDomain,
-    origin: wit.subject.origin,
-    issuer: typeof wit.claims.iss === 'string' ? wit.claims.iss : undefined,
-    claims: wit.claims,
-    keyThumbprint: wit.keyThumbprint,
+    ...witIdentity(wit),
     proof: 'signed-response',
     profile: profile.name,
     signatureLabel: signature.label,
@@ -68,6 +64,5 @@ export async function verifyWorkloadResponse(
     expires: signature.params.expires,
     nonce: signature.params.nonce,
     coveredComponents: signature.coveredComponents,
-    expiresAt: wit.expiresAt,
   };
 }

@@ -4,6 +4,7 @@ import { splitTarget } from '../httpsig/signature-base.js';
 import type { WptIdentity } from '../identity/workload-identity.js';
 import { recordNonce } from '../replay/record-nonce.js';
 import type { ReceivedRequest } from '../request/received-request.js';
+import { witIdentity } from '../wit/wit-identity.js';
 import { readWptToken } from '../wpt/read-wpt-token.js';
 import { verifyWptToken } from '../wpt/verify-wpt-token.js';
 import { wptReplayKey } from '../wpt/wpt-replay-key.js';
@@ -87,13 +88,7 @@ async function verify(
   }
 
   return {
-    id: wit.subject.id,
-    trustDomain: wit.subject.trustDomain,
-    origin: wit.subject.origin,
-    issuer: typeof wit.claims.iss === 'string' ? wit.claims.iss : undefined,
-    claims: wit.claims,
-    keyThumbprint: wit.keyThumbprint,
-    expiresAt: wit.expiresAt,
+    ...witIdentity(wit),
     proof: 'wpt',
     consumedFields: wpt.profile.carrier === 'authorization' ? WPT_FIELDS : LEGACY_WPT_FIELDS,
     profile: wpt.profile.name,

@@ -101,3 +101,18 @@ export function positiveNumber(value: unknown, fallback: number, field: string):
   }
   return value;
 }
+
+/** An integer of at least 1 (a size, a count, milliseconds), or its default when absent. */
+export function positiveInteger(value: unknown, fallback: number, field: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw optionError(field, 'a positive integer', value);
+  }
+  return value;
+}
+
+/** A function option, required. */
+export function expectFunction<T>(value: unknown, field: string, expected = 'a function'): T {
+  if (typeof value !== 'function') throw optionError(field, expected, value);
+  return value as T;
+}
