@@ -1,6 +1,15 @@
 import { errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { WimseError } from '../base/errors/wimse-error.js';
 import type { WorkloadRequest } from '../base/fields/workload-request.js';
+import {
+  boundedInteger,
+  expectFunction,
+  expectKnownKeys,
+  expectObject,
+  expectOptionalFunction,
+  expectStringList,
+  optionError,
+} from '../base/options/option-checks.js';
 import { lookupSignatureAlgorithm } from '../base/runtime/signature-algorithms.js';
 import { parseWorkloadId } from '../identifier/parse-workload-id.js';
 import { parseWorkloadOrigin } from '../identifier/parse-workload-origin.js';
@@ -46,33 +55,30 @@ interface JwtSettings {
  */
 export function createBearerVerifier(
   options: BearerOptions,
-  where = 'migration.bearer',
+  where = 'createWorkloadGuard: migration.bearer',
   now: () => number = Date.now,
 ): BearerVerifier {
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${where} must be an object`);
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key)) throw new TypeError(`${where}: unknown option ${key}`);
-  }
+  expectKnownKeys(expectObject(options, where, 'an object like { jwt, origins }'), where, [...KNOWN_OPTIONS]);
   if (options.jwt === undefined && options.verifyBearer === undefined) {
-    throw new TypeError(`${where} needs jwt or verifyBearer`);
+    throw optionError(where, 'an object with jwt or verifyBearer', options);
   }
   const jwt = options.jwt === undefined ? undefined : jwtSettings(options.jwt, `${where}.jwt`, now);
-  const hook = options.verifyBearer;
-  if (hook !== undefined && typeof hook !== 'function') throw new TypeError(`${where}.verifyBearer must be a function`);
+  const hook = expectOptionalFunction<VerifyBearer>(options.verifyBearer, `${where}.verifyBearer`, 'a function');
   const hookTimeoutMs = boundedInteger(options.verifyTimeoutMs, 1000, 1, 60_000, `${where}.verifyTimeoutMs`);
-  const mapId = options.workloadId ?? ((claims: Readonly<JWTPayload>) => claims.sub);
-  if (typeof mapId !== 'function') throw new TypeError(`${where}.workloadId must be a function`);
-  if (!Array.isArray(options.origins) || options.origins.length === 0) {
-    throw new TypeError(`${where}.origins must list at least one origin (scheme://trust-domain)`);
-  }
+  const mapId = expectFunction<(claims: Readonly<JWTPayload>) => unknown>(
+    options.workloadId ?? ((claims: Readonly<JWTPayload>) => claims.sub),
+    `${where}.workloadId`,
+  );
   const origins = new Set(
-    options.origins.map((value, i) => {
-      try {
-        return parseWorkloadOrigin(value).origin;
-      } catch (error) {
-        throw new TypeError(`${where}.origins[${i}]: ${(error as Error).message}`);
-      }
-    }),
+    expectStringList(options.origins, `${where}.origins`, 'a non-empty array of origins (scheme://trust-domain)').map(
+      (value, i) => {
+        try {
+          return parseWorkloadOrigin(value).origin;
+        } catch (error) {
+          throw optionError(`${where}.origins[${i}]`, `an origin (${(error as Error).message})`, value);
+        }
+      },
+    ),
   );
   const clockToleranceSec = boundedInteger(options.clockToleranceSec, 60, 0, 300, `${where}.clockToleranceSec`);
   const maxTokenBytes = boundedInteger(options.maxTokenBytes, 8192, 64, 65_536, `${where}.maxTokenBytes`);
@@ -113,21 +119,22 @@ export function createBearerVerifier(
 }
 
 function jwtSettings(options: BearerJwtOptions, where: string, now: () => number): JwtSettings {
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${where} must be an object`);
+  expectObject(options, where, 'an object like { issuer, audience, jwksUri }');
   const issuer = nonEmptyStrings(options.issuer, `${where}.issuer`);
   const audience = nonEmptyStrings(options.audience, `${where}.audience`);
   const algorithms = [...(options.algorithms ?? DEFAULT_ALGORITHMS)];
-  if (algorithms.length === 0) throw new TypeError(`${where}.algorithms must not be empty`);
-  for (const alg of algorithms) {
+  if (algorithms.length === 0) throw optionError(`${where}.algorithms`, 'a non-empty array', algorithms);
+  algorithms.forEach((alg, i) => {
     if (!lookupSignatureAlgorithm(alg)) {
-      throw new TypeError(`${where}.algorithms: ${String(alg)} is not an asymmetric JWS signature algorithm`);
+      throw optionError(`${where}.algorithms[${i}]`, 'an asymmetric JWS signature algorithm', alg);
     }
-  }
+  });
   const types = options.types === undefined ? undefined : nonEmptyStrings(options.types, `${where}.types`);
   if (types?.some((typ) => WIMSE_TOKEN_TYPES.includes(typ.toLowerCase()))) {
-    throw new TypeError(`${where}.types: a WIT or WPT type is never a bearer token type`);
+    throw optionError(`${where}.types`, 'bearer token types (a WIT or WPT type never is one)', options.types);
   }
-  if (!('jwks' in options) && !('jwksUri' in options)) throw new TypeError(`${where} needs jwks or jwksUri`);
+  if (!('jwks' in options) && !('jwksUri' in options))
+    throw optionError(where, 'an object with jwks or jwksUri', options);
   return {
     getKey: keyLookupFailingClosed(createKeySource(options, where, now).getKey),
     issuer,
@@ -259,15 +266,7 @@ function mapJoseError(cause: unknown): WimseError {
 function nonEmptyStrings(value: string | readonly string[] | undefined, name: string): string[] {
   const list = typeof value === 'string' ? [value] : value;
   if (!Array.isArray(list) || list.length === 0 || !list.every((item) => typeof item === 'string' && item !== '')) {
-    throw new TypeError(`${name} must be a non-empty string or list of strings`);
+    throw optionError(name, 'a non-empty string or list of strings', value);
   }
   return [...list];
-}
-
-function boundedInteger(value: number | undefined, fallback: number, min: number, max: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new TypeError(`${name} must be an integer from ${min} to ${max}`);
-  }
-  return value;
 }
