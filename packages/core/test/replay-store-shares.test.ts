@@ -171,7 +171,7 @@ describe('MemoryReplayStore: a share per caller', () => {
       () => new MemoryReplayStore({ max: 10, maxPerCaller: 0 }),
       /maxPerCaller must be an integer from 1 to 10, got the number 0/,
     );
-    assert.throws(() => new MemoryReplayStore({ max: 10, maxPerCaller: 11 }), /maxPerCaller .* got 11/);
+    assert.throws(() => new MemoryReplayStore({ max: 10, maxPerCaller: 11 }), /maxPerCaller .* got the number 11/);
     assert.throws(() => new MemoryReplayStore({ maxPerCaller: 1.5 }), TypeError);
     assert.throws(() => new MemoryReplayStore({ maxCallers: 0 }), /maxCallers/);
     assert.throws(() => new MemoryReplayStore({ maxCallers: -1 }), TypeError);

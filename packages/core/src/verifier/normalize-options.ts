@@ -1,8 +1,11 @@
 import type { WorkloadRequest } from '../base/fields/workload-request.js';
 import {
   boundedInteger as checkedInteger,
+  expectKnownKeys,
+  expectObject,
   expectOptionalFunction,
   isPlainObject,
+  oneOf,
   optionError,
 } from '../base/options/option-checks.js';
 import { ipVersion } from '../base/runtime/address.js';
@@ -89,11 +92,7 @@ export function normalizeOptions(options: VerifierOptions): VerifierSettings {
   if (!isPlainObject(options)) {
     throw optionError('createVerifier: options', 'an object like { trustDomains: [...], audiences: [...] }', options);
   }
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key)) {
-      throw new TypeError(`createVerifier: unknown option ${key} (known: ${[...KNOWN_OPTIONS].join(', ')})`);
-    }
-  }
+  expectKnownKeys(options, 'createVerifier', [...KNOWN_OPTIONS]);
   const profileName: ProfileName = options.profile ?? defaultProfileName;
   if (!isProfileName(profileName)) {
     throw optionError('createVerifier: profile', `one of ${Object.keys(profiles).join(', ')}`, profileName);
@@ -167,25 +166,25 @@ const NOT_OTHER_TOKENS = new Set(['workload-identity-token', 'authorization', 't
 
 function normalizeWpt(wpt: VerifierOptions['wpt']): WptSettings | undefined {
   if (wpt === false) return undefined;
-  if (wpt !== undefined && (typeof wpt !== 'object' || wpt === null)) {
-    throw new TypeError('createVerifier: wpt must be an options object or false');
-  }
-  for (const key of Object.keys(wpt ?? {})) {
-    if (!['profile', 'maxLifetimeSec', 'otherTokens', 'maxBytes'].includes(key)) {
-      throw new TypeError(`createVerifier: unknown option wpt.${key}`);
-    }
+  if (wpt !== undefined) {
+    const options = expectObject(wpt, 'createVerifier: wpt', 'an options object or false');
+    expectKnownKeys(options, 'createVerifier: wpt', ['profile', 'maxLifetimeSec', 'otherTokens', 'maxBytes']);
   }
   const profileName = wpt?.profile ?? defaultWptProfileName;
-  if (!isWptProfileName(profileName)) throw new TypeError(`createVerifier: unknown wpt.profile ${String(profileName)}`);
+  if (!isWptProfileName(profileName)) {
+    throw optionError('createVerifier: wpt.profile', `one of ${Object.keys(wptProfiles).join(', ')}`, profileName);
+  }
   const otherTokens = wpt?.otherTokens ?? [];
-  if (!Array.isArray(otherTokens)) throw new TypeError('createVerifier: wpt.otherTokens must be an array');
-  for (const name of otherTokens) {
+  if (!Array.isArray(otherTokens)) throw optionError('createVerifier: wpt.otherTokens', 'an array', otherTokens);
+  otherTokens.forEach((name: unknown, i) => {
     if (typeof name !== 'string' || !/^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(name) || NOT_OTHER_TOKENS.has(name)) {
-      throw new TypeError(
-        `createVerifier: wpt.otherTokens: ${String(name)} is not a lower-case header name for an oth-bound token`,
+      throw optionError(
+        `createVerifier: wpt.otherTokens[${i}]`,
+        'a lower-case header name for an oth-bound token',
+        name,
       );
     }
-  }
+  });
   return {
     profile: wptProfiles[profileName],
     maxLifetimeSec: boundedInteger(wpt?.maxLifetimeSec, DEFAULT_MAX_WPT_LIFETIME_SEC, 1, 3600, 'wpt.maxLifetimeSec'),
@@ -196,12 +195,7 @@ function normalizeWpt(wpt: VerifierOptions['wpt']): WptSettings | undefined {
 
 function signatureVerificationMode(value: unknown): SignatureVerification {
   if (value === undefined) return 'thread-pool';
-  if (!SIGNATURE_VERIFICATION_MODES.includes(value as SignatureVerification)) {
-    throw new TypeError(
-      `createVerifier: signatureVerification must be one of ${SIGNATURE_VERIFICATION_MODES.join(', ')}`,
-    );
-  }
-  return value as SignatureVerification;
+  return oneOf(value, SIGNATURE_VERIFICATION_MODES, 'createVerifier: signatureVerification') as SignatureVerification;
 }
 
 function normalizeAudiences(
@@ -210,8 +204,10 @@ function normalizeAudiences(
 ): (request: WorkloadRequest) => readonly string[] {
   if (audiences === undefined) {
     if (required) {
-      throw new TypeError(
-        'createVerifier: audiences is required: a non-empty array of the origins this service answers as, like ["https://orders.example"]',
+      throw optionError(
+        'createVerifier: audiences',
+        'given (required): a non-empty array of the origins this service answers as, like ["https://orders.example"]',
+        audiences,
       );
     }
     return () => [];
@@ -247,16 +243,19 @@ function normalizeMutualTls(
   mtls: VerifierOptions['mtls'],
 ): Pick<VerifierSettings, 'trustedProxies' | 'acceptProxyCertificate'> {
   if (mtls === undefined) return { trustedProxies: new Set(), acceptProxyCertificate: false };
-  if (typeof mtls !== 'object' || mtls === null) throw new TypeError('createVerifier: mtls must be an object');
-  for (const key of Object.keys(mtls)) {
-    if (key !== 'trustedProxies' && key !== 'acceptProxyCertificate') {
-      throw new TypeError(`createVerifier: unknown option mtls.${key} (known: trustedProxies, acceptProxyCertificate)`);
-    }
-  }
+  expectKnownKeys(
+    expectObject(mtls, 'createVerifier: mtls', 'an object like { trustedProxies }'),
+    'createVerifier: mtls',
+    ['trustedProxies', 'acceptProxyCertificate'],
+  );
   const proxies = mtls.trustedProxies ?? [];
-  if (!Array.isArray(proxies) || proxies.some((address) => typeof address !== 'string' || ipVersion(address) === 0)) {
-    throw new TypeError('createVerifier: mtls.trustedProxies must list IP addresses');
-  }
+  if (!Array.isArray(proxies))
+    throw optionError('createVerifier: mtls.trustedProxies', 'an array of IP addresses', proxies);
+  proxies.forEach((address: unknown, i) => {
+    if (typeof address !== 'string' || ipVersion(address) === 0) {
+      throw optionError(`createVerifier: mtls.trustedProxies[${i}]`, 'an IP address', address);
+    }
+  });
   const accept = mtls.acceptProxyCertificate ?? false;
   if (typeof accept !== 'boolean')
     throw optionError('createVerifier: mtls.acceptProxyCertificate', 'a boolean', accept);

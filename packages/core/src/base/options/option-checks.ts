@@ -35,10 +35,15 @@ export function expectObject(value: unknown, field: string, expected: string): R
   return value;
 }
 
-/** Refuses members a configuration object does not define (a typo would otherwise be ignored). */
+/**
+ * Refuses members a configuration object does not define (a typo would otherwise be ignored).
+ * `field` is the object's path, or the factory's name for its top-level options.
+ */
 export function expectKnownKeys(value: Record<string, unknown>, field: string, known: readonly string[]): void {
   for (const key of Object.keys(value)) {
-    if (!known.includes(key)) throw new TypeError(`${field}: unknown option ${key} (known: ${known.join(', ')})`);
+    if (known.includes(key)) continue;
+    const path = field.includes(':') ? `${field}.${key}` : `${field}: ${key}`;
+    throw optionError(path, `absent (the options are ${known.join(', ')})`, value[key]);
   }
 }
 
