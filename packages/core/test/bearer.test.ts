@@ -38,7 +38,11 @@ describe('bearer verification: configuration is checked once, naming the field',
       { origins: ['wimse://td.example'] },
       /migration\.bearer must be an object with jwt or verifyBearer/,
     ],
-    ['an unknown option', { ...jwtOptions, audiences: [] }, /migration\.bearer\.audiences must be absent \(the options are/],
+    [
+      'an unknown option',
+      { ...jwtOptions, audiences: [] },
+      /migration\.bearer\.audiences must be absent \(the options are/,
+    ],
     ['no origins', { ...jwtOptions, origins: [] }, /migration\.bearer\.origins must be a non-empty array of origins/],
     ['an origin with a path', { ...jwtOptions, origins: ['wimse://td.example/x'] }, /migration\.bearer\.origins\[0\]/],
     ['no issuer', { ...jwtOptions, jwt: { ...jwtOptions.jwt, issuer: undefined } }, /migration\.bearer\.jwt\.issuer/],
@@ -57,12 +61,12 @@ describe('bearer verification: configuration is checked once, naming the field',
     [
       'a plain-http key set off loopback',
       { ...jwtOptions, jwt: { issuer: 'x', audience: 'y', jwksUri: 'http://keys.example/jwks' } },
-      /jwksUri must be https/,
+      /jwksUri must be an https URL \(plain http only on loopback\)/,
     ],
     [
       'a private key',
       { ...jwtOptions, jwt: { issuer: 'x', audience: 'y', jwks: { keys: [{ ...bearerKey.publicJwk, d: 'x' }] } } },
-      /public keys only/,
+      /jwks\.keys\[0\] must be a public key \(no d, no kty oct\)/,
     ],
     [
       'a hook that is not a function',
@@ -278,7 +282,11 @@ describe('guard migration options: checked once, naming the field', () => {
     scenario = await createScenario();
   });
   const bad: [string, Record<string, unknown>, RegExp][] = [
-    ['an unknown option', { bearer: jwtOptions, ratchett: false }, /migration\.ratchett must be absent \(the options are/],
+    [
+      'an unknown option',
+      { bearer: jwtOptions, ratchett: false },
+      /migration\.ratchett must be absent \(the options are/,
+    ],
     ['an unknown mode', { bearer: jwtOptions, mode: 'both' }, /migration\.mode/],
     [
       'a store without list',

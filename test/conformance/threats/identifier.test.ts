@@ -193,7 +193,7 @@ describe('U1: one origin, one issuer (configuration)', () => {
           ],
         },
       ]),
-      /already bound/,
+      /origins must be origins no other issuer is bound to/,
     );
   });
   it('[U1] one trust domain listed twice (two allocation authorities) is refused', () => {

@@ -80,7 +80,9 @@ export function buildTrustRegistry(
     } catch {
       throw optionError(`${where}.trustDomain`, 'a lower-case trust domain like "example.com"', trustDomain);
     }
-    if (seenDomains.has(trustDomain)) throw new TypeError(`${where}: trust domain ${trustDomain} is listed twice`);
+    if (seenDomains.has(trustDomain)) {
+      throw optionError(`${where}.trustDomain`, 'a trust domain listed once', trustDomain);
+    }
     seenDomains.add(trustDomain);
     const proofAlgorithms = algorithmList(domain.proofAlgorithms, defaultProofAlgorithms, `${where}.proofAlgorithms`);
     // A domain trusted for mutual TLS only (x509Authorities) may have no WIT issuer.
@@ -121,11 +123,13 @@ export function buildTrustRegistry(
           );
         }
         if (parsed.trustDomain !== trustDomain) {
-          throw new TypeError(`${at}.origins[${o}]: ${origin} is outside trust domain ${trustDomain}`);
+          throw optionError(`${at}.origins[${o}]`, `an origin of trust domain ${trustDomain}`, origin);
         }
         return parsed.origin;
       });
-      if (requireIssuerClaim && issuer === undefined) throw new TypeError(`${at}: requireIssuerClaim needs issuer`);
+      if (requireIssuerClaim && issuer === undefined) {
+        throw optionError(`${at}.issuer`, 'given when requireIssuerClaim is set', issuer);
+      }
       checkIssuerProfileConfiguration(profile, { algorithms, origins }, at);
       const entry: TrustedIssuer = {
         trustDomain,
@@ -139,7 +143,7 @@ export function buildTrustRegistry(
       };
       for (const origin of origins) {
         if (registry.has(origin)) {
-          throw new TypeError(`${at}: origin ${origin} is already bound to another issuer`);
+          throw optionError(`${at}.origins`, 'origins no other issuer is bound to', origin);
         }
         registry.set(origin, entry);
       }

@@ -30,7 +30,11 @@ export function createKeySource(
   const hasJwks = source.jwks !== undefined;
   const hasUri = source.jwksUri !== undefined;
   if (hasJwks === hasUri) {
-    throw new TypeError(`${where}: give exactly one of jwks (a JSON Web Key Set) or jwksUri (an https URL)`);
+    throw optionError(
+      where,
+      'an issuer with exactly one of jwks (a JSON Web Key Set) or jwksUri (an https URL)',
+      source,
+    );
   }
   if (source.jwks !== undefined) {
     const jwks: unknown = source.jwks;
@@ -46,7 +50,7 @@ export function createKeySource(
         throw optionError(`${where}.jwks.keys[${k}]`, 'a JSON Web Key (an object with kty)', key);
       }
       if ('d' in key || key.kty === 'oct') {
-        throw new TypeError(`${where}.jwks.keys[${k}]: jwks must hold public keys only`);
+        throw optionError(`${where}.jwks.keys[${k}]`, 'a public key (no d, no kty oct)', key);
       }
     });
     const getKey = withEd25519Alias(createLocalJWKSet(jwks as unknown as JSONWebKeySet));
@@ -61,7 +65,7 @@ export function createKeySource(
   }
   const loopbackHttp = url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname);
   if (url.protocol !== 'https:' && !loopbackHttp) {
-    throw new TypeError(`${where}: jwksUri must be https (plain http only on loopback)`);
+    throw optionError(`${where}.jwksUri`, 'an https URL (plain http only on loopback)', source.jwksUri);
   }
   const remote = new RemoteKeySet(url, {
     cooldownMs: positive(source.cooldownMs, 30_000, `${where}.cooldownMs`),

@@ -1,3 +1,4 @@
+import { optionError } from '../base/options/option-checks.js';
 import { type IssuerProfile, type IssuerProfileName, issuerProfiles } from './issuer-profiles.js';
 import { isSpiffeBundleSource } from './spiffe-bundle-key-set.js';
 
@@ -9,11 +10,11 @@ export function resolveIssuerProfile(options: Readonly<Record<string, unknown>>,
   const bundle = isSpiffeBundleSource(options);
   const name: unknown = options.profile ?? (bundle ? 'wit-svid' : 'wimse');
   if (typeof name !== 'string' || !Object.hasOwn(issuerProfiles, name)) {
-    throw new TypeError(`${where}.profile must be one of ${Object.keys(issuerProfiles).join(', ')}`);
+    throw optionError(`${where}.profile`, `one of ${Object.keys(issuerProfiles).join(', ')}`, name);
   }
   const profile = issuerProfiles[name as IssuerProfileName];
   if (bundle && profile.name !== 'wit-svid') {
-    throw new TypeError(`${where}.profile: keys from a SPIFFE bundle sign WIT-SVIDs; use profile "wit-svid"`);
+    throw optionError(`${where}.profile`, '"wit-svid" for keys from a SPIFFE bundle (they sign WIT-SVIDs)', name);
   }
   return profile;
 }
@@ -27,14 +28,14 @@ export function checkIssuerProfileConfiguration(
   if (profile.witAlgorithms !== undefined) {
     for (const alg of configured.algorithms) {
       if (!profile.witAlgorithms.includes(alg)) {
-        throw new TypeError(`${where}.algorithms: ${alg} is not allowed by the ${profile.name} profile`);
+        throw optionError(`${where}.algorithms`, `algorithms the ${profile.name} profile allows`, alg);
       }
     }
   }
   if (profile.originScheme !== undefined) {
     for (const origin of configured.origins) {
       if (!origin.startsWith(`${profile.originScheme}://`)) {
-        throw new TypeError(`${where}.origins: ${origin} is not a ${profile.originScheme}:// origin (${profile.name})`);
+        throw optionError(`${where}.origins`, `${profile.originScheme}:// origins (${profile.name} profile)`, origin);
       }
     }
   }
