@@ -91,11 +91,20 @@ describe('WIT-SVID issuer profile: configuration', () => {
 
   it('refuses settings the profile forbids, naming the field', () => {
     const cases: [IssuerOptions, RegExp][] = [
-      [{ spiffeBundle: bundle(), algorithms: ['ES256', 'EdDSA'] }, /issuers\[0\]\.algorithms must be algorithms the wit-svid profile allows, got the string "EdDSA"/],
-      [{ spiffeBundle: bundle(), origins: ['wimse://example.org'] }, /issuers\[0\]\.origins must be spiffe:\/\/ origins \(wit-svid profile\)/],
+      [
+        { spiffeBundle: bundle(), algorithms: ['ES256', 'EdDSA'] },
+        /issuers\[0\]\.algorithms must be algorithms the wit-svid profile allows, got the string "EdDSA"/,
+      ],
+      [
+        { spiffeBundle: bundle(), origins: ['wimse://example.org'] },
+        /issuers\[0\]\.origins must be spiffe:\/\/ origins \(wit-svid profile\)/,
+      ],
       [{ spiffeBundle: bundle(), profile: 'wimse' }, /issuers\[0\]\.profile/],
       [{ jwks: { keys: [issuer.publicJwk] }, profile: 'spire' as never }, /issuers\[0\]\.profile must be one of/],
-      [{ spiffeBundle: bundleWith() }, /spiffeBundle: the bundle has no usable key with use "wit-svid"/],
+      [
+        { spiffeBundle: bundleWith() },
+        /spiffeBundle must be a bundle with a usable "wit-svid" key \(EC or RSA, with a kid\), got none/,
+      ],
       [
         { spiffeBundle: { keys: [{ ...issuer.publicJwk, kid: undefined, use: 'wit-svid' }] } },
         /a wit-svid key must have a kid/,
@@ -113,7 +122,7 @@ describe('WIT-SVID issuer profile: configuration', () => {
         /not a public key/,
       ],
       [{ spiffeBundle: { keys: 'none' } as never }, /must have a keys array/],
-      [{ spiffeBundleFile: join(tmp, 'missing.json') }, /spiffeBundleFile: .* cannot be read/],
+      [{ spiffeBundleFile: join(tmp, 'missing.json') }, /spiffeBundleFile must be a readable file, got the string ".*missing\.json"/],
       [{ spiffeBundleUri: 'http://bundles.example.org/bundle' }, /spiffeBundleUri must be https/],
       [{ spiffeBundleUri: 'https://bundles.example.org/', cooldownMs: -1 }, /cooldownMs must be a positive number/],
       [

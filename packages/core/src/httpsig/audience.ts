@@ -1,5 +1,5 @@
 import { WimseError } from '../base/errors/wimse-error.js';
-import { describeValue } from '../base/options/option-checks.js';
+import { optionError } from '../base/options/option-checks.js';
 
 /**
  * Validates one configured audience: an http(s) origin this service answers as, with no path,
@@ -7,19 +7,17 @@ import { describeValue } from '../base/options/option-checks.js';
  */
 export function normalizeAudienceOrigin(value: unknown, where: string): string {
   if (typeof value !== 'string') {
-    throw new TypeError(`${where} must be an origin like https://orders.example, got ${describeValue(value)}`);
+    throw optionError(where, 'an origin like https://orders.example', value);
   }
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new TypeError(`${where}: ${value} is not a URL`);
+    throw optionError(where, 'an origin like https://orders.example (an absolute URL)', value);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError(`${where}: ${value} is not http(s)`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw optionError(where, 'an http(s) origin', value);
   if (url.pathname !== '/' || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
-    throw new TypeError(
-      `${where}: ${value} must be an origin such as https://orders.example (no path, query or userinfo)`,
-    );
+    throw optionError(where, 'an origin such as https://orders.example (no path, query or userinfo)', value);
   }
   return url.origin;
 }

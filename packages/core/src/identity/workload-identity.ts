@@ -9,6 +9,9 @@ import type { WptProfileName } from '../profiles/wpt-profiles.js';
  */
 export type WorkloadProof = 'http-signature' | 'wpt' | 'mtls' | 'bearer';
 
+/** Every proof, strongest first. */
+export const workloadProofs: readonly WorkloadProof[] = ['http-signature', 'wpt', 'mtls', 'bearer'];
+
 /** The proofs that bind the request to a key the caller holds. */
 export const proofOfPossession: readonly WorkloadProof[] = ['http-signature', 'wpt', 'mtls'];
 

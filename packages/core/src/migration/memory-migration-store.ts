@@ -1,4 +1,5 @@
-import { proofOfPossession, type WorkloadProof } from '../identity/workload-identity.js';
+import { expectObject, positiveInteger } from '../base/options/option-checks.js';
+import { proofOfPossession, type WorkloadProof, workloadProofs } from '../identity/workload-identity.js';
 import type { CallerMigrationRecord, CallerUse, MechanismUse, MigrationStore } from './migration-store.js';
 
 export interface MemoryMigrationStoreOptions {
@@ -30,10 +31,9 @@ export class MemoryMigrationStore implements MigrationStore {
   readonly #ratcheted = new Map<string, MutableRecord>();
 
   constructor(options: MemoryMigrationStoreOptions = {}) {
-    if (typeof options !== 'object' || options === null)
-      throw new TypeError('MemoryMigrationStore options must be an object');
-    this.#maxCallers = positiveInteger(options.maxCallers, 10_000, 'maxCallers');
-    this.#maxRoutes = positiveInteger(options.maxRoutesPerCaller, 32, 'maxRoutesPerCaller');
+    expectObject(options, 'MemoryMigrationStore: options', 'an object like { maxCallers }');
+    this.#maxCallers = positiveInteger(options.maxCallers, 10_000, 'MemoryMigrationStore: maxCallers');
+    this.#maxRoutes = positiveInteger(options.maxRoutesPerCaller, 32, 'MemoryMigrationStore: maxRoutesPerCaller');
   }
 
   /** How many callers are remembered. */
@@ -109,19 +109,10 @@ function snapshot(record: MutableRecord): CallerMigrationRecord {
   });
 }
 
-const PROOFS: readonly WorkloadProof[] = ['http-signature', 'wpt', 'mtls', 'bearer'];
-
 function checkUse(use: CallerUse): void {
   if (typeof use !== 'object' || use === null) throw new TypeError('recordUse needs { id, proof, route, atMs }');
   if (typeof use.id !== 'string' || use.id === '') throw new TypeError('recordUse: id must be a non-empty string');
-  if (!PROOFS.includes(use.proof)) throw new TypeError('recordUse: proof is not a known proof');
+  if (!workloadProofs.includes(use.proof)) throw new TypeError('recordUse: proof is not a known proof');
   if (typeof use.route !== 'string') throw new TypeError('recordUse: route must be a string');
   if (!Number.isFinite(use.atMs)) throw new TypeError('recordUse: atMs must be a finite number');
-}
-
-function positiveInteger(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < 1)
-    throw new TypeError(`MemoryMigrationStore ${name} must be a positive integer`);
-  return value;
 }

@@ -1,13 +1,11 @@
-import { proofOfPossession, type WorkloadProof } from '../identity/workload-identity.js';
+import { proofOfPossession, type WorkloadProof, workloadProofs } from '../identity/workload-identity.js';
 import type { WorkloadPolicy } from './types.js';
-
-const PROOFS: readonly WorkloadProof[] = ['http-signature', 'wpt', 'mtls', 'bearer'];
 
 /** Allows only callers that proved who they are with one of these proofs. */
 export function requireProof(...proofs: WorkloadProof[]): WorkloadPolicy {
   if (proofs.length === 0) throw new TypeError('requireProof needs at least one proof');
   for (const proof of proofs) {
-    if (!PROOFS.includes(proof)) throw new TypeError(`requireProof: ${JSON.stringify(proof)} is not a proof`);
+    if (!workloadProofs.includes(proof)) throw new TypeError(`requireProof: ${JSON.stringify(proof)} is not a proof`);
   }
   const allowed = new Set(proofs);
   return (identity) => allowed.has(identity.proof);

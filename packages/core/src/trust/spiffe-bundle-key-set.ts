@@ -1,5 +1,6 @@
 import { errors, importJWK, type JWK, type JWTVerifyGetKey } from 'jose';
 import { WimseError } from '../base/errors/wimse-error.js';
+import { describeValue, optionError, positiveNumber } from '../base/options/option-checks.js';
 import { readTextFile, readTextFileNow } from '../base/runtime/files.js';
 import { lookupSignatureAlgorithm } from '../base/runtime/signature-algorithms.js';
 import type { IssuerKeys } from './issuer-keys.js';
@@ -64,7 +65,9 @@ export function createSpiffeBundleKeySet(
   now: () => number = Date.now,
 ): IssuerKeys {
   const given = KEY_SOURCE_FIELDS.filter((field) => (source as Record<string, unknown>)[field] !== undefined);
-  if (given.length !== 1) throw new TypeError(`${where}: give exactly one key source, not ${given.join(' and ')}`);
+  if (given.length !== 1) {
+    throw new TypeError(`${where} must be an issuer with exactly one key source, got ${given.join(' and ') || 'none'}`);
+  }
   const fields = source as Partial<Record<(typeof BUNDLE_FIELDS)[number], unknown>> & SpiffeBundleRefreshOptions;
   if (fields.spiffeBundle !== undefined) {
     const authorities = parseConfigured(fields.spiffeBundle, `${where}.spiffeBundle`);
@@ -78,12 +81,12 @@ export function createSpiffeBundleKeySet(
   let initial: WitSvidAuthorities | undefined;
   if (fields.spiffeBundleFile !== undefined) {
     const path = fields.spiffeBundleFile;
-    if (typeof path !== 'string' || path === '') throw new TypeError(`${where}.spiffeBundleFile must be a path`);
+    if (typeof path !== 'string' || path === '') throw optionError(`${where}.spiffeBundleFile`, 'a path', path);
     let text: string;
     try {
       text = readTextFileNow(path);
     } catch (cause) {
-      throw new TypeError(`${where}.spiffeBundleFile: ${path} cannot be read`, { cause });
+      throw new TypeError(`${where}.spiffeBundleFile must be a readable file, got ${describeValue(path)}`, { cause });
     }
     // Read once now so that a wrong path or a broken file stops start-up.
     initial = parseConfigured(parseJson(text), `${where}.spiffeBundleFile`);
@@ -244,10 +247,12 @@ function parseConfigured(document: unknown, where: string): WitSvidAuthorities {
   try {
     authorities = parseSpiffeBundle(document);
   } catch (cause) {
-    throw new TypeError(`${where}: ${(cause as Error).message}`, { cause });
+    throw new TypeError(`${where} must be a SPIFFE bundle, got one that is not (${(cause as Error).message})`, {
+      cause,
+    });
   }
   if (authorities.keys.size === 0) {
-    throw new TypeError(`${where}: the bundle has no usable key with use "wit-svid" (EC or RSA, with a kid)`);
+    throw new TypeError(`${where} must be a bundle with a usable "wit-svid" key (EC or RSA, with a kid), got none`);
   }
   return authorities;
 }
@@ -265,11 +270,11 @@ function bundleUrl(value: unknown, where: string): URL {
   try {
     url = new URL(value as string);
   } catch {
-    throw new TypeError(`${where} is not a URL`);
+    throw optionError(where, 'an absolute URL', value);
   }
   const loopbackHttp = url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname);
   if (url.protocol !== 'https:' && !loopbackHttp) {
-    throw new TypeError(`${where} must be https (plain http only on loopback)`);
+    throw optionError(where, 'an https URL (plain http only on loopback)', value);
   }
   return url;
 }
@@ -293,6 +298,5 @@ async function fetchBundle(url: URL, signal: AbortSignal): Promise<string> {
 
 function positive(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new TypeError(`${name} must be a positive number`);
-  return value;
+  return positiveNumber(value, fallback, name);
 }
