@@ -122,8 +122,14 @@ describe('WIT-SVID issuer profile: configuration', () => {
         /not a public key/,
       ],
       [{ spiffeBundle: { keys: 'none' } as never }, /must have a keys array/],
-      [{ spiffeBundleFile: join(tmp, 'missing.json') }, /spiffeBundleFile must be a readable file, got the string ".*missing\.json"/],
-      [{ spiffeBundleUri: 'http://bundles.example.org/bundle' }, /spiffeBundleUri must be https/],
+      [
+        { spiffeBundleFile: join(tmp, 'missing.json') },
+        /spiffeBundleFile must be a readable file, got the string ".*missing\.json"/,
+      ],
+      [
+        { spiffeBundleUri: 'http://bundles.example.org/bundle' },
+        /spiffeBundleUri must be an https URL \(plain http only on loopback\)/,
+      ],
       [{ spiffeBundleUri: 'https://bundles.example.org/', cooldownMs: -1 }, /cooldownMs must be a positive number/],
       [
         { spiffeBundleUri: 'https://bundles.example.org/', jwks: { keys: [issuer.publicJwk] } },
