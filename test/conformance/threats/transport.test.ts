@@ -188,7 +188,7 @@ describe('mTLS: configuration', () => {
     assert.throws(() => createVerifier(withAnchor(wic.certificatePem)), /not a CA certificate/);
     assert.throws(
       () => createVerifier(withAnchor('garbage')),
-      /x509Authorities\[0\] is not a readable X.509 certificate/,
+      /x509Authorities\[0\] must be a PEM certificate \(BEGIN CERTIFICATE\) or DER bytes/,
     );
   });
   it('refuses a CA entry whose schemes are not wimse and/or spiffe, once each', () => {

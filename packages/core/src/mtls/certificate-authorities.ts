@@ -86,7 +86,7 @@ function readEntry(
 function readCertificates(entry: string | Uint8Array, where: string): Uint8Array[] {
   if (entry instanceof Uint8Array) return [entry];
   const blocks = entry.match(PEM_CERTIFICATE);
-  if (!blocks) throw new TypeError(`${where} is not a readable X.509 certificate`);
+  if (!blocks) throw optionError(where, 'a PEM certificate (BEGIN CERTIFICATE) or DER bytes', entry);
   return blocks.map((block) => base64Decode(block.replace(/-----[A-Z ]+-----|\s+/g, '')));
 }
 
@@ -104,7 +104,10 @@ function readTrustAnchor(der: Uint8Array, what: string): PathCertificate {
     checkCriticalExtensions(anchor, what);
     return anchor;
   } catch (cause) {
-    if (isWimseError(cause)) throw new TypeError(cause.message);
+    if (isWimseError(cause))
+      throw new TypeError(
+        `${what} must be a CA certificate the path checks accept, got one that is not (${cause.message})`,
+      );
     throw cause;
   }
 }

@@ -1,3 +1,4 @@
+import { optionError } from '../base/options/option-checks.js';
 import type { ProtectionMode, WorkloadGuard } from '../guard/guard-options.js';
 import { isProtectionMode } from '../guard/guard-options.js';
 import type { MigrationMode, RouteMigration } from '../migration/migration-options.js';
@@ -21,7 +22,7 @@ export function routeSetting(
 ): RouteSetting {
   const protection = isMigrationMode(mode) ? 'required' : mode;
   if (!isProtectionMode(protection)) {
-    throw new TypeError('withMode: mode must be one of required, optional, off, or a migration mode');
+    throw optionError('withMode: mode', 'one of required, optional, off, or a migration mode', mode);
   }
   const setting = isMigrationMode(mode) ? { ...migration, mode } : migration;
   guard.checkRouteMigration(setting, 'withMode migration');
@@ -38,16 +39,20 @@ export interface RouteConfig {
 /** Checks a route's configuration once, when the route is added; `label` names the route. */
 export function checkRouteConfig(guard: WorkloadGuard, config: RouteConfig | undefined, label: string): void {
   if (config === undefined) return;
-  if (typeof config !== 'object' || config === null) throw new TypeError(`${label}: config.wimse must be an object`);
+  if (typeof config !== 'object' || config === null) throw optionError(`${label}: config.wimse`, 'an object', config);
   if (config.mode !== undefined && !isProtectionMode(config.mode)) {
-    throw new TypeError(`${label}: config.wimse.mode must be required, optional or off`);
+    throw optionError(`${label}: config.wimse.mode`, 'one of required, optional, off', config.mode);
   }
   if (config.policy !== undefined && typeof config.policy !== 'function') {
-    throw new TypeError(`${label}: config.wimse.policy must be a function`);
+    throw optionError(`${label}: config.wimse.policy`, 'a function', config.policy);
   }
   guard.checkRouteMigration(config.migration, `${label}: config.wimse.migration`);
   if (config.policy !== undefined && (config.mode ?? guard.mode) === 'off') {
-    throw new TypeError(`${label}: a route with mode off cannot have a policy (it would deny every request)`);
+    throw optionError(
+      `${label}: config.wimse.policy`,
+      'absent on a route with mode off (it would deny every request)',
+      config.policy,
+    );
   }
 }
 

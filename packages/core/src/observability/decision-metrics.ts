@@ -1,3 +1,4 @@
+import { optionError } from '../base/options/option-checks.js';
 import { optionalModule } from '../base/runtime/load-module.js';
 
 /**
@@ -50,7 +51,7 @@ const NO_METRICS: DecisionMetrics = { enabled: false, record() {} };
 export function createDecisionMetrics(option: MetricsOption | undefined): DecisionMetrics {
   if (option === false) return NO_METRICS;
   if (option !== undefined && option !== true && typeof option?.meterProvider?.getMeter !== 'function') {
-    throw new TypeError('metrics must be a boolean or { meterProvider }');
+    throw optionError('createWorkloadGuard: metrics', 'a boolean or { meterProvider }', option);
   }
   let provider: MeterProvider | undefined = typeof option === 'object' ? option.meterProvider : undefined;
   if (!provider) {

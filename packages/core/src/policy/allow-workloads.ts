@@ -1,3 +1,4 @@
+import { optionError } from '../base/options/option-checks.js';
 import { parseWorkloadId } from '../identifier/parse-workload-id.js';
 import type { WorkloadPolicy } from './types.js';
 
@@ -6,16 +7,18 @@ import type { WorkloadPolicy } from './types.js';
  * must be canonical, so a typo such as `%70ayment` fails at start-up instead of never matching.
  */
 export function allowWorkloads(...ids: string[]): WorkloadPolicy {
-  if (ids.length === 0) throw new TypeError('allowWorkloads needs at least one identifier');
-  for (const id of ids) {
+  if (ids.length === 0) throw optionError('allowWorkloads: identifiers', 'at least one workload identifier', ids);
+  ids.forEach((id, i) => {
     try {
       parseWorkloadId(id);
     } catch (error) {
-      throw new TypeError(
-        `allowWorkloads: ${JSON.stringify(id)} is not a canonical workload identifier (${(error as Error).message})`,
+      throw optionError(
+        `allowWorkloads: identifiers[${i}]`,
+        `a canonical workload identifier (${(error as Error).message})`,
+        id,
       );
     }
-  }
+  });
   const allowed = new Set(ids);
   return (identity) => allowed.has(identity.id);
 }

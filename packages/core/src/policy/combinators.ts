@@ -1,3 +1,4 @@
+import { expectFunction, optionError } from '../base/options/option-checks.js';
 import type { WorkloadPolicy } from './types.js';
 
 /**
@@ -34,8 +35,6 @@ export function not(policy: WorkloadPolicy): WorkloadPolicy {
 }
 
 function checkPolicies(name: string, policies: readonly unknown[]): void {
-  if (policies.length === 0) throw new TypeError(`${name} needs at least one policy`);
-  if (!policies.every((policy) => typeof policy === 'function')) {
-    throw new TypeError(`${name}: every policy must be a function`);
-  }
+  if (policies.length === 0) throw optionError(`${name}: policies`, 'at least one policy', policies);
+  for (const [i, policy] of policies.entries()) expectFunction(policy, `${name}: policies[${i}]`, 'a policy function');
 }

@@ -1,5 +1,6 @@
 import type { JWTPayload } from 'jose';
 import { WimseError } from '../base/errors/wimse-error.js';
+import { expectFunction, positiveNumber } from '../base/options/option-checks.js';
 import type { WorkloadPolicy } from './types.js';
 
 /** What an external policy decision point is asked. No token, signature or key is ever sent. */
@@ -21,11 +22,8 @@ export type DecisionPoint = (input: DecisionInput, signal: AbortSignal) => Promi
  * but `true` is a denial: never allow by default.
  */
 export function fromDecisionPoint(ask: DecisionPoint, options: { timeoutMs: number }): WorkloadPolicy {
-  if (typeof ask !== 'function') throw new TypeError('fromDecisionPoint needs a function');
-  const timeoutMs = options?.timeoutMs;
-  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-    throw new TypeError('fromDecisionPoint: timeoutMs must be a positive finite number');
-  }
+  expectFunction(ask, 'fromDecisionPoint: decision point', 'a function (input, signal) => boolean');
+  const timeoutMs = positiveNumber(options?.timeoutMs ?? Number.NaN, 0, 'fromDecisionPoint: timeoutMs');
   return async (identity, request) => {
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;

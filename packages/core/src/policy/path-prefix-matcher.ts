@@ -1,3 +1,4 @@
+import { optionError } from '../base/options/option-checks.js';
 import { parseWorkloadId } from '../identifier/parse-workload-id.js';
 
 /**
@@ -9,8 +10,10 @@ export function pathPrefixMatcher(prefix: string, where: string): (id: string) =
   try {
     parseWorkloadId(prefix);
   } catch (error) {
-    throw new TypeError(
-      `${where}: ${JSON.stringify(prefix)} must be a canonical identifier with at least one path segment (${(error as Error).message}); use allowTrustDomain for a whole origin`,
+    throw optionError(
+      where,
+      `a canonical identifier with at least one path segment (${(error as Error).message}; allowTrustDomain is for a whole origin)`,
+      prefix,
     );
   }
   const descendants = `${prefix}/`;

@@ -1,12 +1,11 @@
+import { oneOf, optionError } from '../base/options/option-checks.js';
 import { proofOfPossession, type WorkloadProof, workloadProofs } from '../identity/workload-identity.js';
 import type { WorkloadPolicy } from './types.js';
 
 /** Allows only callers that proved who they are with one of these proofs. */
 export function requireProof(...proofs: WorkloadProof[]): WorkloadPolicy {
-  if (proofs.length === 0) throw new TypeError('requireProof needs at least one proof');
-  for (const proof of proofs) {
-    if (!workloadProofs.includes(proof)) throw new TypeError(`requireProof: ${JSON.stringify(proof)} is not a proof`);
-  }
+  if (proofs.length === 0) throw optionError('requireProof: proofs', 'at least one proof', proofs);
+  for (const [i, proof] of proofs.entries()) oneOf(proof, workloadProofs, `requireProof: proofs[${i}]`);
   const allowed = new Set(proofs);
   return (identity) => allowed.has(identity.proof);
 }

@@ -1,3 +1,4 @@
+import { boundedInteger, expectNonEmptyString } from '../base/options/option-checks.js';
 import { base64urlEncode } from '../base/runtime/bytes.js';
 import { randomBase64url } from '../base/runtime/random.js';
 import { signBytes } from '../base/runtime/sign-bytes.js';
@@ -23,11 +24,8 @@ export interface WorkloadProofTokenOptions {
  * 128-bit random `jti`, `wth` over the WIT and `tth`/`oth` over the context tokens sent with it.
  */
 export async function createWorkloadProofToken(key: SigningKey, options: WorkloadProofTokenOptions): Promise<string> {
-  const lifetimeSec = options.lifetimeSec ?? 60;
-  if (!Number.isInteger(lifetimeSec) || lifetimeSec < 1 || lifetimeSec > 3600) {
-    throw new TypeError('lifetimeSec must be an integer from 1 to 3600');
-  }
-  if (typeof options.audience !== 'string' || options.audience === '') throw new TypeError('audience is required');
+  const lifetimeSec = boundedInteger(options.lifetimeSec, 60, 1, 3600, 'createWorkloadProofToken: lifetimeSec', ' (s)');
+  expectNonEmptyString(options.audience, 'createWorkloadProofToken: audience');
   const nowSec = Math.floor((options.now ?? Date.now)() / 1000);
   const claims: Record<string, unknown> = {
     aud: options.audience,

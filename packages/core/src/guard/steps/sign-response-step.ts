@@ -1,5 +1,6 @@
 import { WimseError } from '../../base/errors/wimse-error.js';
 import type { WorkloadRequest } from '../../base/fields/workload-request.js';
+import { oneOf } from '../../base/options/option-checks.js';
 import type { HttpSignatureIdentity, WorkloadIdentity } from '../../identity/workload-identity.js';
 import type { SignatureProfile } from '../../profiles/profiles.js';
 import type { ResponseToSign } from '../../signing/sign-response.js';
@@ -32,9 +33,7 @@ export function createResponseSigner(
   profile: SignatureProfile,
   now: () => number,
 ): ResponseSigner {
-  const when = options.when ?? 'requested';
-  if (when !== 'requested' && when !== 'always')
-    throw new TypeError("responseSigning.when must be 'requested' or 'always'");
+  const when = oneOf(options.when, ['requested', 'always'], 'createWorkloadGuard: responseSigning.when') ?? 'requested';
   const { credentials } = options;
   if (typeof credentials !== 'function') resolveSigningKey(credentials); // fail at start-up, not per response
   return {
