@@ -52,7 +52,7 @@ describe('openAuditTrail: the file sink', () => {
     assert.equal(records[0]?.log, ORIGIN);
     assert.equal(records.filter((record) => record.kind === 'decision').length, 25);
     assert.deepEqual(
-      (records[1]?.event as Record<string, unknown>).route,
+      (records[1]?.event as Record<string, unknown> | undefined)?.route,
       '/orders/0',
       'the decisions in the order they were made',
     );
