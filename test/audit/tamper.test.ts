@@ -172,10 +172,10 @@ describe('wimse-pep audit verify: tampering with a real log is detected, and the
     const result = await audit('verify', path, '--key', KEY.verifierKey, '--checkpoint', keptElsewhere);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /intact/);
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
     assert.match(
       readme,
-      /records written after the last checkpoint that left the machine can be cut without detection/i,
+      /can cut records written after the last checkpoint that left the machine, and that cannot be detected/,
     );
   });
 
