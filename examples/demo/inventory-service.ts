@@ -6,13 +6,21 @@
  */
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { createWorkloadGuard, isWimseError, requestTransport, type TrustDomainOptions } from '@wimse-pep/core';
+import {
+  type AuditSink,
+  createWorkloadGuard,
+  isWimseError,
+  requestTransport,
+  type TrustDomainOptions,
+} from '@wimse-pep/core';
 
 export interface InventoryServiceOptions {
   readonly trustDomains: readonly TrustDomainOptions[];
   /** The service's own TLS certificate and key (PEM). */
   readonly tls: { readonly certificatePem: string; readonly privateKeyPem: string };
   readonly log: (line: string) => void;
+  /** Where its decisions go: the demo's tamper-evident audit trail (@wimse-pep/audit). */
+  readonly audit?: AuditSink;
 }
 
 export interface InventoryService {
@@ -23,6 +31,7 @@ export interface InventoryService {
 export async function startInventoryService(options: InventoryServiceOptions): Promise<InventoryService> {
   const guard = createWorkloadGuard({
     verifier: { trustDomains: options.trustDomains, audiences: ['https://inventory.demo.example'] },
+    ...(options.audit ? { audit: options.audit } : {}),
   });
   const server = createServer(
     { key: options.tls.privateKeyPem, cert: options.tls.certificatePem, requestCert: true, rejectUnauthorized: false },

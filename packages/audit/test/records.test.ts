@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { type AuditEventInput, canonicalJson, encodeRecord, eventFields, MAX_FIELD_LENGTH } from '@wimse-pep/audit';
+import fc from 'fast-check';
+import { canonicalRecordJson } from '../src/canonical/canonical-record-json.js';
 
 describe('RFC 8785 canonical JSON', () => {
   it('sorts members by UTF-16 code units, drops whitespace, serializes numbers and strings as ECMAScript does', () => {
@@ -23,6 +25,30 @@ describe('RFC 8785 canonical JSON', () => {
       '{"a":"x\u2028\\u001f","b":[1e+21,0.1,0,1e-7]}',
     );
     assert.throws(() => canonicalJson({ a: '\ud800' }), /surrogate/i);
+  });
+
+  it("the writer's serializer gives the library's bytes for every record-shaped value", () => {
+    // Record-shaped: plain objects, arrays, well-formed strings (any code point), safe integers, booleans, null.
+    const { value } = fc.letrec((tie) => ({
+      value: fc.oneof(
+        { depthSize: 'small' },
+        fc.string({ unit: 'grapheme' }),
+        fc.string({ unit: 'binary' }),
+        fc.maxSafeInteger(),
+        fc.boolean(),
+        fc.constant(null),
+        fc.array(tie('value'), { maxLength: 4 }),
+        fc.dictionary(fc.string({ unit: 'binary' }), tie('value'), { maxKeys: 6 }),
+      ),
+    }));
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ unit: 'binary' }), value), (record) => {
+        assert.equal(canonicalRecordJson(record), canonicalJson(record));
+      }),
+      { numRuns: 2000 },
+    );
+    assert.throws(() => canonicalRecordJson({ a: '\ud800' }), /lone surrogate/);
+    assert.throws(() => canonicalRecordJson({ a: 0.5 }), /safe integers only/);
   });
 
   it('a record hashes as its canonical bytes, whatever the member order', () => {

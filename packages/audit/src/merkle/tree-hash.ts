@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 /** RFC 6962 §2.1 hashing with SHA-256: leaves and interior nodes are domain-separated. */
 const LEAF_PREFIX = Buffer.from([0x00]);
@@ -11,7 +11,7 @@ export function leafHash(leaf: Uint8Array): Buffer {
 
 /** MTH(D[n]) = SHA-256(0x01 || MTH(D[0:k]) || MTH(D[k:n])). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+  return hash('sha256', Buffer.concat([NODE_PREFIX, left, right]), 'buffer');
 }
 
 /** MTH({}) = SHA-256(), the root of the empty tree. */
