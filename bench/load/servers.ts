@@ -35,6 +35,7 @@ export const PEERS = [
   'express-wimse',
   'express-wimse-inline',
   'express-wimse-audit',
+  'express-wimse-audit-noop',
   'fastify-bare',
   'fastify-jwt',
   'fastify-wimse',
@@ -191,6 +192,9 @@ async function start(peer: Peer) {
         expressWimse({ ...verifierOptionsFor(peer), audit: await auditTrail() }),
         (req) => req.workload?.id,
       );
+    case 'express-wimse-audit-noop':
+      // The guard's own cost of auditing (it builds an event per decision only when a sink is set).
+      return expressApp(expressWimse({ ...verifierOptionsFor(peer), audit: () => {} }), (req) => req.workload?.id);
     case 'fastify-bare':
     case 'fastify-jwt':
     case 'fastify-wimse':

@@ -16,7 +16,7 @@ export { parseSignerKey } from './note/parse-signer-key.js';
 export { parseVerifierKey } from './note/parse-verifier-key.js';
 export { signNote } from './note/sign-note.js';
 export { type EncodedRecord, encodeRecord } from './record/encode-record.js';
-export { type AuditEventInput, eventFields, MAX_FIELD_LENGTH } from './record/event-fields.js';
+export { type AuditEventInput, eventFields, eventFieldsJson, MAX_FIELD_LENGTH } from './record/event-fields.js';
 export type {
   CheckpointRecord,
   DecisionRecord,

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { type AuditEventInput, canonicalJson, encodeRecord, eventFields, MAX_FIELD_LENGTH } from '@wimse-pep/audit';
+import {
+  type AuditEventInput,
+  canonicalJson,
+  encodeRecord,
+  eventFields,
+  eventFieldsJson,
+  MAX_FIELD_LENGTH,
+} from '@wimse-pep/audit';
 import fc from 'fast-check';
 import { canonicalRecordJson } from '../src/canonical/canonical-record-json.js';
 
@@ -109,6 +116,46 @@ describe('the fields of a decision that reach the log', () => {
       },
       dualSend: { bearerWorkloadId: 'wimse://td.example/a', mismatch: false },
     });
+  });
+
+  it('JSON.stringify of the fields is their canonical form, for any event (the request thread relies on it)', () => {
+    const text = fc.string({ unit: 'binary', maxLength: 40 });
+    const anyEvent = fc.record(
+      {
+        time: text,
+        stage: text,
+        decision: text,
+        method: text,
+        route: text,
+        target: text,
+        workloadId: text,
+        trustDomain: text,
+        keyThumbprint: text,
+        witJtiHash: text,
+        bearerJtiHash: text,
+        code: text,
+        reason: fc.string({ unit: 'grapheme', maxLength: 40 }),
+        proof: text,
+        migrationMode: text,
+        txn: text,
+        txnTokenHash: text,
+        layered: fc.record({
+          transport: fc.record({ workloadId: text, keyThumbprint: text }),
+          application: fc.record({ workloadId: text, proof: text, keyThumbprint: text }),
+        }),
+        dualSend: fc.record({ bearerWorkloadId: text, mismatch: fc.boolean() }),
+        unknown: fc.anything(),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(anyEvent, (event) => {
+        const fields = eventFields(event as unknown as AuditEventInput);
+        assert.equal(eventFieldsJson(event as unknown as AuditEventInput), canonicalJson(fields));
+      }),
+      { numRuns: 2000 },
+    );
+    assert.equal(eventFieldsJson(event), canonicalJson(eventFields(event)));
   });
 
   it('bounds every string and makes it well-formed, so that any request yields a record', () => {

@@ -16,7 +16,7 @@ export type AuditEventInput = AuditEvent & {
  * later (whatever it holds) reaches the log only once it is named here. None is a token, a
  * signature or a key: identifiers, outcomes and hashes.
  */
-const STRING_FIELDS = [
+const STRING_FIELDS = new Set([
   'time',
   'stage',
   'decision',
@@ -34,6 +34,32 @@ const STRING_FIELDS = [
   'migrationMode',
   'txn',
   'txnTokenHash',
+]);
+
+/**
+ * The top-level field names in RFC 8785 order (UTF-16 code units): the fields are inserted in
+ * this order (nested ones too), so that JSON.stringify of the result is already canonical.
+ */
+const FIELD_ORDER = [
+  'bearerJtiHash',
+  'code',
+  'decision',
+  'dualSend',
+  'keyThumbprint',
+  'layered',
+  'method',
+  'migrationMode',
+  'proof',
+  'reason',
+  'route',
+  'stage',
+  'target',
+  'time',
+  'trustDomain',
+  'txn',
+  'txnTokenHash',
+  'witJtiHash',
+  'workloadId',
 ] as const;
 
 /** Longest string kept: a record stays bounded whatever a request carries (its target). */
@@ -42,21 +68,36 @@ export const MAX_FIELD_LENGTH = 2048;
 export function eventFields(event: AuditEventInput): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
   const source = event as unknown as Record<string, unknown>;
-  for (const name of STRING_FIELDS) {
+  for (const name of FIELD_ORDER) {
     const value = source[name];
-    if (typeof value === 'string') fields[name] = bounded(name === 'target' ? redactTarget(value) : value);
-  }
-  const layered = event.layered;
-  if (typeof layered === 'object' && layered !== null) {
-    const transport = pick(layered.transport, ['workloadId', 'keyThumbprint']);
-    const application = pick(layered.application, ['workloadId', 'proof', 'keyThumbprint']);
-    if (transport && application) fields.layered = { transport, application };
-  }
-  const dualSend = event.dualSend;
-  if (typeof dualSend === 'object' && dualSend !== null && typeof dualSend.bearerWorkloadId === 'string') {
-    fields.dualSend = { bearerWorkloadId: bounded(dualSend.bearerWorkloadId), mismatch: dualSend.mismatch === true };
+    if (STRING_FIELDS.has(name)) {
+      if (typeof value === 'string') fields[name] = bounded(name === 'target' ? redactTarget(value) : value);
+    } else if (name === 'dualSend') {
+      const dualSend = event.dualSend;
+      if (typeof dualSend === 'object' && dualSend !== null && typeof dualSend.bearerWorkloadId === 'string') {
+        fields.dualSend = {
+          bearerWorkloadId: bounded(dualSend.bearerWorkloadId),
+          mismatch: dualSend.mismatch === true,
+        };
+      }
+    } else if (typeof value === 'object' && value !== null) {
+      const layered = value as Record<string, unknown>;
+      // Nested members in canonical order too.
+      const application = pick(layered.application, ['keyThumbprint', 'proof', 'workloadId']);
+      const transport = pick(layered.transport, ['keyThumbprint', 'workloadId']);
+      if (transport && application) fields.layered = { application, transport };
+    }
   }
   return fields;
+}
+
+/**
+ * The canonical JSON (RFC 8785) of an event's fields: JSON.stringify gives it, since the fields
+ * are inserted in canonical order and hold only well-formed strings and booleans (a test compares
+ * it with the general implementation).
+ */
+export function eventFieldsJson(event: AuditEventInput): string {
+  return JSON.stringify(eventFields(event));
 }
 
 function pick(value: unknown, names: readonly string[]): Record<string, string> | undefined {

@@ -66,3 +66,13 @@ export type LogRecordKind = LogRecord['kind'];
 
 /** A record before the writer numbers and chains it. */
 export type UnchainedRecord = LogRecord extends infer R ? (R extends LogRecord ? Omit<R, 'i' | 'prev'> : never) : never;
+
+/**
+ * A decision whose event the request thread already put in canonical JSON (`eventFieldsJson`):
+ * the writer only numbers and chains it.
+ */
+export interface PreparedDecision {
+  readonly kind: 'decision';
+  readonly time: string;
+  readonly eventJson: string;
+}

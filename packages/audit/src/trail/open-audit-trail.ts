@@ -1,15 +1,20 @@
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { type AuditEvent, WimseError } from '@wimse-pep/core';
-import { type AuditEventInput, eventFields } from '../record/event-fields.js';
-import type { UnchainedRecord } from '../record/log-record.js';
-import { LogWriter, type SignedCheckpoint } from '../writer/log-writer.js';
+import { signerKeyText } from '../note/format-note-keys.js';
+import { type AuditEventInput, eventFieldsJson } from '../record/event-fields.js';
+import type { PreparedDecision, UnchainedRecord } from '../record/log-record.js';
+import type { SignedCheckpoint } from '../writer/log-writer.js';
 import { type AuditTrailOptions, auditTrailSettings } from './audit-trail-options.js';
+import type { FromWriter, ToWriter, TrailWorkerData } from './worker-messages.js';
 
 export type { AuditTrailOptions } from './audit-trail-options.js';
 
 /**
- * Writes are batched: the events of WRITE_DELAY_MS go out in one write (each write is a thread
- * pool round trip, which costs more than encoding a record), or sooner once WRITE_BATCH wait.
- * Nothing is durable before the next checkpoint's fsync anyway.
+ * Events go to the writer thread in batches: those of WRITE_DELAY_MS in one message (handing a
+ * batch over costs more than copying an event), sooner once WRITE_BATCH wait. Nothing is durable
+ * before the next checkpoint's fsync anyway.
  */
 const WRITE_DELAY_MS = 10;
 const WRITE_BATCH = 512;
@@ -61,30 +66,47 @@ interface OverflowMarker {
 
 type Queued = AuditEventInput | OverflowMarker;
 
+/** The writer thread's module, beside this one (`.ts` in the workspace sources, `.js` when built). */
+const WORKER_URL = new URL(`./trail-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+
+function startWriterThread(workerData: TrailWorkerData): Worker {
+  if (WORKER_URL.pathname.endsWith('.ts')) {
+    // The workspace runs its TypeScript sources through tsx, whose module hooks a worker thread
+    // does not inherit on Node 20: the thread registers them before loading the writer. Built
+    // packages (what users install) load the .js module directly.
+    const code = `import('tsx/esm/api').then((tsx) => tsx.register()).then(() => import(${JSON.stringify(WORKER_URL.href)}))`;
+    return new Worker(code, { eval: true, workerData });
+  }
+  return new Worker(WORKER_URL, { workerData });
+}
+
 /**
  * Opens the tamper-evident audit trail of one writer: a JSON-lines file where every record is
  * chained to the one before by hash, with signed checkpoints (C2SP tlog-checkpoint over an
- * RFC 6962 Merkle tree) every `checkpoint.records` records or `checkpoint.intervalMs`. Events
- * are queued (bounded by `maxQueue`) and written in batches off the request path. Resumes an
- * existing log (recording a crash gap when the last writer did not close it).
+ * RFC 6962 Merkle tree) every `checkpoint.records` records or `checkpoint.intervalMs`. The request
+ * thread only copies each event's allowed fields into a bounded queue (`maxQueue`); a writer
+ * thread hashes, writes and signs. Resumes an existing log (recording a crash gap when the last
+ * writer did not close it).
  */
 export async function openAuditTrail(options: AuditTrailOptions): Promise<AuditTrail> {
   const settings = auditTrailSettings(options);
-  const writer = await LogWriter.open({
+  const workerData: TrailWorkerData = {
     file: settings.file,
     origin: settings.origin,
-    signers: settings.signers,
-    what: 'openAuditTrail',
-  });
+    signerKeys: settings.signers.map(signerKeyText),
+    checkpointRecords: settings.checkpointRecords,
+    checkpointIntervalMs: settings.checkpointIntervalMs,
+    rotateBytes: settings.rotateBytes,
+  };
+  const worker = startWriterThread(workerData);
 
   let queue: Queued[] = [];
   let queuedEvents = 0;
   let inFlight = 0;
   let state: 'open' | 'closing' | 'closed' | 'failed' = 'open';
-  let pumping: Promise<void> | undefined;
-  let checkpointDue = false;
-  let rotateDue = false;
-  let lastCheckpoint: SignedCheckpoint | undefined;
+  let sendTimer: NodeJS.Timeout | undefined;
+  let nextId = 0;
+  const waiting = new Map<number, (checkpoint: SignedCheckpoint | undefined) => void>();
   const counts = { written: 0, dropped: 0, refused: 0, lost: 0, checkpoints: 0 };
   let warnedClosed = false;
 
@@ -96,9 +118,7 @@ export async function openAuditTrail(options: AuditTrailOptions): Promise<AuditT
     }
   };
 
-  const ship = (checkpoint: SignedCheckpoint | undefined) => {
-    if (!checkpoint) return;
-    lastCheckpoint = checkpoint;
+  const ship = (checkpoint: SignedCheckpoint) => {
     counts.checkpoints += 1;
     if (!settings.onCheckpoint) return;
     try {
@@ -109,105 +129,117 @@ export async function openAuditTrail(options: AuditTrailOptions): Promise<AuditT
     }
   };
 
-  const toRecord = (item: Queued): UnchainedRecord => {
-    const time = new Date().toISOString();
-    if ('overflow' in item && item.overflow === true) {
-      return {
-        kind: 'gap',
-        cause: 'overflow',
-        time,
-        dropped: item.dropped,
-        refused: item.refused,
-        from: item.from,
-        to: item.to,
-      };
-    }
-    return { kind: 'decision', time, event: eventFields(item as AuditEventInput) };
-  };
-
-  const fail = (error: unknown) => {
+  const fail = (error: Error) => {
+    if (state === 'failed') return;
     state = 'failed';
     counts.lost += inFlight + queuedEvents;
     inFlight = 0;
     queuedEvents = 0;
     queue = [];
-    clearInterval(timer);
+    clearTimeout(sendTimer);
     report(
       new Error(
         `openAuditTrail: the audit log ${settings.file} cannot be written; every event from now on is refused or dropped`,
         { cause: error },
       ),
     );
-    writer.abandon().catch(report);
+    for (const resolve of waiting.values()) resolve(undefined);
+    waiting.clear();
+    holdProcess();
   };
 
-  const pump = async () => {
-    try {
-      while (state !== 'failed' && state !== 'closed') {
-        if (queue.length > 0) {
-          const batch = queue;
-          queue = [];
-          inFlight = queuedEvents;
-          queuedEvents = 0;
-          await writer.append(batch.map(toRecord));
-          counts.written += inFlight;
-          inFlight = 0;
-          if (writer.sinceCheckpoint >= settings.checkpointRecords) checkpointDue = true;
-        } else if (checkpointDue) {
-          checkpointDue = false;
-          ship(await writer.checkpoint());
-        } else if (rotateDue || (settings.rotateBytes > 0 && writer.bytes >= settings.rotateBytes)) {
-          rotateDue = false;
-          ship(await writer.rotate());
-        } else {
-          break;
-        }
+  await new Promise<void>((resolve, reject) => {
+    const onMessage = (message: FromWriter) => {
+      if (message.type === 'ready') {
+        worker.off('error', onError);
+        resolve();
+      } else if (message.type === 'open-failed') {
+        worker.off('error', onError);
+        reject(new Error(message.message));
       }
-    } catch (error) {
-      fail(error);
-    }
+    };
+    const onError = (error: Error) => reject(error);
+    worker.once('message', onMessage);
+    worker.once('error', onError);
+  });
+
+  // Like its timers, the writer thread keeps the process alive only while it has work: events
+  // handed over and not yet written, or an operation asked for (a server keeps itself alive).
+  let referenced = true;
+  const holdProcess = () => {
+    const busy = inFlight > 0 || waiting.size > 0;
+    if (busy === referenced) return;
+    referenced = busy;
+    if (busy) worker.ref();
+    else worker.unref();
   };
 
-  /** Events are written in batches: one write per WRITE_DELAY_MS, sooner once WRITE_BATCH wait. */
-  let wake: (() => void) | undefined;
-  const start = () => {
-    if (pumping) {
-      if (wake && queuedEvents >= WRITE_BATCH) wake();
-      return;
+  worker.on('message', (message: FromWriter) => {
+    switch (message.type) {
+      case 'appended':
+        inFlight -= message.events;
+        counts.written += message.events;
+        holdProcess();
+        break;
+      case 'checkpoint':
+        ship(message.checkpoint);
+        break;
+      case 'done':
+        waiting.get(message.id)?.(message.checkpoint);
+        waiting.delete(message.id);
+        holdProcess();
+        break;
+      case 'failed':
+        fail(new Error(message.message));
+        break;
     }
-    const waited = new Promise<void>((resolve) => {
-      const timeout = setTimeout(() => {
-        wake = undefined;
-        resolve();
-      }, WRITE_DELAY_MS);
-      wake = () => {
-        clearTimeout(timeout);
-        wake = undefined;
-        resolve();
-      };
+  });
+  worker.on('error', (error) => fail(error));
+  worker.on('exit', () => {
+    if (state === 'open' || state === 'closing') fail(new Error('the writer thread ended'));
+  });
+  holdProcess();
+
+  const toRecord = (item: Queued, time: string): UnchainedRecord | PreparedDecision => {
+    if ('overflow' in item && item.overflow === true) {
+      const { dropped, refused, from, to } = item;
+      return { kind: 'gap', cause: 'overflow', time, dropped, refused, from, to };
+    }
+    // The allowed fields, already in canonical JSON: the writer thread only numbers and chains them.
+    return { kind: 'decision', time, eventJson: eventFieldsJson(item as AuditEventInput) };
+  };
+
+  /** Hands what is queued to the writer thread. */
+  const send = () => {
+    clearTimeout(sendTimer);
+    sendTimer = undefined;
+    if (queue.length === 0 || (state !== 'open' && state !== 'closing')) return;
+    const time = new Date().toISOString();
+    const records = queue.map((item) => toRecord(item, time));
+    const message: ToWriter = { type: 'append', records, events: queuedEvents };
+    inFlight += queuedEvents;
+    queuedEvents = 0;
+    queue = [];
+    worker.postMessage(message);
+    holdProcess();
+  };
+
+  const schedule = () => {
+    if (queuedEvents >= WRITE_BATCH) send();
+    else if (!sendTimer) sendTimer = setTimeout(send, WRITE_DELAY_MS);
+  };
+
+  /** Sends what is queued, then asks the writer thread for an operation and waits for it. */
+  const request = (type: 'sync' | 'checkpoint' | 'rotate' | 'close') => {
+    send();
+    if (state === 'failed') return Promise.resolve(undefined);
+    const id = nextId++;
+    return new Promise<SignedCheckpoint | undefined>((resolve) => {
+      waiting.set(id, resolve);
+      worker.postMessage({ type, id } satisfies ToWriter);
+      holdProcess();
     });
-    if (queuedEvents >= WRITE_BATCH) wake?.();
-    pumping = waited.then(pump).finally(() => {
-      pumping = undefined;
-      if (state === 'open' && (queue.length > 0 || checkpointDue || rotateDue)) start();
-    });
   };
-
-  const flush = async () => {
-    do {
-      start();
-      wake?.();
-      await pumping;
-    } while (pumping || (queue.length > 0 && state === 'open'));
-  };
-
-  const timer = setInterval(() => {
-    if (writer.sinceCheckpoint > 0 || queue.length > 0) {
-      checkpointDue = true;
-      start();
-    }
-  }, settings.checkpointIntervalMs);
-  timer.unref();
 
   /** An allow decision that `refuse` turns into a 503 rather than let it through unrecorded. */
   const refusable = (event: AuditEventInput) =>
@@ -227,7 +259,7 @@ export async function openAuditTrail(options: AuditTrailOptions): Promise<AuditT
     } else {
       queue.push({ overflow: true, dropped: refuse ? 0 : 1, refused: refuse ? 1 : 0, from: time, to: time });
     }
-    start();
+    schedule();
     if (refuse) {
       counts.refused += 1;
       throw refusal();
@@ -240,7 +272,7 @@ export async function openAuditTrail(options: AuditTrailOptions): Promise<AuditT
       if (queuedEvents + inFlight < settings.maxQueue) {
         queue.push(event);
         queuedEvents += 1;
-        start();
+        schedule();
         return;
       }
       overflowed(event);
@@ -264,38 +296,21 @@ export async function openAuditTrail(options: AuditTrailOptions): Promise<AuditT
     file: { value: settings.file, enumerable: true },
   });
   Object.assign(trail, {
-    stats: (): AuditTrailStats => ({
-      ...counts,
-      queued: queuedEvents + inFlight,
-      failed: state === 'failed',
-    }),
-    flush,
-    async checkpoint() {
-      checkpointDue = true;
-      const before = lastCheckpoint;
-      await flush();
-      return lastCheckpoint === before ? undefined : lastCheckpoint;
+    stats: (): AuditTrailStats => ({ ...counts, queued: queuedEvents + inFlight, failed: state === 'failed' }),
+    async flush() {
+      await request('sync');
     },
+    checkpoint: () => request('checkpoint'),
     async rotate() {
-      rotateDue = true;
-      await flush();
+      await request('rotate');
     },
     async close() {
       if (state !== 'open') return;
       state = 'closing';
-      clearInterval(timer);
-      while (queue.length > 0 || pumping) {
-        if (!pumping) pumping = pump().finally(() => (pumping = undefined));
-        await pumping;
-      }
-      if (state === 'closing') {
-        state = 'closed';
-        try {
-          ship(await writer.close());
-        } catch (error) {
-          report(error);
-        }
-      }
+      const closed = request('close');
+      await closed;
+      if (state === 'closing') state = 'closed';
+      await worker.terminate();
     },
   });
   return trail;

@@ -7,8 +7,13 @@ import { AuditError } from '../errors/audit-error.js';
 import { CompactRange } from '../merkle/compact-range.js';
 import type { NoteSigner } from '../note/note-keys.js';
 import { signNote } from '../note/sign-note.js';
-import { encodeRecord } from '../record/encode-record.js';
-import { type LogRecord, RECORD_FORMAT_VERSION, type UnchainedRecord } from '../record/log-record.js';
+import { encodeRecord, hashRecordLine } from '../record/encode-record.js';
+import {
+  type LogRecord,
+  type PreparedDecision,
+  RECORD_FORMAT_VERSION,
+  type UnchainedRecord,
+} from '../record/log-record.js';
 import { LogChecker } from '../verify/log-checker.js';
 import { checkFiles } from '../verify/verify-audit-log.js';
 import { cutTornLine } from './cut-torn-line.js';
@@ -148,16 +153,18 @@ export class LogWriter {
   }
 
   /** Numbers, chains and appends records in one write (not yet fsynced: a checkpoint does that). */
-  async append(records: readonly UnchainedRecord[]): Promise<void> {
+  async append(records: readonly (UnchainedRecord | PreparedDecision)[]): Promise<void> {
     if (records.length === 0) return;
     const lines: string[] = [];
     for (const record of records) {
-      const chained = {
-        ...record,
-        i: this.#tree.size,
-        ...(this.#prevHash === undefined ? {} : { prev: this.#prevHash }),
-      };
-      const encoded = encodeRecord(chained);
+      const i = this.#tree.size;
+      const encoded =
+        'eventJson' in record
+          ? // Members in canonical order: event, i, kind, prev, time.
+            hashRecordLine(
+              `{"event":${record.eventJson},"i":${i},"kind":"decision",${this.#prevHash === undefined ? '' : `"prev":"${this.#prevHash}",`}"time":${JSON.stringify(record.time)}}`,
+            )
+          : encodeRecord({ ...record, i, ...(this.#prevHash === undefined ? {} : { prev: this.#prevHash }) });
       lines.push(encoded.line, '\n');
       this.#tree.append(encoded.leaf);
       this.#prevHash = encoded.hash;
