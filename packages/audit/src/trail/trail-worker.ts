@@ -32,7 +32,7 @@ let failed = false;
 let chain: Promise<void> = Promise.resolve();
 
 /** Runs tasks one after the other; after a failure, nothing more is written (requests still get their answer). */
-function run(task: () => Promise<SignedCheckpoint | undefined | void>, id?: number): void {
+function run(task: () => Promise<SignedCheckpoint | undefined>, id?: number): void {
   chain = chain.then(async () => {
     if (failed) {
       if (id !== undefined) post({ type: 'done', id });
@@ -72,6 +72,7 @@ port.on('message', (message: ToWriter) => {
           const signed = await writer.rotate();
           if (signed) post({ type: 'checkpoint', checkpoint: signed });
         }
+        return undefined;
       });
       break;
     case 'sync':
