@@ -317,6 +317,7 @@ try {
     }
     const exported = JSON.parse(run(process.execPath, [...nodeArgs, 'dist/every-package.js'], { cwd: consumer }));
     const expected = {
+      audit: ['openAuditTrail', 'verifyAuditLog', 'proveInclusion', 'generateNoteKey'],
       cli: ['main', 'startDevIssuer'],
       client: ['createWimseFetch', 'fileCredentials', 'signRequest'],
       core: ['createVerifier', 'WimseError', 'allowWorkloads'],

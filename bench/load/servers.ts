@@ -9,10 +9,14 @@
  *   POST /orders     -> {"items":<count>,"caller":...}   (1 KiB JSON body, parsed by the framework)
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fastifyJwt from '@fastify/jwt';
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
+import { type AuditTrail, generateNoteKey, openAuditTrail } from '@wimse-pep/audit';
 import type { VerifierOptions } from '@wimse-pep/core';
 import { wimse as expressWimse } from '@wimse-pep/express';
 import { wimse as fastifyWimse } from '@wimse-pep/fastify';
@@ -30,6 +34,8 @@ export const PEERS = [
   'express-jwt',
   'express-wimse',
   'express-wimse-inline',
+  'express-wimse-audit',
+  'express-wimse-audit-noop',
   'fastify-bare',
   'fastify-jwt',
   'fastify-wimse',
@@ -181,6 +187,14 @@ async function start(peer: Peer) {
     case 'express-wimse':
     case 'express-wimse-inline':
       return expressApp(expressWimse(verifierOptionsFor(peer)), (req) => req.workload?.id);
+    case 'express-wimse-audit':
+      return expressApp(
+        expressWimse({ ...verifierOptionsFor(peer), audit: await auditTrail() }),
+        (req) => req.workload?.id,
+      );
+    case 'express-wimse-audit-noop':
+      // The guard's own cost of auditing (it builds an event per decision only when a sink is set).
+      return expressApp(expressWimse({ ...verifierOptionsFor(peer), audit: () => {} }), (req) => req.workload?.id);
     case 'fastify-bare':
     case 'fastify-jwt':
     case 'fastify-wimse':
@@ -189,6 +203,25 @@ async function start(peer: Peer) {
     default:
       return koaApp(peer);
   }
+}
+
+/**
+ * `express-wimse-audit`: express-wimse with the tamper-evident audit trail as its audit sink, in a
+ * temporary directory: one chained record per decision, a signed checkpoint (fsync first) every
+ * second, the default queue and overflow policy.
+ */
+let trail: AuditTrail | undefined;
+let trailDir: string | undefined;
+async function auditTrail(): Promise<AuditTrail> {
+  trailDir = mkdtempSync(join(tmpdir(), 'wimse-bench-audit-'));
+  const origin = 'bench.example/audit/express';
+  trail = await openAuditTrail({
+    file: join(trailDir, 'audit.jsonl'),
+    origin,
+    signingKey: generateNoteKey(origin).signerKey,
+    checkpoint: { records: 1_000_000, intervalMs: 1000 },
+  });
+  return trail;
 }
 
 const peer = process.argv[2] as Peer;
@@ -207,6 +240,10 @@ process.on('message', (message: { type: string }) => {
     process.send?.({ type: 'stats', cpuMicros: cpu.user + cpu.system, rss: memory.rss, heapUsed: memory.heapUsed });
   } else if (message.type === 'stop') {
     server.close();
-    process.exit(0);
+    const closing = trail ? trail.close() : Promise.resolve();
+    void closing.finally(() => {
+      if (trailDir) rmSync(trailDir, { recursive: true, force: true });
+      process.exit(0);
+    });
   }
 });

@@ -6,7 +6,7 @@
  */
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { createWorkloadGuard, isWimseError, type TrustDomainOptions } from '@wimse-pep/core';
+import { type AuditSink, createWorkloadGuard, isWimseError, type TrustDomainOptions } from '@wimse-pep/core';
 import { requestTransport } from '@wimse-pep/core/node';
 
 export interface InventoryServiceOptions {
@@ -14,6 +14,8 @@ export interface InventoryServiceOptions {
   /** The service's own TLS certificate and key (PEM). */
   readonly tls: { readonly certificatePem: string; readonly privateKeyPem: string };
   readonly log: (line: string) => void;
+  /** Where its decisions go: the demo's tamper-evident audit trail (@wimse-pep/audit). */
+  readonly audit?: AuditSink;
 }
 
 export interface InventoryService {
@@ -24,6 +26,7 @@ export interface InventoryService {
 export async function startInventoryService(options: InventoryServiceOptions): Promise<InventoryService> {
   const guard = createWorkloadGuard({
     verifier: { trustDomains: options.trustDomains, audiences: ['https://inventory.demo.example'] },
+    ...(options.audit ? { audit: options.audit } : {}),
   });
   const server = createServer(
     { key: options.tls.privateKeyPem, cert: options.tls.certificatePem, requestCert: true, rejectUnauthorized: false },

@@ -12,11 +12,17 @@
  * and answered through a middlebox that strips the response signature; each must be refused
  * with its code. Then checkout sends one request with a Workload Proof Token instead of a signature
  * (accepted), and that WPT replayed is refused. Then checkout calls an inventory service over mutual TLS with a Workload Identity
- * Certificate from the identity server's development CA, and a certificate from another CA is refused. Exit code 0 when every step behaved as expected, 1 otherwise.
+ * Certificate from the identity server's development CA, and a certificate from another CA is refused. The inventory
+ * service writes its decisions to a tamper-evident audit trail (@wimse-pep/audit): `wimse-pep audit verify`
+ * passes on it, then fails on a copy with one record edited. Exit code 0 when every step behaved as expected, 1 otherwise.
  *
  *   pnpm --filter example-demo start      (or: node --conditions=wimse-source --import tsx examples/demo/run-demo.ts)
  */
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateNoteKey, openAuditTrail } from '@wimse-pep/audit';
 import {
   createDevCertificateAuthority,
   formatRequest,
@@ -24,6 +30,7 @@ import {
   formatWit,
   issueWit,
   startDevIssuer,
+  main as wimsePep,
 } from '@wimse-pep/cli';
 import {
   createWimseFetch,
@@ -244,10 +251,19 @@ await expect('the same WPT replayed byte for byte', '401 wpt_replay', () => {
 // 3. Transport-level identity: a Workload Identity Certificate in mutual TLS.
 heading('checkout calls the inventory service over mutual TLS (a WIC from the identity server CA)');
 const tlsCa = await createDevCertificateAuthority({ trustDomain: TRUST_DOMAIN });
+const auditDir = mkdtempSync(join(tmpdir(), 'wimse-demo-audit-'));
+const auditFile = join(auditDir, 'inventory-audit.jsonl');
+const auditKey = generateNoteKey('inventory.demo.example/audit/1');
+const inventoryAudit = await openAuditTrail({
+  file: auditFile,
+  origin: 'inventory.demo.example/audit/1',
+  signingKey: auditKey.signerKey,
+});
 const inventory = await startInventoryService({
   trustDomains: [issuer.trust],
   tls: await tlsCa.issueServerCertificate(),
   log: indented('inventory service'),
+  audit: inventoryAudit,
 });
 out(`  inventory service ${inventory.url}  (node:https + @wimse-pep/core guard, mutual TLS only)`);
 const obtainWic = async () => {
@@ -273,6 +289,38 @@ await expect('a certificate for checkout from another CA', '400 certificate_untr
 );
 await forgedPresenting.close();
 await inventory.close();
+await inventoryAudit.close();
+
+// 4. The inventory service's decisions, in its tamper-evident audit trail.
+heading("the inventory service's audit trail: wimse-pep audit verify");
+/** Runs `wimse-pep audit verify` on a log file, printing what it prints. */
+async function auditVerify(file: string): Promise<number> {
+  out(`$ wimse-pep audit verify ${file.replace(auditDir, '<dir>')} --key ${auditKey.verifierKey.slice(0, 48)}…`);
+  const show = (text: string) => {
+    for (const line of text.trimEnd().split('\n')) out(`   ${line.replaceAll(auditDir, '<dir>')}`);
+    return true;
+  };
+  return wimsePep(['audit', 'verify', file, '--key', auditKey.verifierKey], {
+    stdout: { write: show },
+    stderr: { write: show },
+  });
+}
+const intact = await auditVerify(auditFile);
+results.push({ label: 'audit log verifies', ok: intact === 0 });
+out(`${intact === 0 ? 'ACCEPTED' : 'UNEXPECTED'}: the audit log is intact (exit ${intact})`);
+// An intruder turns the refusal into an allow in a copy of the log.
+const lines = readFileSync(auditFile, 'utf8').split('\n');
+const denied = lines.findIndex((line) => line.includes('"decision":"deny"'));
+const edited = join(auditDir, 'inventory-audit.edited.jsonl');
+writeFileSync(
+  edited,
+  lines.map((line, i) => (i === denied ? line.replace('"decision":"deny"', '"decision":"allow"') : line)).join('\n'),
+);
+out(`-- record ${denied} edited in a copy: "decision":"deny" becomes "decision":"allow"`);
+const tampered = await auditVerify(edited);
+results.push({ label: 'edited audit log is refused', ok: denied > 0 && tampered === 1 });
+out(`   ${denied > 0 && tampered === 1 ? 'REFUSED' : 'UNEXPECTED'}  exit ${tampered}`);
+rmSync(auditDir, { recursive: true, force: true });
 
 await Promise.all([box.close(), service.close(), issuer.close()]);
 const failed = results.filter((result) => !result.ok);

@@ -70,6 +70,13 @@ describe('the end-to-end demo (examples/demo/run-demo.ts)', () => {
       /inventory service: verified caller wimse:\/\/demo\.example\/service\/checkout by its client certificate \(proof mtls\)/,
     );
     assert.match(stdout, /^ACCEPTED: 200, the inventory service sees wimse:\/\/demo\.example\/service\/checkout$/m);
-    assert.match(stdout, /all 11 steps behaved as expected/);
+    // The inventory service's audit trail: intact, then refused once a denial is edited into an allow.
+    assert.match(stdout, /^ {3}audit log inventory\.demo\.example\/audit\/1: intact$/m);
+    assert.match(stdout, /^ACCEPTED: the audit log is intact \(exit 0\)$/m);
+    assert.match(
+      stdout,
+      /-- record (\d+) edited in a copy: "decision":"deny" becomes "decision":"allow"\n.*\n {3}wimse-pep audit verify: record \1: record \1 does not hash to the prev of record \d+ .*\[chain_broken\]\n {3}REFUSED {2}exit 1/,
+    );
+    assert.match(stdout, /all 13 steps behaved as expected/);
   });
 });

@@ -1,3 +1,6 @@
+import { auditKeygenCommand } from './commands/audit-keygen.js';
+import { auditProveCommand } from './commands/audit-prove.js';
+import { auditVerifyCommand } from './commands/audit-verify.js';
 import { caCommand } from './commands/ca.js';
 import { devIssuerCommand } from './commands/dev-issuer.js';
 import { inspectCommand } from './commands/inspect.js';
@@ -24,6 +27,9 @@ export const commands: readonly Command[] = [
   mintWicCommand,
   inspectCommand,
   requestCommand,
+  auditKeygenCommand,
+  auditVerifyCommand,
+  auditProveCommand,
 ];
 
 function overview(): string {
@@ -31,7 +37,7 @@ function overview(): string {
   return `Usage: wimse-pep <command> [options]
 
 WIMSE workload identity tools for development: keys, a development identity server, WITs, and
-signed requests.
+signed requests; and the audit trail's checks (audit verify, audit prove).
 
 Commands:
 ${commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`).join('\n')}
@@ -46,20 +52,23 @@ const processIo: CliIo = { stdout: process.stdout, stderr: process.stderr };
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    const topic = name === 'help' ? rest[0] : undefined;
-    const command = commands.find((candidate) => candidate.name === topic);
-    if (topic !== undefined && !command) return usageError(io, undefined, `unknown command ${JSON.stringify(topic)}`);
-    println(name === undefined ? io.stderr : io.stdout, command ? command.help : overview());
+    const topic = name === 'help' && rest.length > 0 ? findCommand(rest) : undefined;
+    if (name === 'help' && rest.length > 0 && !topic?.command) {
+      return usageError(io, undefined, topic?.problem ?? `unknown command ${JSON.stringify(rest.join(' '))}`);
+    }
+    println(name === undefined ? io.stderr : io.stdout, topic?.command ? topic.command.help : overview());
     return name === undefined ? EXIT_USAGE : 0;
   }
-  const command = commands.find((candidate) => candidate.name === name);
-  if (!command) return usageError(io, undefined, `unknown command ${JSON.stringify(name)}`);
-  if (rest.includes('--help') || rest.includes('-h')) {
+  const found = findCommand(argv);
+  if (!found.command) return usageError(io, undefined, found.problem);
+  const { command } = found;
+  const args = argv.slice(found.words);
+  if (args.includes('--help') || args.includes('-h')) {
     println(io.stdout, command.help);
     return 0;
   }
   try {
-    const { values, positionals } = parseCommandArgs(command, [...rest]);
+    const { values, positionals } = parseCommandArgs(command, [...args]);
     return await command.run(values, positionals, io);
   } catch (error) {
     if (error instanceof UsageError) return usageError(io, command, error.message);
@@ -70,6 +79,27 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     println(io.stderr, `wimse-pep ${command.name}: ${(error as Error)?.stack ?? String(error)}`);
     return EXIT_FAILURE;
   }
+}
+
+/** The command named by the first word, or the first two (a group: `audit verify`). */
+function findCommand(
+  words: readonly string[],
+): { command: Command; words: number; problem?: undefined } | { command?: undefined; problem: string } {
+  const [first, second] = words;
+  const single = commands.find((candidate) => candidate.name === first);
+  if (single) return { command: single, words: 1 };
+  const pair = commands.find((candidate) => candidate.name === `${first} ${second}`);
+  if (pair) return { command: pair, words: 2 };
+  const group = commands.filter((candidate) => candidate.name.startsWith(`${first} `));
+  if (group.length > 0) {
+    const names = group.map((candidate) => candidate.name.slice(String(first).length + 1)).join(', ');
+    const what =
+      second === undefined || second.startsWith('-')
+        ? 'needs a subcommand'
+        : `has no subcommand ${JSON.stringify(second)}`;
+    return { problem: `${first} ${what}: ${names}` };
+  }
+  return { problem: `unknown command ${JSON.stringify(first)}` };
 }
 
 function usageError(io: CliIo, command: Command | undefined, message: string): number {

@@ -7,7 +7,7 @@ describe('wimse-pep: help and usage errors', () => {
   it('lists the commands with --help (exit 0) and without a command (exit 2)', async () => {
     const help = await runCli(['--help']);
     assert.equal(help.code, 0);
-    for (const name of ['keygen', 'dev-issuer', 'mint', 'inspect', 'request']) {
+    for (const name of ['keygen', 'dev-issuer', 'mint', 'inspect', 'request', 'audit verify', 'audit prove']) {
       assert.match(help.stdout, new RegExp(`^  ${name} `, 'm'));
     }
     const none = await runCli([]);
@@ -17,11 +17,13 @@ describe('wimse-pep: help and usage errors', () => {
 
   for (const command of commands) {
     it(`${command.name} --help prints its usage and exits 0`, async () => {
-      const result = await runCli([command.name, '--help']);
+      // A command of a group is two words: `audit verify`.
+      const words = command.name.split(' ');
+      const result = await runCli([...words, '--help']);
       assert.equal(result.code, 0);
       assert.match(result.stdout, new RegExp(`^Usage: wimse-pep ${command.name} `));
       assert.match(result.stdout, /Example/);
-      assert.deepEqual(await runCli(['help', command.name]), result);
+      assert.deepEqual(await runCli(['help', ...words]), result);
     });
   }
 
@@ -38,6 +40,20 @@ describe('wimse-pep: help and usage errors', () => {
       [['inspect', 'a', 'b'], /unexpected argument "b"/],
       [['request', 'not a url', '--wit', 'w', '--key', 'k'], /not an absolute URL/],
       [['dev-issuer', '--trust-domain', 'td.example', '--port', '70000'], /--port must be an integer from 0 to 65535/],
+      [['audit'], /audit needs a subcommand: keygen, verify, prove/],
+      [['audit', 'frobnicate'], /audit has no subcommand "frobnicate": keygen, verify, prove/],
+      [['help', 'audit', 'frobnicate'], /audit has no subcommand "frobnicate"/],
+      [['audit', 'verify', 'log.jsonl'], /--key is required/],
+      [['audit', 'verify', '--key', 'k'], /missing the log file/],
+      [
+        ['audit', 'verify', 'log.jsonl', '--key', 'nothing+here'],
+        /--key nothing\+here is neither a verifier key nor a readable file/,
+      ],
+      [['audit', 'prove', 'log.jsonl', 'x'], /the record number must be a whole number, not "x"/],
+      [
+        ['audit', 'keygen', '--name', 'two words', '--out', 'k'],
+        /--name: .*a key name must be non-empty, without spaces/,
+      ],
     ];
     for (const [argv, message] of cases) {
       const result = await runCli(argv);

@@ -3,6 +3,7 @@
  * `@ts-expect-error` lines fail the check if the installed declarations were missing or `any`),
  * then run: it prints the runtime export names of each package as one JSON line.
  */
+import * as audit from '@wimse-pep/audit';
 import * as cli from '@wimse-pep/cli';
 import * as client from '@wimse-pep/client';
 import * as core from '@wimse-pep/core';
@@ -54,9 +55,20 @@ export async function typesOnly(): Promise<void> {
   const dualSend: string | undefined = workload?.proof === 'http-signature' ? workload.bearer?.id : undefined;
   console.log(dualSend);
 
+  const trail: audit.AuditTrail = await audit.openAuditTrail({
+    file: 'audit.jsonl',
+    origin: 'orders.example.com/audit/1',
+    signingKey: audit.generateNoteKey('orders.example.com/audit/1').signerKey,
+  });
+  koa.use(koaAdapter.wimse({ verifier: verifierOptions, audit: trail }));
+  // @ts-expect-error overflow is refuse or drop
+  await audit.openAuditTrail({ file: 'a', origin: 'o', signingKey: 'k', overflow: 'block' });
+  const report: audit.AuditLogReport = await audit.verifyAuditLog({ files: ['audit.jsonl'], keys: [] });
+  console.log(report.ok);
+
   const exitCode: number = await cli.main(['--help']);
   console.log(exitCode);
 }
 
-const modules = { cli, client, core, express: expressAdapter, fastify: fastifyAdapter, koa: koaAdapter };
+const modules = { audit, cli, client, core, express: expressAdapter, fastify: fastifyAdapter, koa: koaAdapter };
 console.log(JSON.stringify(Object.fromEntries(Object.entries(modules).map(([name, m]) => [name, Object.keys(m)]))));

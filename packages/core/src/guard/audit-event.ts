@@ -1,4 +1,5 @@
 import type { WimseErrorCode } from '../base/errors/codes.js';
+import { WimseError } from '../base/errors/wimse-error.js';
 import { sha256Base64url } from '../base/runtime/hash.js';
 import type { WorkloadIdentity, WorkloadProof } from '../identity/workload-identity.js';
 import type { MigrationMode } from '../migration/migration-options.js';
@@ -15,6 +16,8 @@ export interface AuditEvent {
   readonly decision: 'allow' | 'deny' | 'aborted';
   readonly method: string;
   readonly route: string;
+  /** Path and query as received (the request target). */
+  readonly target?: string | undefined;
   readonly workloadId?: string | undefined;
   readonly trustDomain?: string | undefined;
   readonly keyThumbprint?: string | undefined;
@@ -90,7 +93,9 @@ export function emitAudit(sink: AuditSink | undefined, event: AuditEvent): void 
     if (typeof sink === 'function') sink(event);
     else if (event.decision === 'allow') sink.info({ wimse: event }, 'wimse decision');
     else sink.warn({ wimse: event }, 'wimse decision');
-  } catch {
-    // Auditing must not turn a decision into a crash; the sink owns its own error reporting.
+  } catch (error) {
+    // A sink that cannot record an allow (a bounded audit trail that is full) refuses it: 503,
+    // never a request served unaudited. Any other failure of a sink never changes a decision.
+    if (event.decision === 'allow' && error instanceof WimseError && error.code === 'unavailable') throw error;
   }
 }

@@ -18,6 +18,7 @@ export function authenticationEvent(
     time: new Date().toISOString(),
     method: request.method,
     route,
+    target: request.target,
     stage: 'authentication',
     decision: failure === undefined ? 'allow' : failure.code === 'client_aborted' ? 'aborted' : 'deny',
     ...(failure === undefined ? identityFields(identity) : { code: failure.code, reason: failure.message }),
@@ -29,7 +30,13 @@ export function authenticationEvent(
 
 /** The would-be outcome of a WIT verified in shadow: reported, never enforced. */
 export function shadowEvent(request: WorkloadRequest, route: string, outcome: ShadowOutcome): AuditEvent {
-  const common = { time: new Date().toISOString(), method: request.method, route, stage: 'shadow' as const };
+  const common = {
+    time: new Date().toISOString(),
+    method: request.method,
+    route,
+    target: request.target,
+    stage: 'shadow' as const,
+  };
   const identity: WorkloadIdentity | undefined = outcome.identity;
   if (identity) {
     return {

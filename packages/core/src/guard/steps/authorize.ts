@@ -27,6 +27,7 @@ export async function authorize(input: Authorization): Promise<{ event: AuditEve
     time: new Date().toISOString(),
     method: request.method,
     route: input.route,
+    target: request.target,
     stage: 'authorization',
     ...identityFields(identity),
     proof: identity?.proof ?? 'none',
