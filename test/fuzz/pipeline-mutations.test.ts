@@ -10,8 +10,8 @@ import { signRequest } from '@wimse-pep/client';
 import { createVerifier, type HeaderValue, WimseError, type WorkloadRequest } from '@wimse-pep/core';
 import fc from 'fast-check';
 import { parseDictionary } from 'structured-headers';
-import { countDictionaryMembers } from '../../packages/core/src/httpsig/count-dictionary-members.js';
 import { describeError, settle } from '../conformance/helpers.js';
+import { countDictionaryMembers } from '../support/count-dictionary-members.js';
 import { AUDIENCE, CALLER_ID, createScenario, now, type Scenario } from '../support/index.js';
 
 let scenario: Scenario;

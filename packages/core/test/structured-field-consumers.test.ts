@@ -11,9 +11,9 @@ import { describe, it } from 'node:test';
 import { WimseError } from '@wimse-pep/core';
 import fc from 'fast-check';
 import { isInnerList, parseDictionary } from 'structured-headers';
+import { countDictionaryMembers } from '../../../test/support/count-dictionary-members.js';
 import { fieldValue } from '../src/base/fields/field-lines.js';
 import { checkContentDigest } from '../src/digest/check-content-digest.js';
-import { countDictionaryMembers } from '../src/httpsig/count-dictionary-members.js';
 import {
   parseSignatureFields,
   SIGNATURE_FIELD_MAX_BYTES,

@@ -42,7 +42,7 @@ export function receiveRequest(
   return received;
 }
 
-export function isReceived(request: WorkloadRequest): request is ReceivedRequest {
+function isReceived(request: WorkloadRequest): request is ReceivedRequest {
   return (request as Partial<ReceivedRequest>)[PREPARED] === true;
 }
 

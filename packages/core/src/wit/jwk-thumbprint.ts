@@ -1,14 +1,6 @@
 import { sha256Base64url } from '../base/runtime/hash.js';
 
-/**
- * The RFC 7638 SHA-256 thumbprint (base64url) of a public JWK of type EC, OKP or RSA, computed
- * synchronously: one small hash, no async job.
- */
-export function jwkThumbprint(jwk: Readonly<Record<string, unknown>>): string {
-  return thumbprintOfInput(jwkThumbprintInput(jwk));
-}
-
-/** SHA-256, base64url, of a thumbprint input (jwkThumbprintInput). */
+/** The RFC 7638 SHA-256 thumbprint (base64url) of a thumbprint input (jwkThumbprintInput): one small hash. */
 export function thumbprintOfInput(input: string): string {
   return sha256Base64url(input);
 }

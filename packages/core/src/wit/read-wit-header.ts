@@ -5,14 +5,7 @@ import type { WorkloadRequest } from '../base/fields/workload-request.js';
 /** `JWT = base64url "." base64url "." base64url` (workload-creds ABNF): no padding, no spaces. */
 const COMPACT_JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
-export const WIT_HEADER = 'workload-identity-token';
-
-/** Step 1: exactly one `Workload-Identity-Token` field line holding one compact JWT. */
-export function readWitHeader(headers: WorkloadRequest['headers'], maxBytes: number): string {
-  const value = readWitField(headers, maxBytes);
-  assertCompactJwt(value);
-  return value;
-}
+const WIT_HEADER = 'workload-identity-token';
 
 /**
  * Step 1 without the token's shape: exactly one field line, within `maxBytes`. The verifier checks

@@ -10,13 +10,7 @@ const WPT_CREDENTIALS = /^WPT +(\S+)$/i;
 /** A WPT credential anywhere in a field line, including one a proxy joined with another. */
 const WPT_SCHEME_ANYWHERE = /(?:^|,)[ \t]*WPT(?: |$)/i;
 
-export const WPT_HEADER = 'workload-proof-token';
-
-/** Whether the request presents a WPT, in either carrier: it then takes the WPT pipeline. */
-export function carriesWpt(headers: WorkloadRequest['headers']): boolean {
-  if (fieldLines(headers, WPT_HEADER).length > 0) return true;
-  return fieldLines(headers, 'authorization').some((line) => WPT_SCHEME_ANYWHERE.test(line));
-}
+const WPT_HEADER = 'workload-proof-token';
 
 /**
  * The one WPT of the request, from the profile's carrier. -02: exactly one `Authorization` field,

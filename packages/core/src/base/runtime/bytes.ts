@@ -27,10 +27,6 @@ export function base64Encode(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }
 
-export function utf8Bytes(text: string): Uint8Array {
-  return Buffer.from(text, 'utf8');
-}
-
 /** The bytes of a string of code units below 256 (JWS signing input, `Signature` bases). */
 export function latin1Bytes(text: string): Uint8Array {
   return Buffer.from(text, 'latin1');

@@ -18,7 +18,7 @@ export function importPrivateKey(key: RuntimeKey | RuntimeJwk): RuntimeKey {
   return privateKey;
 }
 
-export function isRuntimeKey(value: unknown): value is RuntimeKey {
+function isRuntimeKey(value: unknown): value is RuntimeKey {
   return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
 }
 
