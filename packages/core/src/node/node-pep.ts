@@ -54,11 +54,21 @@ export function createNodePep(
     async authenticate(req, input) {
       const earlier = decisions.get(req);
       const mode: ProtectionMode = input.route.mode ?? guard.mode;
-      if (earlier && (earlier.identity !== undefined || mode !== 'required')) return { ...earlier, fresh: false };
-      const decided = await authenticateNodeRequest({ guard, req, body, consumedHint, ...input });
-      const decision = { ...decided, pep };
-      decisions.set(req, decision);
-      return { ...decision, fresh: true };
+      if (earlier && (earlier.identity !== undefined || mode !== 'required')) {
+        return { request: earlier.request, identity: earlier.identity, pep: earlier.pep, fresh: false };
+      }
+      const { request, identity } = await authenticateNodeRequest({
+        guard,
+        req,
+        body,
+        consumedHint,
+        target: input.target,
+        route: input.route,
+        readBody: input.readBody,
+      });
+      // Object literals of known shape: a spread here cost microseconds per request (V8, Node 20).
+      decisions.set(req, { request, identity, pep });
+      return { request, identity, pep, fresh: true };
     },
   };
   return pep;

@@ -75,7 +75,7 @@ export function createVerifier(options: VerifierOptions): WorkloadVerifier {
         nowMs: settings.now(),
         clockToleranceSec: settings.clockToleranceSec,
       });
-      return { ...identity, consumedFields: presented.via === 'forwarded' ? FORWARDED_FIELDS : NO_FIELDS };
+      return Object.assign(identity, { consumedFields: presented.via === 'forwarded' ? FORWARDED_FIELDS : NO_FIELDS });
     },
     acceptSignature: (request) => acceptSignatureValue(request, settings),
     settings,

@@ -61,9 +61,9 @@ export async function verifyWorkloadRequest(
   if (recording) await recording;
 
   // 7. The authenticated identity.
-  return {
-    ...witIdentity(wit),
-    proof: 'http-signature',
+  // Object.assign, not a spread: a spread followed by more members cost microseconds (V8, Node 20).
+  return Object.assign(witIdentity(wit), {
+    proof: 'http-signature' as const,
     consumedFields: CONSUMED_FIELDS,
     profile: profile.name,
     signatureLabel: signature.label,
@@ -73,5 +73,5 @@ export async function verifyWorkloadRequest(
     audience: params.audience,
     signResponse: params.signResponse,
     coveredComponents: signature.coveredComponents,
-  };
+  });
 }

@@ -55,14 +55,14 @@ export async function verifyWorkloadResponse(
     requestNonce: expectations.requestNonce,
     window: { nowSec, clockToleranceSec, maxLifetimeSec: settings.maxSignatureLifetimeSec },
   });
-  return {
-    ...witIdentity(wit),
-    proof: 'signed-response',
+  // Object.assign, not a spread: a spread followed by more members cost microseconds (V8, Node 20).
+  return Object.assign(witIdentity(wit), {
+    proof: 'signed-response' as const,
     profile: profile.name,
     signatureLabel: signature.label,
     created: signature.params.created,
     expires: signature.params.expires,
     nonce: signature.params.nonce,
     coveredComponents: signature.coveredComponents,
-  };
+  });
 }

@@ -87,16 +87,16 @@ async function verify(
     throw error;
   }
 
-  return {
-    ...witIdentity(wit),
-    proof: 'wpt',
+  // Object.assign, not a spread: a spread followed by more members cost microseconds (V8, Node 20).
+  return Object.assign(witIdentity(wit), {
+    proof: 'wpt' as const,
     consumedFields: wpt.profile.carrier === 'authorization' ? WPT_FIELDS : LEGACY_WPT_FIELDS,
     profile: wpt.profile.name,
     jti,
     expires: exp,
     audience,
     boundTokens,
-  };
+  });
 }
 
 /** What a WPT proof consumes: a handler must not forward these as they are (O2). */

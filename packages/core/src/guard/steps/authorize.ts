@@ -23,24 +23,29 @@ export interface Authorization {
  */
 export async function authorize(input: Authorization): Promise<{ event: AuditEvent; refusal?: WimseError }> {
   const { identity, request, migrationMode } = input;
-  const event: Omit<AuditEvent, 'decision'> = {
-    time: new Date().toISOString(),
-    method: request.method,
-    route: input.route,
-    target: request.target,
-    stage: 'authorization',
-    ...identityFields(identity),
-    proof: identity?.proof ?? 'none',
-    ...(migrationMode === undefined ? {} : { migrationMode }),
-  };
+  let refusal: WimseError | undefined;
   try {
     if (!identity) throw new WimseError('policy_denied', 'the route requires an authenticated workload');
     await evaluatePolicy(input.policy, identity, request, { timeoutMs: input.timeoutMs });
-    return { event: { ...event, decision: 'allow' } };
   } catch (error) {
-    const refusal = asWimseError(error);
-    return { event: { ...event, decision: 'deny', code: refusal.code, reason: refusal.message }, refusal };
+    refusal = asWimseError(error);
   }
+  const event: AuditEvent = Object.assign(
+    {
+      time: new Date().toISOString(),
+      stage: 'authorization' as const,
+      decision: refusal === undefined ? ('allow' as const) : ('deny' as const),
+      method: request.method,
+      route: input.route,
+      target: request.target,
+      proof: identity?.proof ?? 'none',
+      migrationMode,
+      code: refusal?.code,
+      reason: refusal?.message,
+    },
+    identityFields(identity),
+  );
+  return refusal === undefined ? { event } : { event, refusal };
 }
 
 /** Anything that is not already a WimseError is an internal fault: refuse, never allow. */

@@ -72,8 +72,8 @@ function layered(
   const layers = { transport, application };
   const consumedFields = [...new Set([...application.consumedFields, ...transport.consumedFields])];
   return (simultaneous.authority ?? 'wit') === 'mtls'
-    ? { ...transport, consumedFields, layered: layers }
-    : { ...application, consumedFields, layered: layers };
+    ? Object.assign({}, transport, { consumedFields, layered: layers })
+    : Object.assign({}, application, { consumedFields, layered: layers });
 }
 
 /** Validates the guard's `simultaneousCredentials` option once. */
