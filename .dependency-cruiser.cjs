@@ -14,7 +14,7 @@ const coreLevels = [
   ['identifier', 'profiles', 'replay', 'observability', 'request'],
   ['identity', 'trust'],
   ['wit', 'digest', 'policy'],
-  ['httpsig', 'wpt', 'mtls', 'bearer'],
+  ['httpsig', 'wpt', 'mtls', 'bearer', 'txn'],
   ['signing', 'migration'],
   ['verifier'],
   ['guard'],

@@ -83,6 +83,7 @@ describe('the fields of a decision that reach the log', () => {
     migrationMode: 'wimse-only',
     txn: 'txn-123',
     txnTokenHash: 'tokenhash',
+    txnBound: false,
     layered: {
       transport: { workloadId: 'wimse://td.example/a', keyThumbprint: 't1', certificate: 'PEM' },
       application: { workloadId: 'wimse://td.example/a', proof: 'wpt', keyThumbprint: 't2', token: 'x' },
@@ -110,6 +111,7 @@ describe('the fields of a decision that reach the log', () => {
       migrationMode: 'wimse-only',
       txn: 'txn-123',
       txnTokenHash: 'tokenhash',
+      txnBound: false,
       layered: {
         transport: { workloadId: 'wimse://td.example/a', keyThumbprint: 't1' },
         application: { workloadId: 'wimse://td.example/a', proof: 'wpt', keyThumbprint: 't2' },
@@ -139,6 +141,7 @@ describe('the fields of a decision that reach the log', () => {
         migrationMode: text,
         txn: text,
         txnTokenHash: text,
+        txnBound: fc.boolean(),
         layered: fc.record({
           transport: fc.record({ workloadId: text, keyThumbprint: text }),
           application: fc.record({ workloadId: text, proof: text, keyThumbprint: text }),

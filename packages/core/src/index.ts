@@ -10,6 +10,7 @@ export type { SignatureVerification } from './base/runtime/verify-signature-byte
 export type { BearerJwtOptions, BearerOptions, VerifyBearer } from './bearer/bearer-options.js';
 export * from './guard/index.js';
 export { type ParsedWorkloadId, parseWorkloadId } from './identifier/parse-workload-id.js';
+export type { TransactionContext } from './identity/transaction-context.js';
 export { withoutConsumedFields } from './identity/without-consumed-fields.js';
 export {
   type BearerContext,
@@ -57,6 +58,16 @@ export type {
   X509AuthorityOptions,
   X509AuthorityScheme,
 } from './trust/trust-options.js';
+export {
+  createTransactionTokenVerifier,
+  type TransactionTokenVerifier,
+} from './txn/create-transaction-token-verifier.js';
+export type {
+  TransactionTokenOptions,
+  TransactionTokenRequirement,
+  UnboundTransactionToken,
+} from './txn/transaction-token-options.js';
+export type { VerifiedTransactionToken } from './txn/verify-txn-token.js';
 export { createVerifier, type WorkloadVerifier } from './verifier/create-verifier.js';
 export type { AudienceOption, VerifierOptions } from './verifier/verifier-options.js';
 export type { WptOptions } from './wpt/wpt-options.js';

@@ -4,6 +4,7 @@
  * token hashes, the profiles and algorithms, and the lifetimes a default verifier accepts.
  */
 
+export { tokenHash } from './base/jose/token-hash.js';
 export { signBytes } from './base/runtime/sign-bytes.js';
 export { type SignatureAlgorithm, signatureAlgorithms } from './base/runtime/signature-algorithms.js';
 export { contentDigest } from './digest/check-content-digest.js';
@@ -26,4 +27,3 @@ export { type ResponseToSign, type SignResponseOptions, signResponse } from './s
 export { resolveSigningKey, type SigningKey, type WorkloadCredentials } from './signing/signing-key.js';
 export type { ResponderIdentity, ResponseExpectations } from './verifier/verify-workload-response.js';
 export { type ConfirmationKey, importCnfKey } from './wit/import-cnf-key.js';
-export { tokenHash } from './wpt/token-hash.js';

@@ -1,4 +1,4 @@
 export { wimseErrorHandler } from './error-handler.js';
 export { captureRawBody } from './raw-body.js';
 export { requireWorkload } from './require-workload.js';
-export { type WimseMiddleware, type WimseOptions, wimse } from './wimse.js';
+export { type RouteSettings, type WimseMiddleware, type WimseOptions, wimse } from './wimse.js';

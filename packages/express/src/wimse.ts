@@ -6,10 +6,20 @@ import type {
   WorkloadGuardOptions,
   WorkloadIdentity,
 } from '@wimse-pep/core';
-import { booleanOption, createNodePep, type NodeAdapterOptions, routeSetting, signOnEnd } from '@wimse-pep/core/node';
+import {
+  booleanOption,
+  createNodePep,
+  type NodeAdapterOptions,
+  type RouteConfig,
+  routeSetting,
+  signOnEnd,
+} from '@wimse-pep/core/node';
 import type { RequestHandler } from 'express';
 import { BODY_UNAVAILABLE_HINT } from './raw-body.js';
 import { type Rendering, refuse, renderings, routeOf } from './state.js';
+
+/** A route's settings for `withMode({...})`; a policy goes in `requireWorkload(policy)`. */
+export type RouteSettings = Omit<RouteConfig, 'policy'>;
 
 declare global {
   namespace Express {
@@ -37,6 +47,8 @@ export interface WimseMiddleware extends RequestHandler {
    * the route's bearer-to-WIT migration setting.
    */
   withMode(mode: ProtectionMode | MigrationMode, migration?: RouteMigration): RequestHandler;
+  /** This PEP with a route's settings as an object: `pep.withMode({ mode, migration, transactionToken })`. */
+  withMode(settings: RouteSettings): RequestHandler;
   /** A handler answering the migration report as JSON; mount it behind a policy. */
   migrationReport(): RequestHandler;
   readonly guard: WorkloadGuard;
@@ -58,11 +70,20 @@ export function wimse(options: WimseOptions): WimseMiddleware {
     exposeErrorDetail: guard.exposeErrorDetail,
   };
 
-  const withMode = (mode: ProtectionMode | MigrationMode, migration?: RouteMigration): RequestHandler => {
+  const withMode = (
+    mode: ProtectionMode | MigrationMode | RouteSettings,
+    migration?: RouteMigration,
+  ): RequestHandler => {
     const setting = routeSetting(guard, mode, migration);
     return (req, res, next) => {
       renderings.set(req, rendering);
-      const route = { route: routeOf(req), mode: setting.protection, migration: setting.migration };
+      const route = {
+        route: routeOf(req),
+        mode: setting.protection,
+        migration: setting.migration,
+        transactionToken: setting.transactionToken,
+        unboundTransactionToken: setting.unboundTransactionToken,
+      };
       pep
         .authenticate(req, { target: req.originalUrl, route })
         .then(({ request, identity, fresh }) => {

@@ -51,6 +51,8 @@ const wimsePlugin: FastifyPluginAsync<WimsePluginOptions> = async (fastify, opti
       route: url ?? pathOf(request.originalUrl),
       mode: setting?.mode,
       migration: setting?.migration,
+      transactionToken: setting?.transactionToken,
+      unboundTransactionToken: setting?.unboundTransactionToken,
     };
     let stream = payload;
     const readBody = async () => {

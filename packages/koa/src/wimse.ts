@@ -15,12 +15,16 @@ import {
   type NodeAdapterOptions,
   type NodePepDecision,
   obtainRawBody,
+  type RouteConfig,
   routeSetting,
 } from '@wimse-pep/core/node';
 import type { Context, Middleware } from 'koa';
 import { rawBodyFromParser } from './parser-raw-body.js';
 import { signResponseAfterHandler } from './sign-response.js';
 import { refuse, routeOf } from './state.js';
+
+/** A route's settings for `withMode({...})`; a policy goes in `requireWorkload(policy)`. */
+export type RouteSettings = Omit<RouteConfig, 'policy'>;
 
 declare module 'koa' {
   interface DefaultState {
@@ -38,6 +42,8 @@ export interface WimseMiddleware extends Middleware {
    * the route's bearer-to-WIT migration setting.
    */
   withMode(mode: ProtectionMode | MigrationMode, migration?: RouteMigration): Middleware;
+  /** This PEP with a route's settings as an object: `pep.withMode({ mode, migration, transactionToken })`. */
+  withMode(settings: RouteSettings): Middleware;
   /** Middleware answering the migration report as JSON; mount it behind a policy. */
   migrationReport(): Middleware;
   readonly guard: WorkloadGuard;
@@ -60,10 +66,16 @@ export function wimse(options: WimseOptions): WimseMiddleware {
   const pep = createNodePep(options, 'wimse', BODY_UNAVAILABLE_HINT);
   const { guard, body } = pep;
 
-  const withMode = (mode: ProtectionMode | MigrationMode, migration?: RouteMigration): Middleware => {
+  const withMode = (mode: ProtectionMode | MigrationMode | RouteSettings, migration?: RouteMigration): Middleware => {
     const setting = routeSetting(guard, mode, migration);
     return async (ctx, next) => {
-      const route = { route: routeOf(ctx), mode: setting.protection, migration: setting.migration };
+      const route = {
+        route: routeOf(ctx),
+        mode: setting.protection,
+        migration: setting.migration,
+        transactionToken: setting.transactionToken,
+        unboundTransactionToken: setting.unboundTransactionToken,
+      };
       let decision: NodePepDecision & { readonly fresh: boolean };
       try {
         decision = await pep.authenticate(ctx.req, {

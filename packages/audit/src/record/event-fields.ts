@@ -1,15 +1,8 @@
 import type { AuditEvent } from '@wimse-pep/core';
 import { redactTarget } from './redact-target.js';
 
-/**
- * An event of the guard, with the fields the core adds to it (the request target, the Txn-Token's
- * `txn` and the hash of the token): copied when present.
- */
-export type AuditEventInput = AuditEvent & {
-  readonly target?: string | undefined;
-  readonly txn?: string | undefined;
-  readonly txnTokenHash?: string | undefined;
-};
+/** An event of the guard: its allowlisted fields are copied when present. */
+export type AuditEventInput = AuditEvent;
 
 /**
  * The fields copied into a record, and nothing else: an allowlist, so that a field the core adds
@@ -57,6 +50,7 @@ const FIELD_ORDER = [
   'time',
   'trustDomain',
   'txn',
+  'txnBound',
   'txnTokenHash',
   'witJtiHash',
   'workloadId',
@@ -72,6 +66,8 @@ export function eventFields(event: AuditEventInput): Record<string, unknown> {
     const value = source[name];
     if (STRING_FIELDS.has(name)) {
       if (typeof value === 'string') fields[name] = bounded(name === 'target' ? redactTarget(value) : value);
+    } else if (name === 'txnBound') {
+      if (typeof value === 'boolean') fields.txnBound = value;
     } else if (name === 'dualSend') {
       const dualSend = event.dualSend;
       if (typeof dualSend === 'object' && dualSend !== null && typeof dualSend.bearerWorkloadId === 'string') {

@@ -15,7 +15,7 @@ import { parseWorkloadId } from '../identifier/parse-workload-id.js';
 import { parseWorkloadOrigin } from '../identifier/parse-workload-origin.js';
 import type { BearerIdentity } from '../identity/workload-identity.js';
 import { createKeySource } from '../trust/create-key-source.js';
-import { keyLookupFailingClosed } from '../wit/verify-wit.js';
+import { keyLookupFailingClosed } from '../trust/key-lookup-failing-closed.js';
 import type { BearerJwtOptions, BearerOptions, VerifyBearer } from './bearer-options.js';
 import { tokenType, WIMSE_TOKEN_TYPES } from './token-type.js';
 

@@ -45,6 +45,15 @@ export interface AuditEvent {
   readonly proof?: WorkloadProof | 'none' | undefined;
   /** The migration mode that applied, when a migration is configured. */
   readonly migrationMode?: MigrationMode | undefined;
+  /** The verified Transaction Token's `txn`. */
+  readonly txn?: string | undefined;
+  /**
+   * SHA-256 (base64url) of the request's Txn-Token, the value a WPT's `tth` carries: on a refusal
+   * too, so that a refused token can be found; never the token itself.
+   */
+  readonly txnTokenHash?: string | undefined;
+  /** False when a route accepted a Txn-Token its caller's proof does not bind (mTLS, bearer). */
+  readonly txnBound?: boolean | undefined;
   /** Dual send: the workload the bearer token beside the WIT maps to, and whether it differs. */
   readonly dualSend?: { readonly bearerWorkloadId: string; readonly mismatch: boolean } | undefined;
 }
@@ -66,6 +75,7 @@ export function identityFields(identity: WorkloadIdentity | undefined): Partial<
   const jti = identity.claims.jti;
   const jtiHash = typeof jti === 'string' ? sha256Base64url(jti) : undefined;
   const layers = identity.layered;
+  const transaction = identity.transaction;
   return {
     workloadId: identity.id,
     trustDomain: identity.trustDomain,
@@ -83,6 +93,9 @@ export function identityFields(identity: WorkloadIdentity | undefined): Partial<
             },
           },
         }),
+    ...(transaction === undefined
+      ? {}
+      : { txn: transaction.txn, txnTokenHash: transaction.tokenHash, txnBound: transaction.bound }),
   };
 }
 

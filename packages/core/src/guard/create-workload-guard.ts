@@ -7,6 +7,7 @@ import type { RouteContext, WorkloadGuard, WorkloadGuardOptions } from './guard-
 import { isProtectionMode } from './guard-options.js';
 import { type GuardSettings, normalizeGuardOptions } from './normalize-guard-options.js';
 import { acceptedCredentials, askForCredentials, missingCredentials } from './steps/accepted-credentials.js';
+import { attachTransactionContext } from './steps/attach-transaction-context.js';
 import { authenticateMigrating } from './steps/authenticate-migrating.js';
 import { authenticateWimse } from './steps/authenticate-wimse.js';
 import type { Authentication } from './steps/authentication.js';
@@ -15,6 +16,7 @@ import { asWimseError, authorize } from './steps/authorize.js';
 import { chooseProof, type ProofChoice } from './steps/choose-proof.js';
 import { migrationOperations } from './steps/migration-operations.js';
 import { createDecisionRecorder } from './steps/record-decision.js';
+import { checkTransactionRoute, transactionRoute } from './steps/transaction-route.js';
 import { verifyPresentedCredentials } from './steps/verify-presented-credentials.js';
 
 /**
@@ -40,6 +42,7 @@ export function createWorkloadGuard(options: WorkloadGuardOptions): WorkloadGuar
       const mode = route.mode ?? settings.mode;
       if (!isProtectionMode(mode)) throw new TypeError(`route mode must be one of required, optional, off`);
       if (mode === 'off') return undefined;
+      const transactions = transactionRoute(route, settings.transactions);
       const started = performance.now();
       let proof: WorkloadProof | 'none' = 'none';
       let outcome: Authentication;
@@ -53,6 +56,17 @@ export function createWorkloadGuard(options: WorkloadGuardOptions): WorkloadGuar
         );
         // 2-3. Authenticate every presented credential, under the route's migration when configured.
         outcome = await authenticateChoice(settings, choice, route, mode === 'optional', recorder.record);
+        // 4. The Txn-Token, once the caller is authenticated, bound to its proof.
+        if (transactions !== undefined && settings.transactions !== undefined && outcome.error === undefined) {
+          const identity = await attachTransactionContext({
+            request,
+            identity: outcome.identity,
+            transactions: settings.transactions,
+            requirement: transactions.requirement,
+            unbound: transactions.unbound,
+          });
+          outcome = { identity, proof: outcome.proof, migrationMode: outcome.migrationMode };
+        }
       } catch (error) {
         outcome = { error: asWimseError(error), proof };
       }
@@ -60,14 +74,14 @@ export function createWorkloadGuard(options: WorkloadGuardOptions): WorkloadGuar
       const { identity } = outcome;
       let failure = outcome.error;
       if (failure === undefined && identity === undefined) return undefined;
-      // 6. A caller that requires a signed response this service cannot produce is refused now.
+      // 5. A caller that requires a signed response this service cannot produce is refused now.
       if (identity?.proof === 'http-signature' && identity.signResponse && !responseSigner) {
         failure = new WimseError(
           'response_signing_unavailable',
           'the caller requires a signed response; none is configured',
         );
       }
-      // 5. Audit (the event is built only when something receives it: the hot path).
+      // 6. Audit (the event is built only when something receives it: the hot path).
       if (recorder.observed()) {
         const event = authenticationEvent(request, route.route, outcome, failure);
         recorder.record(event, (performance.now() - started) / 1000);
@@ -78,7 +92,7 @@ export function createWorkloadGuard(options: WorkloadGuardOptions): WorkloadGuar
     async authorize(identity, request, policy, route) {
       const migrationMode = migrationModes.get(request);
       const timeoutMs = settings.policyTimeoutMs;
-      // 4. The route's policy.
+      // 7. The route's policy.
       const { event, refusal } = await authorize({
         identity,
         request,
@@ -90,6 +104,8 @@ export function createWorkloadGuard(options: WorkloadGuardOptions): WorkloadGuar
       recorder.record(event);
       if (refusal) throw refusal;
     },
+    checkRouteTransactionToken: (value, where) =>
+      checkTransactionRoute(value, where, settings.transactions, settings.mode),
     mustSignResponse: (identity) => responseSigner?.required(identity) ?? false,
     async signResponse(identity, request, response) {
       if (!responseSigner?.required(identity)) return undefined;

@@ -5,6 +5,11 @@ import type { MigrationReport } from '../migration/migration-report.js';
 import type { MetricsOption } from '../observability/decision-metrics.js';
 import type { WorkloadPolicy } from '../policy/types.js';
 import type { ResponseToSign } from '../signing/sign-response.js';
+import type {
+  TransactionTokenOptions,
+  TransactionTokenRequirement,
+  UnboundTransactionToken,
+} from '../txn/transaction-token-options.js';
 import type { WorkloadVerifier } from '../verifier/create-verifier.js';
 import type { VerifierOptions } from '../verifier/verifier-options.js';
 import type { AuditSink } from './audit-event.js';
@@ -55,6 +60,12 @@ export interface WorkloadGuardOptions {
    * refused (400 `transport_insecure`) before they are verified.
    */
   readonly plainHttpFrom?: readonly string[];
+  /**
+   * Transaction Tokens (draft-ietf-oauth-transaction-tokens): the audience and keys to verify them
+   * with. A verified token's context is `identity.transaction`; the caller's proof must bind it.
+   * Without this option a `Txn-Token` field is not read (and routes cannot require one).
+   */
+  readonly transactionTokens?: TransactionTokenOptions;
 }
 
 /** What a route asks of the guard. */
@@ -64,6 +75,10 @@ export interface RouteContext {
   readonly mode?: ProtectionMode | undefined;
   /** The route's migration mode and floor (checked with `checkRouteMigration` when the route is added). */
   readonly migration?: MigrationMode | RouteMigration | undefined;
+  /** Whether the route requires a Txn-Token (default: the guard's `transactionTokens.required`). */
+  readonly transactionToken?: TransactionTokenRequirement | undefined;
+  /** A Txn-Token from a caller whose proof cannot bind it (mTLS, bearer): `refuse` (default) or `accept`. */
+  readonly unboundTransactionToken?: UnboundTransactionToken | undefined;
 }
 
 export interface WorkloadGuard {
@@ -104,6 +119,11 @@ export interface WorkloadGuard {
   responseHeaders(identity: WorkloadIdentity | undefined): Readonly<Record<string, string>>;
   /** Validates a route's migration setting once (a TypeError naming `where`); adapters call it at registration. */
   checkRouteMigration(value: unknown, where: string): void;
+  /**
+   * Validates a route's Transaction Token settings once (a TypeError naming `where`): known values,
+   * and a guard configured with `transactionTokens`. Adapters call it at registration.
+   */
+  checkRouteTransactionToken(route: Omit<RouteContext, 'route'>, where: string): void;
   /** The per-caller migration inventory, for operators. Rejects when no migration is configured. */
   migrationReport(): Promise<MigrationReport>;
   /** Forgets one caller's migration state (its ratchet too), or every caller's. */

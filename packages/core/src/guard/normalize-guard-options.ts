@@ -2,6 +2,11 @@ import { expectObject, optionError, positiveNumber } from '../base/options/optio
 import { type MigrationSettings, normalizeMigrationOptions } from '../migration/normalize-migration-options.js';
 import { createDecisionMetrics, type DecisionMetrics } from '../observability/decision-metrics.js';
 import type { HopTrust } from '../request/hop-trust.js';
+import {
+  createTransactionTokenVerifier,
+  type TransactionTokenVerifier,
+} from '../txn/create-transaction-token-verifier.js';
+import type { TransactionTokenOptions } from '../txn/transaction-token-options.js';
 import { createVerifier, type WorkloadVerifier } from '../verifier/create-verifier.js';
 import type { VerifierOptions } from '../verifier/verifier-options.js';
 import type { AuditSink } from './audit-event.js';
@@ -23,6 +28,8 @@ export interface GuardSettings {
   readonly metrics: DecisionMetrics;
   readonly hops: HopTrust;
   readonly plainHttp: PlainHttpPeers;
+  /** Transaction Tokens; undefined when the guard does not read them. */
+  readonly transactions: TransactionTokenVerifier | undefined;
   readonly now: () => number;
 }
 
@@ -65,6 +72,14 @@ export function normalizeGuardOptions(value: WorkloadGuardOptions): GuardSetting
     metrics: createDecisionMetrics(options.metrics as WorkloadGuardOptions['metrics']),
     hops,
     plainHttp: plainHttpPeers(options.plainHttpFrom, hops.trustedProxies),
+    transactions:
+      options.transactionTokens === undefined
+        ? undefined
+        : createTransactionTokenVerifier(
+            options.transactionTokens as TransactionTokenOptions,
+            `${WHERE}: transactionTokens`,
+            { now, clockToleranceSec: settings?.clockToleranceSec ?? 60 },
+          ),
     now,
   };
 }

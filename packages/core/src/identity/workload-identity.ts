@@ -1,6 +1,7 @@
 import type { JWTPayload } from 'jose';
 import type { ProfileName } from '../profiles/profiles.js';
 import type { WptProfileName } from '../profiles/wpt-profiles.js';
+import type { TransactionContext } from './transaction-context.js';
 
 /**
  * How a caller proved who it is. `http-signature` and `wpt` prove possession of the key bound in a
@@ -47,6 +48,11 @@ interface WorkloadIdentityBase {
    * (`simultaneousCredentials.authority`); both are here.
    */
   readonly layered?: LayeredIdentities | undefined;
+  /**
+   * The verified Transaction Token of the request (guard option `transactionTokens`): the context
+   * the call is made in. Absent when the request carries none or the guard does not read them.
+   */
+  readonly transaction?: TransactionContext | undefined;
 }
 
 /** The transport and the application identity of one request, both verified. */

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { WimseError } from '../base/errors/wimse-error.js';
 import { createWorkloadGuard } from '../guard/create-workload-guard.js';
 import type { ProtectionMode, RouteContext, WorkloadGuard, WorkloadGuardOptions } from '../guard/guard-options.js';
 import type { WorkloadPolicy } from '../policy/types.js';
@@ -55,6 +56,10 @@ export function createNodePep(
       const earlier = decisions.get(req);
       const mode: ProtectionMode = input.route.mode ?? guard.mode;
       if (earlier && (earlier.identity !== undefined || mode !== 'required')) {
+        // The earlier decision verified any Txn-Token the request carries; none means none came.
+        if (input.route.transactionToken === 'required' && earlier.identity?.transaction === undefined) {
+          throw new WimseError('txn_token_missing', 'this route requires a Txn-Token');
+        }
         return { request: earlier.request, identity: earlier.identity, pep: earlier.pep, fresh: false };
       }
       const { request, identity } = await authenticateNodeRequest({

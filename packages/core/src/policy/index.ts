@@ -5,4 +5,7 @@ export { allOf, anyOf, not } from './combinators.js';
 export { type DecisionInput, type DecisionPoint, fromDecisionPoint } from './decision-point.js';
 export { evaluatePolicy } from './evaluate-policy.js';
 export { requireProof, requireProofOfPossession } from './require-proof.js';
+export { requireRequestingWorkload } from './require-requesting-workload.js';
+export { requireScope } from './require-scope.js';
+export { requireTransactionContext, type TransactionPredicate } from './require-transaction-context.js';
 export type { WorkloadPolicy } from './types.js';

@@ -10,6 +10,8 @@ const REPLAY_KEY_TAGS = {
   'http-signature': 'sig:',
   /** The digest of a WPT's sender and `jti` (see wptReplayKey). */
   wpt: 'wpt:',
+  /** A Transaction Token's `txn` (only when a service refuses a transaction calling it twice). */
+  txn: 'txn:',
 } as const;
 
 export type ReplayKeyKind = keyof typeof REPLAY_KEY_TAGS;

@@ -1,8 +1,8 @@
+import { tokenHash } from '../base/jose/token-hash.js';
 import { boundedInteger, expectNonEmptyString } from '../base/options/option-checks.js';
 import { base64urlEncode } from '../base/runtime/bytes.js';
 import { randomBase64url } from '../base/runtime/random.js';
 import { signBytes } from '../base/runtime/sign-bytes.js';
-import { tokenHash } from '../wpt/token-hash.js';
 import type { SigningKey } from './signing-key.js';
 
 export interface WorkloadProofTokenOptions {

@@ -6,13 +6,9 @@ import {
   expectStringList,
   optionError,
 } from '../base/options/option-checks.js';
-import {
-  defaultProofAlgorithms,
-  defaultWitAlgorithms,
-  lookupSignatureAlgorithm,
-  withFullySpecifiedEdDsa,
-} from '../base/runtime/signature-algorithms.js';
+import { defaultProofAlgorithms, defaultWitAlgorithms } from '../base/runtime/signature-algorithms.js';
 import { parseWorkloadOrigin } from '../identifier/parse-workload-origin.js';
+import { algorithmList } from './algorithm-list.js';
 import { createKeySource } from './create-key-source.js';
 import type { IssuerKeys } from './issuer-keys.js';
 import type { IssuerProfile } from './issuer-profiles.js';
@@ -150,20 +146,4 @@ export function buildTrustRegistry(
     });
   });
   return registry;
-}
-
-/** A list of asymmetric JWS algorithms (Ed25519 added wherever EdDSA is), or the default. */
-function algorithmList(value: unknown, fallback: readonly string[], field: string): readonly string[] {
-  if (value === undefined) return withFullySpecifiedEdDsa(fallback);
-  const list = expectStringList(value, field, 'a non-empty array of JWS algorithm names like "ES256"');
-  list.forEach((alg, i) => {
-    if (!lookupSignatureAlgorithm(alg)) {
-      throw optionError(
-        `${field}[${i}]`,
-        'an asymmetric JWS signature algorithm (ES256, EdDSA, Ed25519, RS256...)',
-        alg,
-      );
-    }
-  });
-  return withFullySpecifiedEdDsa(list);
 }

@@ -1,4 +1,4 @@
-import { errors, type FlattenedJWSInput, type JWTHeaderParameters, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { errors, type FlattenedJWSInput, type JWTHeaderParameters, type JWTPayload } from 'jose';
 import { WimseError } from '../base/errors/wimse-error.js';
 import { checkCompactEncoding } from '../base/jose/check-compact-encoding.js';
 import { checkCriticalHeader } from '../base/jose/check-critical-header.js';
@@ -10,6 +10,7 @@ import { type SignatureVerification, verifyInMode } from '../base/runtime/verify
 import { type ParsedWorkloadId, parseWorkloadId } from '../identifier/parse-workload-id.js';
 import type { SignatureProfile } from '../profiles/profiles.js';
 import type { TrustedIssuer, TrustRegistry } from '../trust/build-trust-registry.js';
+import { keyLookupFailingClosed } from '../trust/key-lookup-failing-closed.js';
 import { checkProfileClaims, checkProfileHeader } from './check-issuer-profile.js';
 import { checkWitTimes } from './check-wit-times.js';
 import { type ConfirmationKey, importCnfKey } from './import-cnf-key.js';
@@ -154,22 +155,6 @@ function checkIssuerClaim(iss: unknown, issuer: TrustedIssuer): void {
     return;
   }
   if (iss !== issuer.issuer) throw new WimseError('untrusted_issuer', 'WIT iss is not the issuer bound to its origin');
-}
-
-/**
- * An unreachable or broken key set must refuse the request as unavailable (503), not as an
- * invalid token: jose reports "no such kid" with its own error, anything else is the key set.
- */
-export function keyLookupFailingClosed(getKey: JWTVerifyGetKey): JWTVerifyGetKey {
-  return async (protectedHeader, token) => {
-    try {
-      return await getKey(protectedHeader, token);
-    } catch (cause) {
-      if (cause instanceof WimseError) throw cause;
-      if (cause instanceof errors.JWKSNoMatchingKey || cause instanceof errors.JWKSMultipleMatchingKeys) throw cause;
-      throw new WimseError('unavailable', 'the issuer key set could not be obtained', { cause });
-    }
-  };
 }
 
 function mapJoseError(cause: unknown): WimseError {

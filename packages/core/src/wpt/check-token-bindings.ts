@@ -2,8 +2,8 @@ import type { JWTPayload } from 'jose';
 import { WimseError } from '../base/errors/wimse-error.js';
 import { fieldLines } from '../base/fields/field-lines.js';
 import type { WorkloadRequest } from '../base/fields/workload-request.js';
+import { tokenHash } from '../base/jose/token-hash.js';
 import type { WptProfile } from '../profiles/wpt-profiles.js';
-import { tokenHash } from './token-hash.js';
 
 export interface BindingContext {
   /** The WIT exactly as presented in `Workload-Identity-Token`. */

@@ -56,6 +56,26 @@ export const errorCodes = {
    * refused before they are verified. `plainHttpFrom` declares the hops.
    */
   transport_insecure: { status: 400, title: 'Credentials sent over an insecure transport' },
+  /** Transaction Tokens (draft-ietf-oauth-transaction-tokens): the route requires one and none came. */
+  txn_token_missing: { status: 400, title: 'Transaction token missing' },
+  /** Not one compact JWT, oversized, undecodable, or without the claims a Txn-Token must carry. */
+  txn_token_malformed: { status: 400, title: 'Transaction token malformed' },
+  /** More than one `Txn-Token` field line (or a comma-joined pair). */
+  txn_token_duplicated: { status: 400, title: 'More than one transaction token' },
+  /** `typ` not `txntoken+jwt`, an algorithm not allowed, or a signature that does not verify. */
+  txn_token_invalid: { status: 400, title: 'Transaction token invalid' },
+  /** No key of the Transaction Token Service matches the token's `kid`. */
+  txn_token_unknown_key: { status: 400, title: 'Transaction token signed by an unknown key' },
+  /** `aud` is not this service's trust domain. */
+  txn_token_audience_mismatch: { status: 400, title: 'Transaction token audience is not this trust domain' },
+  /** `exp` passed (beyond the clock tolerance), or `iat` in the future. */
+  txn_token_expired: { status: 400, title: 'Transaction token expired' },
+  /** `exp - iat` longer than the configured maximum. */
+  txn_token_lifetime: { status: 400, title: 'Transaction token lifetime too long' },
+  /** The `txn` was seen before (only when the replay check is turned on). */
+  txn_token_replay: { status: 400, title: 'Transaction token replayed' },
+  /** A Txn-Token from a caller whose proof cannot bind it (mTLS alone, a bearer token). */
+  txn_token_unbound: { status: 400, title: 'Transaction token not bound to the caller proof' },
   policy_denied: { status: 403, title: 'Denied by policy' },
   /** Bearer migration (RFC 6750): an `Authorization: Bearer` field that is not one well-formed token. */
   bearer_malformed: { status: 400, title: 'Bearer token malformed' },

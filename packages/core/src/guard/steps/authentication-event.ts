@@ -1,5 +1,7 @@
 import type { WimseError } from '../../base/errors/wimse-error.js';
+import { fieldLines } from '../../base/fields/field-lines.js';
 import type { WorkloadRequest } from '../../base/fields/workload-request.js';
+import { tokenHash } from '../../base/jose/token-hash.js';
 import type { WorkloadIdentity } from '../../identity/workload-identity.js';
 import { type AuditEvent, identityFields } from '../audit-event.js';
 import type { ShadowOutcome } from './authenticate-migrating.js';
@@ -21,7 +23,7 @@ export function authenticationEvent(
     target: request.target,
     stage: 'authentication',
     decision: failure === undefined ? 'allow' : failure.code === 'client_aborted' ? 'aborted' : 'deny',
-    ...(failure === undefined ? identityFields(identity) : { code: failure.code, reason: failure.message }),
+    ...(failure === undefined ? identityFields(identity) : refusalFields(request, failure)),
     proof: outcome.proof,
     ...(outcome.migrationMode === undefined ? {} : { migrationMode: outcome.migrationMode }),
     ...(bearer === undefined ? {} : { dualSend: { bearerWorkloadId: bearer.id, mismatch: bearer.mismatch } }),
@@ -54,5 +56,15 @@ export function shadowEvent(request: WorkloadRequest, route: string, outcome: Sh
     migrationMode: 'shadow',
     code: outcome.error?.code,
     reason: outcome.error?.message,
+  };
+}
+
+/** A refusal's code and reason, and the hash of the Txn-Token the request carried (never the token). */
+function refusalFields(request: WorkloadRequest, failure: WimseError): Partial<AuditEvent> {
+  const txnToken = fieldLines(request.headers, 'txn-token');
+  return {
+    code: failure.code,
+    reason: failure.message,
+    ...(txnToken.length === 1 ? { txnTokenHash: tokenHash((txnToken[0] as string).trim()) } : {}),
   };
 }

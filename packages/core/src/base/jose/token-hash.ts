@@ -1,5 +1,5 @@
-import { latin1Bytes } from '../base/runtime/bytes.js';
-import { sha256Base64url } from '../base/runtime/hash.js';
+import { latin1Bytes } from '../runtime/bytes.js';
+import { sha256Base64url } from '../runtime/hash.js';
 
 /**
  * The hash every WPT binding claim uses (`wth`, `tth`, `oth`, legacy `ath`): base64url of the
