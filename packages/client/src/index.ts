@@ -37,6 +37,7 @@ export {
 } from './fetch/create-wimse-fetch.js';
 export { redactHeaders } from './fetch/redact-headers.js';
 export type { SentRequest } from './fetch/sent-request.js';
+export { forwardTransactionToken, type ReceivedHeaders } from './fetch/transaction-token.js';
 export { ResponseVerificationError, responderOf } from './fetch/verify-response.js';
 export { type MutualTlsFetch, type MutualTlsFetchOptions, mutualTlsFetch } from './mtls/mutual-tls-fetch.js';
 export { MAX_SIGNATURE_LIFETIME_SEC, MAX_WPT_LIFETIME_SEC } from './sign/lifetime-limits.js';

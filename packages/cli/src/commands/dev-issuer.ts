@@ -27,6 +27,11 @@ anyone who asks, without attesting the caller.
   POST /bearer                  {"sub":"wimse://<td>/<path>","aud":"<service>"[,"ttl":<s>][,"scope":"..."]}
                                 a bearer JWT access token (typ at+jwt, same key) for a caller that has
                                 not migrated yet: {"access_token":"...","token_type":"Bearer",...}
+  POST /txn-token               {"sub":"<principal>","scope":"<scopes>","req_wl":"<workload>"[,"tctx":{...}]
+                                [,"rctx":{...}][,"txn":"<id>"][,"ttl":<s>]}: a Transaction Token
+                                (typ txntoken+jwt, aud <td>) signed with its own key:
+                                {"txn_token":"...","txn":"...","exp":<seconds>}
+  GET  /txn/jwks.json           the Transaction Token Service's public keys
 
 Options:
   --trust-domain <td>   the trust domain it issues identities in (required)
@@ -36,11 +41,14 @@ Options:
   --alg <alg>           algorithm of a created key: ES256 (default) or EdDSA
   --wit-ttl <seconds>   lifetime of the WITs it issues (default 3600)
   --bearer-ttl <secs>   lifetime of the bearer tokens it issues (default 3600)
+  --txn-ttl <seconds>   lifetime of the Txn-Tokens it issues (default 300)
   --issuer <uri>        the iss claim (default its URL)
   --trust-out <file>    write the trust configuration for verifiers (VerifierOptions JSON without
                         audiences): request --trust takes it; a service adds its audiences
   --bearer-out <file>   write how services verify its bearer tokens: the migration.bearer option
                         of a wimse-pep guard, to which a service adds jwt.audience (JSON)
+  --txn-out <file>      write how services verify its Txn-Tokens: the transactionTokens option of
+                        a wimse-pep guard (JSON)
 ${workloadApiHelp}
   -h, --help            show this help
 
@@ -58,6 +66,8 @@ Example:
     alg: { type: 'string' },
     'wit-ttl': { type: 'string' },
     'bearer-ttl': { type: 'string' },
+    'txn-ttl': { type: 'string' },
+    'txn-out': { type: 'string' },
     issuer: { type: 'string' },
     'trust-out': { type: 'string' },
     'bearer-out': { type: 'string' },
@@ -69,6 +79,7 @@ Example:
     const port = integerOption(values, 'port', 0, 0, 65_535);
     const witLifetimeSec = integerOption(values, 'wit-ttl', 3600, 1, 86_400);
     const bearerLifetimeSec = integerOption(values, 'bearer-ttl', 3600, 1, 86_400);
+    const txnTokenLifetimeSec = integerOption(values, 'txn-ttl', 300, 1, 3600);
     const alg = stringOption(values, 'alg') ?? 'ES256';
     if (!(GENERATED_ALGORITHMS as readonly string[]).includes(alg)) {
       throw new UsageError(`--alg must be ${GENERATED_ALGORITHMS.join(' or ')}`);
@@ -82,6 +93,7 @@ Example:
         port,
         witLifetimeSec,
         bearerLifetimeSec,
+        txnTokenLifetimeSec,
         alg: alg as GeneratedAlgorithm,
         ...(key === undefined ? {} : { key }),
         ...(issuerOption === undefined ? {} : { issuer: issuerOption }),
@@ -105,6 +117,10 @@ Example:
     println(io.stdout, `  issue: POST ${issuer.url}/wit {"sub":"wimse://${trustDomain}/<path>","jwk":{...}}`);
     println(io.stdout, '         answers {"wit":"<compact JWS>","exp":...}: a WIT file holds the "wit" value alone');
     println(io.stdout, `  bearer: POST ${issuer.url}/bearer {"sub":"wimse://${trustDomain}/<path>","aud":"<service>"}`);
+    println(
+      io.stdout,
+      `  txn:   POST ${issuer.url}/txn-token {"sub":"<principal>","scope":"<scopes>","req_wl":"<workload>"}`,
+    );
     println(io.stdout, `trust configuration for verifiers${trustOut ? ` (written to ${trustOut})` : ''}:`);
     println(io.stdout, JSON.stringify(trust));
     const bearerOut = stringOption(values, 'bearer-out');
@@ -114,6 +130,13 @@ Example:
       `bearer token issuer, the migration.bearer option of a service (add jwt.audience)${bearerOut ? ` (written to ${bearerOut})` : ''}:`,
     );
     println(io.stdout, JSON.stringify(issuer.bearerIssuer));
+    const txnOut = stringOption(values, 'txn-out');
+    if (txnOut !== undefined) writeFileSync(txnOut, `${JSON.stringify(issuer.transactionTokens, null, 2)}\n`);
+    println(
+      io.stdout,
+      `Transaction Token Service, the transactionTokens option of a service${txnOut ? ` (written to ${txnOut})` : ''}:`,
+    );
+    println(io.stdout, JSON.stringify(issuer.transactionTokens));
     const stopWorkloadApi = await startWorkloadApiOption(values, issuer, witLifetimeSec, io);
     await stopped(io);
     await stopWorkloadApi?.();

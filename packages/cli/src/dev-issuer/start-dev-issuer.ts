@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isWimseError, parseWorkloadId, type TrustDomainOptions } from '@wimse-pep/core';
+import { isWimseError, parseWorkloadId, type TransactionTokenOptions, type TrustDomainOptions } from '@wimse-pep/core';
 import type { JSONWebKeySet } from 'jose';
 import { BEARER_TOKEN_TYPE, issueBearer } from '../bearer/issue-bearer.js';
 import {
@@ -20,6 +20,12 @@ import {
   validatePublicJwk,
 } from '../keys/key-files.js';
 import { issueWit } from '../wit/issue-wit.js';
+import {
+  createDevTransactionTokenService,
+  type TxnTokenRequest,
+  TxnTokenRequestError,
+  type TxnTokenResponse,
+} from './dev-transaction-token-service.js';
 
 export interface DevIssuerOptions {
   /** The trust domain it issues identities in, e.g. `demo.example`. */
@@ -39,6 +45,8 @@ export interface DevIssuerOptions {
   readonly issuer?: string;
   /** Lifetime of the bearer tokens it issues, in seconds (default 3600); also the most a request may ask for. */
   readonly bearerLifetimeSec?: number;
+  /** Lifetime of the Txn-Tokens it issues, in seconds (default 300); also the most a request may ask for. */
+  readonly txnTokenLifetimeSec?: number;
   /** The clock in epoch milliseconds (default `Date.now`). */
   readonly now?: () => number;
   /** Told about every WIT issued (no token in it). */
@@ -110,6 +118,13 @@ export interface DevIssuer {
   issue(request: WitRequest, options?: { readonly witSvid?: boolean }): Promise<{ wit: string; exp: number }>;
   /** Issues a bearer token in-process, with the same checks as `POST /bearer`. */
   issueBearer(request: BearerRequest): Promise<BearerResponse>;
+  /**
+   * How a service verifies its Transaction Tokens: the guard's `transactionTokens` option (the
+   * trust domain as audience, its own key set, not the WIT issuer's).
+   */
+  readonly transactionTokens: TransactionTokenOptions & { readonly audience: string; readonly jwksUri: string };
+  /** Issues a Txn-Token in-process, with the same checks as `POST /txn-token`. */
+  issueTransactionToken(request: TxnTokenRequest): Promise<TxnTokenResponse>;
   /** Its development CA for Workload Identity Certificates (mutual TLS); in `trust.x509Authorities`. */
   readonly certificateAuthority: DevCertificateAuthority;
   /** Issues a WIC (key and certificate) in-process, with the same checks as `POST /wic`. */
@@ -136,7 +151,10 @@ class BadRequest extends Error {}
  *   (optionally `"ttl": seconds`): answers `{ "wit": "...", "exp": ... }`;
  * - `POST /bearer` with JSON `{ "sub": "wimse://<trust-domain>/...", "aud": "<service>" }`
  *   (optionally `"ttl"`, `"scope"`): a bearer JWT access token (`typ: at+jwt`) for that workload,
- *   answered as an OAuth token response, for a caller that has not migrated to WITs yet.
+ *   answered as an OAuth token response, for a caller that has not migrated to WITs yet;
+ * - `POST /txn-token` with JSON `{ "sub", "scope", "req_wl" }` (optionally `tctx`, `rctx`, `txn`,
+ *   `ttl`): a Transaction Token (`typ: txntoken+jwt`, `aud` the trust domain) signed with its own
+ *   Transaction Token Service key, published on `GET /txn/jwks.json`.
  */
 export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssuer> {
   const trustDomain = checkTrustDomain(options.trustDomain);
@@ -147,6 +165,10 @@ export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssu
   const bearerLifetime = options.bearerLifetimeSec ?? 3600;
   if (!Number.isInteger(bearerLifetime) || bearerLifetime < 1 || bearerLifetime > 86_400) {
     throw new TypeError('startDevIssuer: bearerLifetimeSec must be an integer from 1 to 86400');
+  }
+  const txnLifetime = options.txnTokenLifetimeSec ?? 300;
+  if (!Number.isInteger(txnLifetime) || txnLifetime < 1 || txnLifetime > 3600) {
+    throw new TypeError('startDevIssuer: txnTokenLifetimeSec must be an integer from 1 to 3600');
   }
   const now = options.now ?? Date.now;
   const { privateKey, alg } = await loadOrCreateKey(options.key, options.alg ?? 'ES256');
@@ -237,6 +259,13 @@ export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssu
   }
 
   const certificateAuthority = await createDevCertificateAuthority({ trustDomain, now });
+  const transactionTokenService = await createDevTransactionTokenService({
+    trustDomain,
+    lifetimeSec: txnLifetime,
+    alg: options.alg ?? 'ES256',
+    now,
+  });
+  const issueTransactionToken = (request: TxnTokenRequest) => transactionTokenService.issue(request, issuer);
 
   /** A WIC for a workload of this trust domain: the same identifier checks as `POST /wit`. */
   async function issueWic(request: WicRequest): Promise<IssuedWorkloadCertificate> {
@@ -264,6 +293,13 @@ export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssu
     if (path === '/wit') return answerIssueRequest(req, res, (body) => issue(body as WitRequest));
     if (path === '/wic') return answerIssueRequest(req, res, (body) => issueWic(body as WicRequest));
     if (path === '/bearer') return answerIssueRequest(req, res, (body) => bearer(body as BearerRequest));
+    if (path === '/txn-token') {
+      return answerIssueRequest(req, res, (body) => issueTransactionToken(body as TxnTokenRequest));
+    }
+    if (path === '/txn/jwks.json') {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return notAllowed(res, 'GET, HEAD');
+      return send(res, 200, transactionTokenService.jwks, 'application/jwk-set+json');
+    }
     if (path === '/') {
       return send(res, 200, {
         service: 'wimse-pep dev-issuer (DEVELOPMENT ONLY, NOT FOR PRODUCTION)',
@@ -273,11 +309,12 @@ export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssu
         issue: `POST ${url}/wit {"sub":"wimse://${trustDomain}/<path>","jwk":{<public JWK with alg>}}`,
         bearer: `POST ${url}/bearer {"sub":"wimse://${trustDomain}/<path>","aud":"<service>"}`,
         wic: `POST ${url}/wic {"sub":"wimse://${trustDomain}/<path>"} (a certificate and key for mutual TLS)`,
+        txnToken: `POST ${url}/txn-token {"sub":"<principal>","scope":"<scopes>","req_wl":"<workload>"} (keys: ${url}/txn/jwks.json)`,
       });
     }
     send(res, 404, {
       error: 'not_found',
-      detail: `no ${path}; try GET /.well-known/jwks.json, POST /wit or POST /bearer`,
+      detail: `no ${path}; try GET /.well-known/jwks.json, POST /wit, POST /bearer or POST /txn-token`,
     });
   }
 
@@ -309,6 +346,8 @@ export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssu
     bearerIssuer: { jwt: { issuer, jwksUri, algorithms: [alg], types: [BEARER_TOKEN_TYPE] }, origins },
     issue,
     issueBearer: bearer,
+    transactionTokens: { audience: trustDomain, jwksUri: `${url}/txn/jwks.json`, issuer },
+    issueTransactionToken,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -382,7 +421,7 @@ async function answerIssueRequest(
     const body = await readJson(req);
     send(res, 200, await issueFor(body));
   } catch (error) {
-    if (error instanceof BadRequest || isWimseError(error)) {
+    if (error instanceof BadRequest || error instanceof TxnTokenRequestError || isWimseError(error)) {
       send(res, 400, { error: 'invalid_request', detail: (error as Error).message });
     } else throw error;
   }

@@ -9,6 +9,7 @@ import { signRequest } from '../sign/sign-request.js';
 import { serializeBody } from './outgoing-body.js';
 import { redactHeaders } from './redact-headers.js';
 import type { SentRequest } from './sent-request.js';
+import { checkTransactionToken } from './transaction-token.js';
 import { verifySignedResponse } from './verify-response.js';
 import { wptRequestHeaders } from './wpt-request.js';
 
@@ -57,6 +58,13 @@ export interface WimseFetchOptions {
   readonly proof?: 'http-signature' | 'wpt';
   /** With `proof: 'wpt'`: header fields whose tokens the WPT binds in `oth` when the request has them. */
   readonly wptOtherTokens?: readonly string[];
+  /**
+   * A Transaction Token to forward with every request (a fixed one, or one per target URL), unless
+   * the request sets `Txn-Token` itself. It is sent unchanged, and bound to the proof: the HTTP
+   * signature covers `txn-token`, a WPT carries its hash in `tth`. To forward the token of the
+   * request being handled, pass it per call: `headers: { ...forwardTransactionToken(req.headers) }`.
+   */
+  readonly transactionToken?: string | ((url: URL) => string | undefined);
   /** Signature profile; default `http-sig-07`. */
   readonly profile?: ProfileName;
   /**
@@ -157,6 +165,11 @@ export function createWimseFetch(options: WimseFetchOptions): WimseFetch {
       'createWimseFetch: proof wpt needs credentials, and takes neither bearer nor requireSignedResponse',
     );
   }
+  const txnOption = options.transactionToken;
+  if (typeof txnOption === 'string') checkTransactionToken(txnOption, 'createWimseFetch: transactionToken');
+  else if (txnOption !== undefined && typeof txnOption !== 'function') {
+    throw new TypeError('createWimseFetch: transactionToken must be a Txn-Token or a function of the target URL');
+  }
   const send = options.fetch ?? ((input: string, init: RequestInit) => fetch(input, init));
 
   return async function wimseFetch(input, init = {}) {
@@ -178,6 +191,8 @@ export function createWimseFetch(options: WimseFetchOptions): WimseFetch {
     for (const name of SIGNER_FIELDS) {
       if (headers[name] !== undefined) throw new TypeError(`the ${name} header is set by the signer, not the caller`);
     }
+    const txnToken = headers['txn-token'] ?? transactionTokenFor(options.transactionToken, url);
+    if (txnToken !== undefined) headers['txn-token'] = checkTransactionToken(txnToken, 'the txn-token header');
     if (bearerSource !== undefined && headers.authorization !== undefined) {
       throw new TypeError('the authorization header is set from the bearer option, not by the caller');
     }
@@ -262,6 +277,10 @@ export function createWimseFetch(options: WimseFetchOptions): WimseFetch {
       bodyTimeoutMs,
     });
   };
+}
+
+function transactionTokenFor(option: WimseFetchOptions['transactionToken'], url: URL): string | undefined {
+  return typeof option === 'function' ? option(url) : option;
 }
 
 function normalizeMethod(method: string): string {
