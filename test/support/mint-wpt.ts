@@ -1,6 +1,7 @@
-import { randomBytes, sign } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { WorkloadRequest } from '@wimse-pep/core';
 import { tokenHash } from '@wimse-pep/core/signing';
+import { signCompactJws } from './compact-jws.js';
 import type { TestKeyPair } from './keys.js';
 import { AUDIENCE, NOW_SEC, type Scenario } from './scenario.js';
 
@@ -20,21 +21,18 @@ export interface MintWptOptions {
  * sender could): by default a valid -02 proof for `AUDIENCE/orders` at the fixed test clock.
  */
 export function mintWpt(options: MintWptOptions): string {
-  const header = dropUndefined({ alg: options.key.alg, typ: 'wpt+jwt', ...options.header });
-  const claims = dropUndefined({
-    aud: `${AUDIENCE}/orders`,
-    exp: NOW_SEC + 60,
-    iat: NOW_SEC,
-    jti: randomBytes(16).toString('base64url'),
-    wth: tokenHash(options.wit),
-    ...options.claims,
-  });
-  const input = `${encode(header)}.${encode(claims)}`;
-  const alg = String(header.alg);
-  const hash = alg === 'EdDSA' ? null : `sha${alg.slice(2)}`;
-  const key = options.key.privateKey;
-  const signature = sign(hash, Buffer.from(input), alg.startsWith('ES') ? { key, dsaEncoding: 'ieee-p1363' } : key);
-  return `${input}.${signature.toString('base64url')}`;
+  return signCompactJws(
+    { alg: options.key.alg, typ: 'wpt+jwt', ...options.header },
+    {
+      aud: `${AUDIENCE}/orders`,
+      exp: NOW_SEC + 60,
+      iat: NOW_SEC,
+      jti: randomBytes(16).toString('base64url'),
+      wth: tokenHash(options.wit),
+      ...options.claims,
+    },
+    options.key,
+  );
 }
 
 /** A request carrying the scenario's WIT and a WPT (`Authorization: WPT`), in the core's shape. */
@@ -54,12 +52,4 @@ export function wptWorkloadRequest(
     target: options.target ?? '/orders',
     headers: { 'workload-identity-token': wit, authorization: `WPT ${token}`, ...options.headers },
   };
-}
-
-function dropUndefined(record: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined));
-}
-
-function encode(value: object): string {
-  return Buffer.from(JSON.stringify(value)).toString('base64url');
 }

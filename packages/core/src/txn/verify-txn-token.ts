@@ -1,6 +1,7 @@
 import { errors, type JWTPayload, jwtVerify } from 'jose';
 import { WimseError } from '../base/errors/wimse-error.js';
 import { checkCompactEncoding } from '../base/jose/check-compact-encoding.js';
+import { parseJsonObject } from '../base/jose/parse-json-object.js';
 import { tokenHash } from '../base/jose/token-hash.js';
 import type { TransactionContext } from '../identity/transaction-context.js';
 import type { TransactionTokenSettings } from './normalize-transaction-token-options.js';
@@ -23,11 +24,25 @@ export async function verifyTxnToken(
   settings: TransactionTokenSettings,
   nowMs: number,
 ): Promise<VerifiedTransactionToken> {
+  let header: Record<string, unknown> | undefined;
+  let payload: Record<string, unknown> | undefined;
   try {
     // One spelling per token (no padding bits, no repeated JSON member): the same rule as a WIT's.
-    checkCompactEncoding(token);
+    const [headerBytes, payloadBytes] = checkCompactEncoding(token);
+    header = headerBytes === undefined ? undefined : parseJsonObject(headerBytes);
+    payload = payloadBytes === undefined ? undefined : parseJsonObject(payloadBytes);
   } catch (cause) {
     throw new WimseError('txn_token_malformed', 'the Txn-Token does not decode as one JWT', { cause });
+  }
+  if (header === undefined || payload === undefined) {
+    throw new WimseError('txn_token_malformed', 'the Txn-Token header or claims are not a JSON object');
+  }
+  // Before any key is looked up: a token of another kind, or of an algorithm not allowed.
+  if (typeof header.typ !== 'string' || header.typ.toLowerCase().replace(/^application\//, '') !== TXN_TOKEN_TYPE) {
+    throw new WimseError('txn_token_invalid', 'the Txn-Token typ is not txntoken+jwt');
+  }
+  if (typeof header.alg !== 'string' || !settings.algorithms.includes(header.alg)) {
+    throw new WimseError('txn_token_invalid', 'the Txn-Token alg is not allowed');
   }
   let claims: JWTPayload;
   try {
@@ -93,6 +108,9 @@ function joseFailure(cause: unknown): WimseError {
   if (cause instanceof errors.JWTExpired)
     return new WimseError('txn_token_expired', 'the Txn-Token has expired', { cause });
   if (cause instanceof errors.JWTClaimValidationFailed) {
+    if (cause.claim === 'iss') {
+      return new WimseError('txn_token_invalid', 'the Txn-Token iss is not the configured issuer', { cause });
+    }
     if (cause.reason === 'missing' || cause.reason === 'invalid') {
       return new WimseError('txn_token_malformed', `the Txn-Token ${cause.claim} claim is missing or mistyped`, {
         cause,
