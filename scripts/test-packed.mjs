@@ -44,7 +44,11 @@ const repositoryPage = 'https://github.com/wimse-pep/wimse-pep';
 /** The section of the main README whose snippets must run as written, and the adapters it shows. */
 const ADAPTER_SECTION = 'Dropping it into Express, Fastify or Koa';
 /** Sections of the main README whose snippets are type-checked as written (they do not listen). */
-const TYPECHECKED_SECTIONS = ['Verifying a request with the core', 'Migrating from bearer tokens'];
+const TYPECHECKED_SECTIONS = [
+  'Verifying a request with the core',
+  'Migrating from bearer tokens',
+  'Transaction Tokens',
+];
 const ADAPTERS = ['@wimse-pep/express', '@wimse-pep/fastify', '@wimse-pep/koa'];
 const started = Date.now();
 const work = mkdtempSync(join(tmpdir(), 'wimse-pep-packed-'));

@@ -261,6 +261,7 @@ for (const [name, createApp] of Object.entries(frameworks)) {
         const [event] = events;
         assert.equal(event?.decision, 'deny');
         assert.equal(event?.code, code);
+        assert.equal(event?.workloadId, CALLER_ID, 'the caller was authenticated before its Txn-Token was refused');
         if (!Array.isArray(value)) assert.equal(event?.txnTokenHash, tokenHash(value));
         for (const one of [value].flat()) assertNoToken(one, events, response.text);
       });
@@ -431,6 +432,35 @@ describe('a Txn-Token from a caller proven by mutual TLS alone', () => {
       }
     });
   }
+});
+
+describe('Express and Koa: a route that requires a Txn-Token behind an earlier app.use(pep)', () => {
+  it('keeps the earlier decision and still refuses a request without one (txn_token_missing)', async () => {
+    const expressApp = express();
+    const expressPep = expressWimse(guardOptions);
+    expressApp.use(expressPep);
+    expressApp.get('/late', expressPep.withMode({ transactionToken: 'required' }), (req, res) => {
+      res.json(answer(req.workload));
+    });
+    const koaApp = new Koa();
+    const koaPep = koaWimse(guardOptions);
+    koaApp.use(koaPep);
+    koaApp.use(koaPep.withMode({ transactionToken: 'required' }));
+    koaApp.use((ctx) => {
+      ctx.body = answer(ctx.state.workload);
+    });
+    for (const server of [createHttpServer(expressApp), createHttpServer(koaApp.callback())]) {
+      try {
+        expectProblem(await send(server, await signedWithTxn('/late', undefined)), 400, 'txn_token_missing');
+        const token = mintTxnToken({ key: ttsKey });
+        const accepted = await send(server, await signedWithTxn('/late', token));
+        assert.equal(accepted.status, 200, accepted.text);
+        assert.equal(accepted.body.transaction.tokenHash, tokenHash(token));
+      } finally {
+        server.close();
+      }
+    }
+  });
 });
 
 describe('route Txn-Token settings are checked when the route is added', () => {

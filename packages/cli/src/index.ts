@@ -7,6 +7,7 @@ export {
   type IssuedWorkloadCertificate,
   type WorkloadCertificateRequest,
 } from './dev-ca/dev-certificate-authority.js';
+export type { TxnTokenRequest, TxnTokenResponse } from './dev-issuer/dev-transaction-token-service.js';
 export {
   serveWorkloadApi,
   type WorkloadApiServer,
@@ -34,4 +35,5 @@ export {
 } from './format/exchange-text.js';
 export { type CliIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './io.js';
 export { validatePublicJwk } from './keys/key-files.js';
+export { type IssueTxnTokenOptions, issueTxnToken, TXN_TOKEN_TYPE } from './txn/issue-txn-token.js';
 export { type IssueWitOptions, issueWit } from './wit/issue-wit.js';

@@ -1,2 +1,9 @@
 export { requireWorkload } from './require-workload.js';
-export { BODY_UNAVAILABLE_HINT, captureRawBody, type RouteSettings, type WimseMiddleware, type WimseOptions, wimse } from './wimse.js';
+export {
+  BODY_UNAVAILABLE_HINT,
+  captureRawBody,
+  type RouteSettings,
+  type WimseMiddleware,
+  type WimseOptions,
+  wimse,
+} from './wimse.js';

@@ -3,6 +3,7 @@ import type { WorkloadRequest } from '../base/fields/workload-request.js';
 import type { WorkloadProof } from '../identity/workload-identity.js';
 import type { MigrationMode } from '../migration/migration-options.js';
 import { normalizeRouteMigration } from '../migration/normalize-migration-options.js';
+import type { TransactionTokenVerifier } from '../txn/create-transaction-token-verifier.js';
 import type { RouteContext, WorkloadGuard, WorkloadGuardOptions } from './guard-options.js';
 import { isProtectionMode } from './guard-options.js';
 import { type GuardSettings, normalizeGuardOptions } from './normalize-guard-options.js';
@@ -16,7 +17,7 @@ import { asWimseError, authorize } from './steps/authorize.js';
 import { chooseProof, type ProofChoice } from './steps/choose-proof.js';
 import { migrationOperations } from './steps/migration-operations.js';
 import { createDecisionRecorder } from './steps/record-decision.js';
-import { checkTransactionRoute, transactionRoute } from './steps/transaction-route.js';
+import { checkTransactionRoute, type TransactionRoute, transactionRoute } from './steps/transaction-route.js';
 import { verifyPresentedCredentials } from './steps/verify-presented-credentials.js';
 
 /**
@@ -58,14 +59,7 @@ export function createWorkloadGuard(options: WorkloadGuardOptions): WorkloadGuar
         outcome = await authenticateChoice(settings, choice, route, mode === 'optional', recorder.record);
         // 4. The Txn-Token, once the caller is authenticated, bound to its proof.
         if (transactions !== undefined && settings.transactions !== undefined && outcome.error === undefined) {
-          const identity = await attachTransactionContext({
-            request,
-            identity: outcome.identity,
-            transactions: settings.transactions,
-            requirement: transactions.requirement,
-            unbound: transactions.unbound,
-          });
-          outcome = { identity, proof: outcome.proof, migrationMode: outcome.migrationMode };
+          outcome = await withTransaction(outcome, request, settings.transactions, transactions);
         }
       } catch (error) {
         outcome = { error: asWimseError(error), proof };
@@ -113,6 +107,28 @@ export function createWorkloadGuard(options: WorkloadGuardOptions): WorkloadGuar
     },
     ...migrationOperations(migration, settings.now),
   };
+}
+
+/** Step 4: the authenticated caller with its Txn-Token's context, or the refusal naming that caller. */
+async function withTransaction(
+  outcome: Authentication,
+  request: WorkloadRequest,
+  verifier: TransactionTokenVerifier,
+  route: TransactionRoute,
+): Promise<Authentication> {
+  const { proof, migrationMode } = outcome;
+  try {
+    const identity = await attachTransactionContext({
+      request,
+      identity: outcome.identity,
+      transactions: verifier,
+      requirement: route.requirement,
+      unbound: route.unbound,
+    });
+    return { identity, proof, migrationMode };
+  } catch (error) {
+    return { error: asWimseError(error), caller: outcome.identity, proof, migrationMode };
+  }
 }
 
 /** Step 2 (or 3, with a migration): the identity the request proves, or the refusal. */

@@ -23,7 +23,7 @@ export function authenticationEvent(
     target: request.target,
     stage: 'authentication',
     decision: failure === undefined ? 'allow' : failure.code === 'client_aborted' ? 'aborted' : 'deny',
-    ...(failure === undefined ? identityFields(identity) : refusalFields(request, failure)),
+    ...(failure === undefined ? identityFields(identity) : refusalFields(request, failure, outcome.caller)),
     proof: outcome.proof,
     ...(outcome.migrationMode === undefined ? {} : { migrationMode: outcome.migrationMode }),
     ...(bearer === undefined ? {} : { dualSend: { bearerWorkloadId: bearer.id, mismatch: bearer.mismatch } }),
@@ -59,10 +59,18 @@ export function shadowEvent(request: WorkloadRequest, route: string, outcome: Sh
   };
 }
 
-/** A refusal's code and reason, and the hash of the Txn-Token the request carried (never the token). */
-function refusalFields(request: WorkloadRequest, failure: WimseError): Partial<AuditEvent> {
+/**
+ * A refusal's code and reason, the caller when a step after authentication refused, and the hash of
+ * the Txn-Token the request carried (never the token).
+ */
+function refusalFields(
+  request: WorkloadRequest,
+  failure: WimseError,
+  caller: WorkloadIdentity | undefined,
+): Partial<AuditEvent> {
   const txnToken = fieldLines(request.headers, 'txn-token');
   return {
+    ...(caller === undefined ? {} : { workloadId: caller.id, trustDomain: caller.trustDomain }),
     code: failure.code,
     reason: failure.message,
     ...(txnToken.length === 1 ? { txnTokenHash: tokenHash((txnToken[0] as string).trim()) } : {}),

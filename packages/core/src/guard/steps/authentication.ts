@@ -8,8 +8,13 @@ import type { MigrationMode } from '../../migration/migration-options.js';
  * request through without credentials.
  */
 export type Authentication = (
-  | { readonly identity: WorkloadIdentity | undefined; readonly error?: undefined }
-  | { readonly identity?: undefined; readonly error: WimseError }
+  | { readonly identity: WorkloadIdentity | undefined; readonly error?: undefined; readonly caller?: undefined }
+  | {
+      readonly identity?: undefined;
+      readonly error: WimseError;
+      /** The caller, when it was authenticated before a later step (its Txn-Token) refused the request. */
+      readonly caller?: WorkloadIdentity | undefined;
+    }
 ) & {
   readonly proof: WorkloadProof | 'none';
   readonly migrationMode?: MigrationMode | undefined;
