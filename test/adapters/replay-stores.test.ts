@@ -106,6 +106,8 @@ describe('replay keys of different proofs never collide (two Express replicas, o
       redisServer = await startRedisServer({ args: ['--maxmemory-policy', 'noeviction'] });
       client = new Redis(redisServer.port, '127.0.0.1', { retryStrategy: () => 50, maxRetriesPerRequest: 1 });
       client.on('error', () => {});
+      // The runner refuses (503) while the client is still connecting: start from a ready client.
+      if (client.status !== 'ready') await new Promise((resolve) => client.once('ready', resolve));
     });
     after(async () => {
       client?.disconnect();
@@ -115,7 +117,8 @@ describe('replay keys of different proofs never collide (two Express replicas, o
     it('the victim’s WPT is still accepted after the attacker’s nonce', async () => {
       const events: AuditEvent[] = [];
       // Each replica its own store object, over the one Redis.
-      const storeFor = () => createRedisReplayStore({ client, keyPrefix: '{wimse}:nonce:' });
+      // A generous timeout: this test is about the keys, and a loaded CI machine must not turn it into a 503.
+      const storeFor = () => createRedisReplayStore({ client, keyPrefix: '{wimse}:nonce:', timeoutMs: 5000 });
       await attackThenVictim(
         await replica(storeFor(), events),
         await replica(storeFor(), events),

@@ -65,9 +65,11 @@ describe('createWimseFetch with proof wpt', () => {
     assert.notEqual(seen[0], seen[1]);
   });
   it('binds a Txn-Token (tth) and a configured context token (oth)', async () => {
+    // Shaped as a compact JWT: the client refuses to send anything else as a Txn-Token.
+    const txnToken = 'eyJhbGciOiJFUzI1NiIsInR5cCI6InR4bl90b2tlbiJ9.eyJ0eG4iOiJ0eG4tMTIzIn0.c2lnbmF0dXJl';
     const response = await wimseFetch()(`${base}/orders`, {
       method: 'POST',
-      headers: { 'txn-token': 'txn-123', 'x-user': 'alice' },
+      headers: { 'txn-token': txnToken, 'x-user': 'alice' },
       body: '{"a":1}',
     });
     assert.deepEqual(await response.json(), { id: CALLER_ID, proof: 'wpt', bound: ['txn-token', 'x-user'] });
