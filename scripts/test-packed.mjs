@@ -1,7 +1,7 @@
 // Installs the packages as users install them, and checks that they work and that their READMEs
 // run as written:
 // 1. packs every package with `pnpm pack` (built dist/ required: run `pnpm build` first);
-// 2. checks each tarball: README.md and LICENSE, no workspace: ranges, no sources, every file
+// 2. checks each tarball (and runs publint and attw on it): README.md and LICENSE, no workspace: ranges, no sources, every file
 //    named by `exports`, `bin` and source maps shipped, no workspace-only `wimse-source` export
 //    condition, a `repository`, and a README whose links work on npm (absolute, to anchors that exist);
 // 3. installs the tarballs with plain npm into a fresh project outside the workspace (third-party
@@ -246,6 +246,16 @@ try {
     readmes.set(manifest.name, readFileSync(join(unpacked, 'README.md'), 'utf8'));
   }
   checkReadmeLinks(readmes);
+
+  // The tools consumers' bundlers and type checkers trust: publint (the manifest and the files it
+  // names; --strict makes its warnings fail) and Are the Types Wrong (every entry point resolves to
+  // types and JavaScript under node16 ESM and bundlers; the packages are ESM-only, hence the profile).
+  step('publint and attw on every tarball');
+  const toolBin = (tool) => join(root, 'node_modules', '.bin', tool);
+  for (const tarball of packed) {
+    run(toolBin('publint'), [join(work, 'unpacked', tarball.replace(/\.tgz$/, '')), '--pack', 'false', '--strict']);
+    run(toolBin('attw'), [join(tarballs, tarball), '--profile', 'esm-only', '--format', 'ascii']);
+  }
 
   step('installing the tarballs with npm into a fresh project');
   const consumer = join(work, 'consumer');

@@ -20,6 +20,7 @@ export {
   type DevIssuer,
   type DevIssuerOptions,
   startDevIssuer,
+  type WicRequest,
   type WitRequest,
 } from './dev-issuer/start-dev-issuer.js';
 export {
@@ -33,7 +34,7 @@ export {
   type RequestToShow,
   type ResponseToShow,
 } from './format/exchange-text.js';
-export { type CliIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './io.js';
+export { type CliIo, type Command, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type OptionValues } from './io.js';
 export { validatePublicJwk } from './keys/key-files.js';
 export { type IssueTxnTokenOptions, issueTxnToken, TXN_TOKEN_TYPE } from './txn/issue-txn-token.js';
 export { type IssueWitOptions, issueWit } from './wit/issue-wit.js';

@@ -41,7 +41,13 @@ export { x509AuthoritiesFromSpiffeBundle } from './mtls/certificate-authorities.
 export type { MutualTlsOptions } from './mtls/mtls-options.js';
 export { parseSubjectAltNames, type SubjectAltName } from './mtls/subject-alt-names.js';
 export { decisionChannelName } from './observability/decision-channel.js';
-export type { MeterProvider, MetricsOption } from './observability/decision-metrics.js';
+export type {
+  Meter,
+  MeterProvider,
+  MetricCounter,
+  MetricHistogram,
+  MetricsOption,
+} from './observability/decision-metrics.js';
 export { wimseRedactPaths } from './observability/redaction-paths.js';
 export * from './policy/index.js';
 export type { ProfileName } from './profiles/profiles.js';
@@ -62,6 +68,7 @@ export {
   createTransactionTokenVerifier,
   type TransactionTokenVerifier,
 } from './txn/create-transaction-token-verifier.js';
+export type { TransactionTokenDefaults } from './txn/normalize-transaction-token-options.js';
 export type {
   TransactionTokenOptions,
   TransactionTokenRequirement,
@@ -70,4 +77,5 @@ export type {
 export type { VerifiedTransactionToken } from './txn/verify-txn-token.js';
 export { createVerifier, type WorkloadVerifier } from './verifier/create-verifier.js';
 export type { AudienceOption, VerifierOptions } from './verifier/verifier-options.js';
+export type { NotIssuedBeforeAnswer, NotIssuedBeforeLookup } from './wit/check-not-issued-before.js';
 export type { WptOptions } from './wpt/wpt-options.js';

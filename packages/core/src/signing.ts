@@ -26,4 +26,4 @@ export {
 export { type ResponseToSign, type SignResponseOptions, signResponse } from './signing/sign-response.js';
 export { resolveSigningKey, type SigningKey, type WorkloadCredentials } from './signing/signing-key.js';
 export type { ResponderIdentity, ResponseExpectations } from './verifier/verify-workload-response.js';
-export { type ConfirmationKey, importCnfKey } from './wit/import-cnf-key.js';
+export { type ConfirmationKey, type ImportedConfirmationKey, importCnfKey } from './wit/import-cnf-key.js';

@@ -9,6 +9,7 @@ export {
   type RedisEvictionCheck,
   type RedisEvictionCheckOptions,
 } from './eviction/check-redis-eviction.js';
+export type { EvictionCheckMode } from './eviction/eviction-guard.js';
 export {
   createRedisMigrationStore,
   type RedisMigrationStoreOptions,

@@ -66,7 +66,9 @@ export interface AuditEvent {
 export type AuditSink =
   | ((event: AuditEvent) => void)
   | {
+      /** Records an allow. */
       info(object: { wimse: AuditEvent }, message?: string): void;
+      /** Records a refusal. */
       warn(object: { wimse: AuditEvent }, message?: string): void;
     };
 

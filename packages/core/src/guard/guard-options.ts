@@ -23,6 +23,7 @@ import type { SimultaneousCredentials } from './steps/verify-presented-credentia
  */
 export type ProtectionMode = 'required' | 'optional' | 'off';
 
+/** Options of {@link createWorkloadGuard}, validated once at construction. */
 export interface WorkloadGuardOptions {
   /** A verifier, or the options to create one. */
   readonly verifier: WorkloadVerifier | VerifierOptions;
@@ -81,6 +82,7 @@ export interface RouteContext {
   readonly unboundTransactionToken?: UnboundTransactionToken | undefined;
 }
 
+/** The framework-agnostic guard the adapters call: authenticates a request per its route, authorizes it, audits the decision, signs the response. */
 export interface WorkloadGuard {
   /**
    * Authenticates per the route's mode; resolves the identity (or undefined when none is needed).
@@ -134,6 +136,7 @@ export interface WorkloadGuard {
 
 const PROTECTION_MODES: readonly ProtectionMode[] = ['required', 'optional', 'off'];
 
+/** Whether a value is a {@link ProtectionMode}. */
 export function isProtectionMode(value: unknown): value is ProtectionMode {
   return PROTECTION_MODES.includes(value as ProtectionMode);
 }

@@ -17,12 +17,14 @@ import type { HeaderValue } from '../base/fields/workload-request.js';
 import { requireModule } from '../base/runtime/load-module.js';
 import { serializeSignatureParams } from './serialize-fields.js';
 
+/** The parts of a request a signature base is built from: method, target as sent, header fields. */
 export interface RequestParts {
   readonly method: string;
   readonly target: string;
   readonly headers: Readonly<Record<string, HeaderValue>>;
 }
 
+/** The parts of a response a signature base is built from: status and header fields. */
 export interface ResponseParts {
   readonly status: number;
   readonly headers: Readonly<Record<string, HeaderValue>>;

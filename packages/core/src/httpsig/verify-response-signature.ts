@@ -11,6 +11,7 @@ import { parseSignatureFields } from './parse-signature-fields.js';
 import { selectWimseSignature } from './select-wimse-signature.js';
 import { buildSignatureBase, type RequestParts } from './signature-base.js';
 
+/** A response to verify: status, header fields and, for `Content-Digest`, the body. */
 export interface SignedResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, HeaderValue>>;

@@ -1,6 +1,7 @@
 import { WimseError } from '../base/errors/wimse-error.js';
 import { MAX_IDENTIFIER_BYTES, splitScheme, trustDomainProblem } from './scheme-rules.js';
 
+/** A workload identifier (`wimse://` or `spiffe://`) split into its parts, as `parseWorkloadId` returns it. */
 export interface ParsedWorkloadId {
   /** The identifier, unchanged: canonical, so it is compared byte for byte. */
   readonly id: string;

@@ -2,6 +2,7 @@ import { expectObject, positiveInteger } from '../base/options/option-checks.js'
 import { proofOfPossession, type WorkloadProof, workloadProofs } from '../identity/workload-identity.js';
 import type { CallerMigrationRecord, CallerUse, MechanismUse, MigrationStore } from './migration-store.js';
 
+/** Bounds of the in-memory migration store (one process; use the Redis store across replicas). */
 export interface MemoryMigrationStoreOptions {
   /** Most callers remembered at once (default 10 000). */
   readonly maxCallers?: number;

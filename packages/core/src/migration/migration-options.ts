@@ -39,6 +39,7 @@ export interface CallerMigrationRule {
   readonly sunset?: Date | string;
 }
 
+/** The bearer-to-WIT migration of a guard: how bearer tokens are verified, the default mode, per-caller modes, the ratchet and sunset. */
 export interface MigrationOptions {
   /** How bearer tokens are verified and mapped to workload identifiers. */
   readonly bearer: BearerOptions;

@@ -22,6 +22,7 @@ export interface CallerReport {
   readonly sunset?: string | undefined;
 }
 
+/** What the migration store knows: which callers still use bearer tokens, on which routes, and since when (the report an operator reads before tightening a mode). */
 export interface MigrationReport {
   readonly generatedAt: string;
   /** Callers still seen with bearer tokens, first. */

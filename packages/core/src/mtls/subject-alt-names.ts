@@ -1,5 +1,6 @@
 import { WimseError } from '../base/errors/wimse-error.js';
 
+/** One subject alternative name of an X.509 certificate. */
 export interface SubjectAltName {
   /** As Node names it: `URI`, `DNS`, `IP Address`, `email`, ... */
   readonly type: string;

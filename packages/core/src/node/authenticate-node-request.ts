@@ -7,6 +7,7 @@ import type { BodySettings } from './adapter-options.js';
 import { nodeWorkloadRequest } from './node-request.js';
 import { bodyWasConsumed, obtainRawBody } from './raw-request-body.js';
 
+/** One Node request to authenticate: the guard, the request, its target and route, and how to obtain its raw body. */
 export interface NodeAuthentication {
   readonly guard: WorkloadGuard;
   readonly req: IncomingMessage;
@@ -20,6 +21,7 @@ export interface NodeAuthentication {
   readonly consumedHint: string;
 }
 
+/** The outcome of an authenticated Node request: the request as verified and the caller's identity (undefined when the route needed none). */
 export interface NodeDecision {
   readonly request: WorkloadRequest;
   readonly identity: WorkloadIdentity | undefined;

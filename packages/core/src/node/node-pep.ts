@@ -12,6 +12,7 @@ export interface NodePepDecision extends NodeDecision {
   readonly pep: NodePep;
 }
 
+/** What an adapter passes for one request: its target as received, the route, and its body as the framework holds it. */
 export interface NodeRequestInput {
   /** Path and query exactly as received (the framework's original URL). */
   readonly target: string;

@@ -1,6 +1,8 @@
 /** One piece of per-request state, kept on the request object itself. */
 export interface RequestSlot<T> {
+  /** The value kept on this request, if any. */
   get(request: object): T | undefined;
+  /** Keeps a value on this request. */
   set(request: object, value: T): void;
 }
 

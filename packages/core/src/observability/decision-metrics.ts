@@ -5,18 +5,26 @@ import { optionalModule } from '../base/runtime/load-module.js';
  * The parts of the OpenTelemetry metrics API used here, structurally, so that the core's types do
  * not depend on the optional package.
  */
-type Attributes = Record<string, string>;
-interface Counter {
-  add(value: number, attributes?: Attributes): void;
+/** The part of an OpenTelemetry `Counter` the guard uses. */
+export interface MetricCounter {
+  /** Adds to the counter, with bounded attributes. */
+  add(value: number, attributes?: Readonly<Record<string, string>>): void;
 }
-interface Histogram {
-  record(value: number, attributes?: Attributes): void;
+/** The part of an OpenTelemetry `Histogram` the guard uses. */
+export interface MetricHistogram {
+  /** Records one value, with bounded attributes. */
+  record(value: number, attributes?: Readonly<Record<string, string>>): void;
 }
-interface Meter {
-  createCounter(name: string, options?: { description?: string; unit?: string }): Counter;
-  createHistogram(name: string, options?: { description?: string; unit?: string }): Histogram;
+/** The part of an OpenTelemetry `Meter` the guard uses. */
+export interface Meter {
+  /** Creates the counter of decisions. */
+  createCounter(name: string, options?: { description?: string; unit?: string }): MetricCounter;
+  /** Creates the histogram of decision durations. */
+  createHistogram(name: string, options?: { description?: string; unit?: string }): MetricHistogram;
 }
+/** The part of an OpenTelemetry `MeterProvider` the guard uses (pass your SDK's provider, or let it use the global one). */
 export interface MeterProvider {
+  /** Returns the meter the guard's counters and histograms are created on. */
   getMeter(name: string, version?: string): Meter;
 }
 
@@ -63,17 +71,17 @@ export function createDecisionMetrics(option: MetricsOption | undefined): Decisi
     if (provider.constructor?.name === 'NoopMeterProvider') return NO_METRICS;
   }
   const meter = provider.getMeter('@wimse-pep/core');
-  const decisions: Counter = meter.createCounter('wimse.pep.decisions', {
+  const decisions: MetricCounter = meter.createCounter('wimse.pep.decisions', {
     description: 'WIMSE PEP decisions by proof (mechanism), stage and outcome',
   });
-  const duration: Histogram = meter.createHistogram('wimse.pep.authentication.duration', {
+  const duration: MetricHistogram = meter.createHistogram('wimse.pep.authentication.duration', {
     description: 'Time to authenticate one request, by proof and outcome',
     unit: 's',
   });
   return {
     enabled: true,
     record(measurement) {
-      const attributes: Attributes = {
+      const attributes: Record<string, string> = {
         'wimse.proof': measurement.proof,
         'wimse.outcome': measurement.outcome,
         'wimse.stage': measurement.stage,

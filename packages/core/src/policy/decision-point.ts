@@ -14,6 +14,7 @@ export interface DecisionInput {
   readonly claims: Readonly<JWTPayload>;
 }
 
+/** An external policy decision point: resolves whether the request is allowed; must stop when the signal aborts (the deadline passed). */
 export type DecisionPoint = (input: DecisionInput, signal: AbortSignal) => Promise<boolean>;
 
 /**

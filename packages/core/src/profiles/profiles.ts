@@ -42,11 +42,13 @@ export interface SignatureProfile {
   readonly witAudienceTolerated: boolean;
 }
 
+/** The signature profiles: `http-sig-07` (the default), the earlier `http-sig-06`, and the legacy `service-to-service`. */
 export type ProfileName = 'http-sig-07' | 'http-sig-06' | 'service-to-service';
 
 const WIMSE_TAG = 'wimse-workload-to-workload';
 const CONDITIONAL_FIELDS = ['content-type', 'content-digest', 'authorization', 'txn-token'] as const;
 
+/** Every signature profile by name: the components it requires, its tag, its default lifetime. */
 export const profiles: Readonly<Record<ProfileName, SignatureProfile>> = {
   /** draft-ietf-wimse-http-signature-07: the default. */
   'http-sig-07': {
@@ -108,6 +110,7 @@ export const profiles: Readonly<Record<ProfileName, SignatureProfile>> = {
   },
 };
 
+/** The profile used when none is configured: `http-sig-07` (draft-ietf-wimse-http-signature-07). */
 export const defaultProfileName: ProfileName = 'http-sig-07';
 
 export function isProfileName(value: unknown): value is ProfileName {

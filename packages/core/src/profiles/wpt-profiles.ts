@@ -19,6 +19,7 @@ export interface WptProfile {
   readonly accessTokenHash: boolean;
 }
 
+/** The Workload Proof Token profiles: `wpt-02` (the default) and `wpt-01`. */
 export type WptProfileName = 'wpt-02' | 'wpt-01';
 
 export const wptProfiles: Readonly<Record<WptProfileName, WptProfile>> = {

@@ -7,6 +7,7 @@ import type { ReplayStore } from './replay-store.js';
 
 const WHERE = 'MemoryReplayStore';
 
+/** Bounds of the in-memory replay store (one process; share a store across replicas). */
 export interface MemoryReplayStoreOptions {
   /**
    * Most live nonces kept at once (default 1 000 000, about 8 000 requests per second at the
@@ -47,11 +48,11 @@ const INITIAL_SLOTS = 4096;
  *
  * No caller can take the capacity from the others: a caller (the authenticated workload id passed
  * with each key) may hold at most `maxPerCaller` live nonces; over it, its fresh nonces are refused
- * with `replay_capacity` too, while other callers' are recorded (see {@link CallerShares}). Its
+ * with `replay_capacity` too, while other callers' are recorded (see `CallerShares` in replay/caller-shares.ts). Its
  * replays are still replays: a live key is looked up before any share is checked.
  *
  * How it is kept (off the JavaScript heap, so that live nonces cost the garbage collector nothing):
- * - Nonces live in a {@link NonceTable}, an open-addressing table in one ArrayBuffer, keyed by the
+ * - Nonces live in a `NonceTable`, an open-addressing table in one ArrayBuffer, keyed by the
  *   first 128 bits of the nonce's SHA-256 digest. Truncation is safe: a fresh nonce is taken for
  *   a replay only if its 128 bits equal a live nonce's: by chance about n^2 / 2^129 for n live
  *   nonces (2^-89 at a million); on purpose, against another client's random and unseen nonce, a

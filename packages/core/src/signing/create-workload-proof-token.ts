@@ -5,6 +5,7 @@ import { randomBase64url } from '../base/runtime/random.js';
 import { signBytes } from '../base/runtime/sign-bytes.js';
 import type { SigningKey } from './signing-key.js';
 
+/** The claims of a Workload Proof Token to mint: audience, lifetime, and the tokens it binds. */
 export interface WorkloadProofTokenOptions {
   /** `aud`: the target URI of the request without query or fragment. */
   readonly audience: string;

@@ -7,12 +7,14 @@ import type { SignatureProfile } from '../profiles/profiles.js';
 import { createSignatureFields } from './create-signature-fields.js';
 import type { SigningKey } from './signing-key.js';
 
+/** A response about to be sent: status, header fields and body (hashed into `Content-Digest`). */
 export interface ResponseToSign {
   readonly status: number;
   readonly headers: Readonly<Record<string, HeaderValue>>;
   readonly body?: Uint8Array | undefined;
 }
 
+/** How to sign one response: the profile, the request's nonce to echo, lifetime and label. */
 export interface SignResponseOptions {
   readonly profile: SignatureProfile;
   /** The verified request's `nonce`, echoed as `wimse-req-nonce`. */
@@ -20,6 +22,7 @@ export interface SignResponseOptions {
   /** Signature lifetime in seconds (default 60). */
   readonly lifetimeSec?: number;
   readonly label?: string;
+  /** The clock, in milliseconds (default `Date.now`). */
   readonly now?: () => number;
 }
 

@@ -2,6 +2,7 @@ import { decodeJwt } from 'jose';
 import { importPrivateKey, type RuntimeJwk, type RuntimeKey } from '../base/runtime/keys.js';
 import { type SignatureAlgorithm, signatureAlgorithms } from '../base/runtime/signature-algorithms.js';
 
+/** A workload's WIT and the private key matching its `cnf.jwk`. */
 export interface WorkloadCredentials {
   /** The caller's Workload Identity Token. */
   readonly wit: string;
@@ -14,6 +15,7 @@ export interface WorkloadCredentials {
   readonly alg?: string;
 }
 
+/** Credentials checked and imported once: the WIT, its algorithm and the private key, ready to sign. */
 export interface SigningKey {
   readonly wit: string;
   readonly alg: string;

@@ -20,6 +20,7 @@ export interface IssuerProfile {
   readonly refuseAudience: boolean;
 }
 
+/** The rules an issuer's WITs meet: `wimse` (the WIMSE rules only) or `wit-svid` (SPIFFE WIT-SVIDs, stricter). */
 export type IssuerProfileName = 'wimse' | 'wit-svid';
 
 /** WIT-SVID §2.3 and §3.2: RSASSA-PKCS1-v1_5, ECDSA and RSASSA-PSS; no EdDSA. */

@@ -17,6 +17,7 @@ export interface WitSvidAuthorities {
   readonly sequence: number | undefined;
 }
 
+/** The JWK `use` that marks a WIT-SVID signing key in a SPIFFE bundle. */
 export const WIT_SVID_USE = 'wit-svid';
 
 /** Key types a WIT-SVID signing key can have (RS*, PS*: RSA; ES*: EC). Others are ignored. */

@@ -54,6 +54,7 @@ export interface X509AuthorityOptions {
   readonly schemes: readonly X509AuthorityScheme[];
 }
 
+/** One trust domain this service accepts callers from: its WIT issuers and keys, and its X.509 roots for mutual TLS. */
 export interface TrustDomainOptions {
   /** The trust domain, e.g. `example.com`: lower-case, as it appears in identifiers. */
   readonly trustDomain: string;

@@ -49,7 +49,9 @@ const KNOWN_OPTIONS = [
 
 /** Defaults the guard supplies from its verifier (its clock and clock tolerance). */
 export interface TransactionTokenDefaults {
+  /** The clock, in milliseconds. */
   readonly now: () => number;
+  /** Seconds of clock skew tolerated on `iat` and `exp`. */
   readonly clockToleranceSec: number;
 }
 

@@ -21,6 +21,7 @@ import { acceptSignatureValue, withAcceptSignature } from './with-accept-signatu
 const FORWARDED_FIELDS: readonly string[] = Object.freeze(['client-cert', 'client-cert-chain']);
 const NO_FIELDS: readonly string[] = Object.freeze([]);
 
+/** A verifier created once from {@link VerifierOptions}: verifies requests (HTTP signature or WPT, and client certificates) and signed responses. */
 export interface WorkloadVerifier {
   /**
    * Verifies one request; resolves the caller's identity or rejects with a WimseError. The proof is
@@ -44,7 +45,10 @@ export interface WorkloadVerifier {
    * (RFC 9421 §5.1); the guard sends it with every refusal that asks for other credentials.
    */
   acceptSignature?(request: WorkloadRequest): string;
-  /** The validated settings (profile, tolerance, ...), for adapters and diagnostics. */
+  /**
+   * The validated settings (profile, tolerance, ...), read by the guard of this package.
+   * @internal
+   */
   readonly settings: Readonly<Omit<VerifierSettings, 'trust' | 'replayStore' | 'certificateAuthorities'>>;
 }
 

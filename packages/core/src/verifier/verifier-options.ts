@@ -9,6 +9,7 @@ import type { WptOptions } from '../wpt/wpt-options.js';
 /** The audiences this service answers as: fixed origins, or a function of the request. */
 export type AudienceOption = readonly string[] | ((request: WorkloadRequest) => readonly string[]);
 
+/** Everything a verifier checks a request against, validated once by `createVerifier`: trust domains, audiences, profiles, lifetimes, the replay store, limits. */
 export interface VerifierOptions {
   /** The trust domains whose workloads may call this service. At least one. */
   readonly trustDomains: readonly TrustDomainOptions[];

@@ -16,6 +16,7 @@ export type ResponderIdentity = Omit<
   readonly proof: 'signed-response';
 };
 
+/** What a signed response must match: the request it answers and, optionally, the responder. */
 export interface ResponseExpectations {
   /** The `nonce` of the signed request this response answers. */
   readonly requestNonce: string;

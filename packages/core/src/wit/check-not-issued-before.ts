@@ -4,6 +4,7 @@ import type { VerifiedWit } from './verify-wit.js';
 /** What `notIssuedBefore` answers: a time in seconds since the epoch, a Date, or nothing. */
 export type NotIssuedBeforeAnswer = number | Date | undefined | null;
 
+/** The `notIssuedBefore` option: the time before which a workload's WITs are refused (after a key compromise, say). */
 export type NotIssuedBeforeLookup = (workloadId: string) => NotIssuedBeforeAnswer | Promise<NotIssuedBeforeAnswer>;
 
 /**

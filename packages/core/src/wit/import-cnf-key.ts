@@ -11,6 +11,7 @@ import { jwkThumbprintInput, thumbprintOfInput } from './jwk-thumbprint.js';
 /** Members that only a private or symmetric JWK has. */
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
 
+/** The public key a WIT binds (`cnf.jwk`) and the one algorithm it may sign with. */
 export interface ConfirmationKey {
   readonly jwk: Readonly<Record<string, unknown>>;
   /** `cnf.jwk.alg`: the only algorithm the proof of possession may use. */

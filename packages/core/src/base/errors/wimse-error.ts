@@ -42,6 +42,7 @@ export class WimseError extends Error {
     return new WimseError(this.code, this.message, { cause: this.cause, headers: { ...this.headers, ...headers } });
   }
 
+  /** The error as an RFC 9457 problem body: `type`, `title`, `status`, `code`; `detail` only with `exposeDetail` (details may name what the caller sent). */
   toProblem(options: { exposeDetail?: boolean; instance?: string; typeBase?: string } = {}): ProblemDetails {
     const problem: ProblemDetails = {
       type: problemTypeFor(this.code, options.typeBase),
@@ -55,6 +56,7 @@ export class WimseError extends Error {
   }
 }
 
+/** Whether a value is a {@link WimseError} (any refusal or dependency failure of wimse-pep). */
 export function isWimseError(value: unknown): value is WimseError {
   return value instanceof WimseError;
 }

@@ -19,6 +19,7 @@ export interface SignatureAlgorithm {
   readonly httpSigAlg?: string;
 }
 
+/** The signature algorithms a proof may use, by JWS name: key type, curve or modulus, and the RFC 9421 algorithm. */
 export const signatureAlgorithms: Readonly<Record<string, SignatureAlgorithm>> = {
   ES256: {
     kty: 'EC',

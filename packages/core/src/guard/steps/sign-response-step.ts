@@ -7,6 +7,7 @@ import type { ResponseToSign } from '../../signing/sign-response.js';
 import { signResponse } from '../../signing/sign-response.js';
 import { resolveSigningKey, type WorkloadCredentials } from '../../signing/signing-key.js';
 
+/** How a guard signs its responses: this service's credentials, and when to sign. */
 export interface ResponseSigningOptions {
   /** This service's own WIT and key, or a function returning the current ones (rotation). */
   readonly credentials: WorkloadCredentials | (() => WorkloadCredentials | Promise<WorkloadCredentials>);
