@@ -61,6 +61,17 @@ export interface WimseMiddleware extends RequestHandler {
  * authenticated once: a later `wimse()` keeps an earlier decision unless it requires an identity
  * the earlier one (mode `off` or `optional`) did not establish. Register it before the app's body
  * parser (or give the parser `{ verify: captureRawBody }`).
+ *
+ * @example
+ * ```ts
+ * const pep = wimse({ verifier: { trustDomains: [{ trustDomain: 'example.com', issuers: [{ issuer: 'https://issuer.example.com', jwksUri }] }], audiences: ['https://orders.internal.example'] } });
+ * app.get('/health', pep.withMode('off'), health); // before app.use(pep): public
+ * app.use(pep); // every route below requires a workload
+ * app.use(express.json()); // after the PEP, which reads the raw body first
+ * app.get('/orders/:id', requireWorkload(allowTrustDomain('wimse://example.com')), (req, res) => {
+ *   res.json({ caller: req.workload?.id });
+ * });
+ * ```
  */
 export function wimse(options: WimseOptions): WimseMiddleware {
   const pep = createNodePep(options, 'wimse', BODY_UNAVAILABLE_HINT);

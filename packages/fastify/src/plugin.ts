@@ -76,5 +76,19 @@ const wimsePlugin: FastifyPluginAsync<WimsePluginOptions> = async (fastify, opti
   });
 };
 
-/** The Fastify plugin: `app.register(wimse, { verifier: { trustDomains, audiences } })`. */
+/**
+ * The Fastify plugin: every route requires a workload unless its `config.wimse` says otherwise;
+ * `request.workload` is the verified identity.
+ *
+ * @example
+ * ```ts
+ * await app.register(wimse, { verifier: { trustDomains, audiences: ['https://orders.internal.example'] } });
+ * app.get('/health', { config: { wimse: { mode: 'off' } } }, async () => ({ ok: true }));
+ * app.get(
+ *   '/orders/:id',
+ *   { config: { wimse: { policy: allowTrustDomain('wimse://example.com') } } },
+ *   async (request) => ({ caller: request.workload?.id }),
+ * );
+ * ```
+ */
 export const wimse = fp(wimsePlugin, { fastify: '5.x', name: '@wimse-pep/fastify' });

@@ -61,6 +61,16 @@ export const BODY_UNAVAILABLE_HINT =
  * bytes itself and gives them back to the stream; after @koa/bodyparser, it uses the parser's
  * `rawBody` only when that provably is the received bytes (parser-raw-body.ts). Refusals are
  * answered here as application/problem+json; other errors take Koa's error path unchanged.
+ *
+ * @example
+ * ```ts
+ * const pep = wimse({ verifier: { trustDomains: [{ trustDomain: 'example.com', issuers: [{ issuer: 'https://issuer.example.com', jwksUri }] }], audiences: ['https://orders.internal.example'] } });
+ * app.use(pep); // before the body parser: the PEP reads the raw body and gives it back
+ * app.use(bodyParser());
+ * router.get('/orders/:id', requireWorkload(allowTrustDomain('wimse://example.com')), (ctx) => {
+ *   ctx.body = { caller: ctx.state.workload?.id };
+ * });
+ * ```
  */
 export function wimse(options: WimseOptions): WimseMiddleware {
   const pep = createNodePep(options, 'wimse', BODY_UNAVAILABLE_HINT);

@@ -116,6 +116,18 @@ const NORMALIZED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 
  *
  * Redirects are not followed by default (`redirect: 'manual'`): a signature covers one target
  * and cannot be replayed to another, so `redirect: 'follow'` is refused.
+ *
+ * @example
+ * ```ts
+ * const wimseFetch = createWimseFetch({
+ *   credentials: fileCredentials({ witPath: '/run/wimse/wit.jwt', keyPath: '/run/wimse/key.jwk' }),
+ * });
+ * const response = await wimseFetch('https://orders.internal.example/orders', {
+ *   method: 'POST',
+ *   headers: { 'content-type': 'application/json' },
+ *   body: JSON.stringify({ item: 'tea' }),
+ * });
+ * ```
  */
 export function createWimseFetch(options: WimseFetchOptions): WimseFetch {
   if (typeof options !== 'object' || options === null) throw new TypeError('createWimseFetch: options are required');

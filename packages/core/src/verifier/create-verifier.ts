@@ -55,6 +55,15 @@ export interface WorkloadVerifier {
 /**
  * Validates every option once (throwing a TypeError on a bad or contradictory configuration) and
  * returns a verifier for requests.
+ *
+ * @example
+ * ```ts
+ * const verifier = createVerifier({
+ *   trustDomains: [{ trustDomain: 'example.com', issuers: [{ issuer: 'https://issuer.example.com', jwksUri }] }],
+ *   audiences: ['https://orders.internal.example'], // the origins this service answers as; never Host
+ * });
+ * const identity = await verifier.verify({ method, target, headers, body }); // rejects with a WimseError
+ * ```
  */
 export function createVerifier(options: VerifierOptions): WorkloadVerifier {
   const settings = normalizeOptions(options);

@@ -42,6 +42,12 @@ export interface RedisReplayStoreOptions {
  * arbitrary key, nor another kind's key, and every key has the same size. Any error, timeout or
  * disconnect is a 503 `unavailable` (fail closed), never an accepted request. The caller id the
  * verifier passes is not used: every replica shares one Redis, sized for all of them.
+ *
+ * @example
+ * ```ts
+ * const client = await createClient({ url: process.env.REDIS_URL }).connect(); // or new Redis(...) (ioredis)
+ * const pep = wimse({ verifier: { trustDomains, audiences, replayStore: createRedisReplayStore({ client }) } });
+ * ```
  */
 export function createRedisReplayStore(options: RedisReplayStoreOptions): ReplayStore {
   if (typeof options !== 'object' || options === null) throw new TypeError('createRedisReplayStore needs options');
