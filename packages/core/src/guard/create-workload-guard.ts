@@ -2,23 +2,18 @@ import { WimseError } from '../base/errors/wimse-error.js';
 import type { WorkloadRequest } from '../base/fields/workload-request.js';
 import type { WorkloadProof } from '../identity/workload-identity.js';
 import type { MigrationMode } from '../migration/migration-options.js';
-import { normalizeRouteMigration } from '../migration/normalize-migration-options.js';
-import type { TransactionTokenVerifier } from '../txn/create-transaction-token-verifier.js';
-import type { RouteContext, WorkloadGuard, WorkloadGuardOptions } from './guard-options.js';
+import type { WorkloadGuard, WorkloadGuardOptions } from './guard-options.js';
 import { isProtectionMode } from './guard-options.js';
-import { type GuardSettings, normalizeGuardOptions } from './normalize-guard-options.js';
-import { acceptedCredentials, askForCredentials, missingCredentials } from './steps/accepted-credentials.js';
-import { attachTransactionContext } from './steps/attach-transaction-context.js';
-import { authenticateMigrating } from './steps/authenticate-migrating.js';
-import { authenticateWimse } from './steps/authenticate-wimse.js';
+import { normalizeGuardOptions } from './normalize-guard-options.js';
+import { withTransactionContext } from './steps/attach-transaction-context.js';
+import { authenticateChoice } from './steps/authenticate-choice.js';
 import type { Authentication } from './steps/authentication.js';
-import { authenticationEvent, shadowEvent } from './steps/authentication-event.js';
+import { authenticationEvent } from './steps/authentication-event.js';
 import { asWimseError, authorize } from './steps/authorize.js';
-import { chooseProof, type ProofChoice } from './steps/choose-proof.js';
+import { chooseProof } from './steps/choose-proof.js';
 import { migrationOperations } from './steps/migration-operations.js';
 import { createDecisionRecorder } from './steps/record-decision.js';
-import { checkTransactionRoute, type TransactionRoute, transactionRoute } from './steps/transaction-route.js';
-import { verifyPresentedCredentials } from './steps/verify-presented-credentials.js';
+import { checkTransactionRoute, transactionRoute } from './steps/transaction-route.js';
 
 /**
  * The framework-agnostic half of every adapter: the guard assembles the named steps around the
@@ -59,7 +54,7 @@ export function createWorkloadGuard(options: WorkloadGuardOptions): WorkloadGuar
         outcome = await authenticateChoice(settings, choice, route, mode === 'optional', recorder.record);
         // 4. The Txn-Token, once the caller is authenticated, bound to its proof.
         if (transactions !== undefined && settings.transactions !== undefined && outcome.error === undefined) {
-          outcome = await withTransaction(outcome, request, settings.transactions, transactions);
+          outcome = await withTransactionContext(outcome, request, settings.transactions, transactions);
         }
       } catch (error) {
         outcome = { error: asWimseError(error), proof };
@@ -107,53 +102,4 @@ export function createWorkloadGuard(options: WorkloadGuardOptions): WorkloadGuar
     },
     ...migrationOperations(migration, settings.now),
   };
-}
-
-/** Step 4: the authenticated caller with its Txn-Token's context, or the refusal naming that caller. */
-async function withTransaction(
-  outcome: Authentication,
-  request: WorkloadRequest,
-  verifier: TransactionTokenVerifier,
-  route: TransactionRoute,
-): Promise<Authentication> {
-  const { proof, migrationMode } = outcome;
-  try {
-    const identity = await attachTransactionContext({
-      request,
-      identity: outcome.identity,
-      transactions: verifier,
-      requirement: route.requirement,
-      unbound: route.unbound,
-    });
-    return { identity, proof, migrationMode };
-  } catch (error) {
-    return { error: asWimseError(error), caller: outcome.identity, proof, migrationMode };
-  }
-}
-
-/** Step 2 (or 3, with a migration): the identity the request proves, or the refusal. */
-function authenticateChoice(
-  settings: GuardSettings,
-  choice: ProofChoice,
-  route: RouteContext,
-  optional: boolean,
-  record: (event: ReturnType<typeof shadowEvent>) => void,
-): Promise<Authentication> {
-  const { verifier, simultaneous, migration } = settings;
-  const { request } = choice;
-  if (!migration) return authenticateWimse({ request, verifier, optional, simultaneous });
-  const routeMigration = normalizeRouteMigration(route.migration, 'route migration');
-  const accepted = () => acceptedCredentials(verifier, migration, routeMigration);
-  return authenticateMigrating({
-    request,
-    route: routeMigration,
-    routeLabel: route.route,
-    optional,
-    settings: migration,
-    verifyWimse: () => verifyPresentedCredentials({ verifier, request, simultaneous }),
-    askForCredentials: (bearerError) => askForCredentials(accepted(), request, verifier, bearerError),
-    missingCredentials: () => missingCredentials(accepted(), askForCredentials(accepted(), request, verifier)),
-    now: settings.now,
-    reportShadow: (outcome) => record(shadowEvent(request, route.route, outcome)),
-  });
 }

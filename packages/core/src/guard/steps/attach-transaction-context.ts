@@ -4,6 +4,9 @@ import type { TransactionContext } from '../../identity/transaction-context.js';
 import type { WorkloadIdentity } from '../../identity/workload-identity.js';
 import type { TransactionTokenVerifier } from '../../txn/create-transaction-token-verifier.js';
 import type { TransactionTokenRequirement, UnboundTransactionToken } from '../../txn/transaction-token-options.js';
+import type { Authentication } from './authentication.js';
+import { asWimseError } from './authorize.js';
+import type { TransactionRoute } from './transaction-route.js';
 
 export interface TransactionStepInput {
   readonly request: WorkloadRequest;
@@ -67,4 +70,29 @@ function proofBindsToken(identity: WorkloadIdentity): boolean {
     throw new WimseError('wpt_binding_mismatch', 'the request carries Txn-Token but the WPT has no tth');
   }
   return true;
+}
+
+/**
+ * Step 4 as the guard runs it: the authentication outcome with its caller's Txn-Token context, or
+ * the refusal naming that caller (so that its audit event says who sent the token).
+ */
+export async function withTransactionContext(
+  outcome: Authentication,
+  request: WorkloadRequest,
+  verifier: TransactionTokenVerifier,
+  route: TransactionRoute,
+): Promise<Authentication> {
+  const { proof, migrationMode } = outcome;
+  try {
+    const identity = await attachTransactionContext({
+      request,
+      identity: outcome.identity,
+      transactions: verifier,
+      requirement: route.requirement,
+      unbound: route.unbound,
+    });
+    return { identity, proof, migrationMode };
+  } catch (error) {
+    return { error: asWimseError(error), caller: outcome.identity, proof, migrationMode };
+  }
 }
