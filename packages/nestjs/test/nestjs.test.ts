@@ -9,6 +9,7 @@ import {
   Body,
   Catch,
   Controller,
+  type ExceptionFilter,
   Get,
   HttpCode,
   Injectable,
@@ -16,6 +17,7 @@ import {
   Post,
   UseFilters,
   UseGuards,
+  VersioningType,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
@@ -259,6 +261,28 @@ for (const platform of ['express', 'fastify'] as const) {
     });
   });
 
+  describe(`nestjs on ${platform}: a global filter of the application`, () => {
+    it('a catch-all filter from useGlobalFilters sees the typed WimseException and can delegate to the module', async () => {
+      const seen: unknown[] = [];
+      @Catch()
+      class CatchAll implements ExceptionFilter {
+        catch(exception: unknown, host: ArgumentsHost): void {
+          seen.push(exception);
+          if (exception instanceof WimseException) new WimseExceptionFilter().catch(exception, host);
+          else throw exception;
+        }
+      }
+      const server = await serve(platform, appModule([OpenController], { global: true }), (app) => {
+        app.useGlobalFilters(new CatchAll());
+      });
+      const response = await send(server, { method: 'GET', path: '/orders', headers: {} });
+      expectProblem(response, 401, 'credentials_missing');
+      assert.equal(seen.length, 1);
+      assert.ok(seen[0] instanceof WimseException);
+      assert.equal((seen[0] as WimseException).code, 'credentials_missing');
+    });
+  });
+
   describe(`nestjs on ${platform}: bodies`, () => {
     it('a chunked body arriving in several pieces is verified and parsed', async () => {
       const server = await serve(platform, appModule([BodiesController]));
@@ -368,6 +392,47 @@ for (const platform of ['express', 'fastify'] as const) {
       const server = await serve(platform, AsyncModule);
       expectOk(await send(server, await signed(scenario, { path: '/orders' })), CALLER_ID);
       expectProblem(await send(server, { method: 'GET', path: '/orders', headers: {} }), 401, 'credentials_missing');
+    });
+
+    it('routes under a global prefix and URI versions take their decorators', async () => {
+      @Controller({ path: 'shop', version: '2' })
+      @UseGuards(WimseGuard)
+      class PrefixedController {
+        @Get('open')
+        @WimseMode('off')
+        open(@Workload() workload: WorkloadIdentity | undefined) {
+          return answer(workload);
+        }
+
+        @Get('orders')
+        orders(@Workload() workload: WorkloadIdentity | undefined) {
+          return answer(workload);
+        }
+      }
+      const server = await serve(platform, appModule([PrefixedController]), (app) => {
+        app.setGlobalPrefix('api');
+        app.enableVersioning({ type: VersioningType.URI });
+      });
+      expectOk(await send(server, { method: 'GET', path: '/api/v2/shop/open', headers: {} }), null);
+      expectProblem(
+        await send(server, { method: 'GET', path: '/api/v2/shop/orders', headers: {} }),
+        401,
+        'credentials_missing',
+      );
+      expectOk(await send(server, await signed(scenario, { path: '/api/v2/shop/orders' })), CALLER_ID);
+    });
+
+    it("a migration mode without the guard's migration option is refused when the application starts", async () => {
+      @Controller()
+      @UseGuards(WimseGuard)
+      class EitherController {
+        @Get('x')
+        @WimseMode('either')
+        x() {
+          return 'x';
+        }
+      }
+      await assert.rejects(serve(platform, appModule([EitherController])), /migration option/);
     });
 
     it('a bad @WimseMode is refused when the application starts', async () => {
