@@ -51,6 +51,12 @@ export function routeInfoOf(
   ];
   const guarded = everyRoute || guards.some((entry) => entry === guardType || entry instanceof guardType);
   const setting = mode === undefined ? undefined : routeSetting(guard, mode);
+  if (policies.length > 0 && !guarded) {
+    // The policy would never run: fail at startup rather than leave the route open.
+    throw new TypeError(
+      `${label}: @WorkloadPolicy on a route without WimseGuard (@UseGuards(WimseGuard) or global: true)`,
+    );
+  }
   if (policies.length > 0 && (setting?.protection ?? guard.mode) === 'off') {
     throw new TypeError(`${label}: @WorkloadPolicy on a route with mode off would deny every request`);
   }
@@ -66,4 +72,17 @@ function methodsOf(prototype: object): Handler[] {
     }
   }
   return methods;
+}
+
+/**
+ * Whether two handlers registered on the same method and path (Nest's header or media-type
+ * versioning) ask the same of the hook, which runs before Nest picks one of them.
+ */
+export function sameRouteInfo(a: RouteInfo, b: RouteInfo): boolean {
+  return (
+    a.guarded === b.guarded &&
+    JSON.stringify(a.setting) === JSON.stringify(b.setting) &&
+    a.policies.length === b.policies.length &&
+    a.policies.every((policy, i) => policy === b.policies[i])
+  );
 }

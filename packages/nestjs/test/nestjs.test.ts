@@ -17,6 +17,7 @@ import {
   Post,
   UseFilters,
   UseGuards,
+  Version,
   VersioningType,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -433,6 +434,43 @@ for (const platform of ['express', 'fastify'] as const) {
         }
       }
       await assert.rejects(serve(platform, appModule([EitherController])), /migration option/);
+    });
+
+    it('a @WorkloadPolicy on a route without WimseGuard is refused when the application starts', async () => {
+      @Controller()
+      class UnguardedController {
+        @Get('x')
+        @WorkloadPolicy(allowWorkloads(ADMIN_ID))
+        x() {
+          return 'x';
+        }
+      }
+      await assert.rejects(serve(platform, appModule([UnguardedController])), /without WimseGuard/);
+    });
+
+    it('header-versioned handlers of one path with different WIMSE settings are refused when the application starts', async () => {
+      @Controller('v')
+      @UseGuards(WimseGuard)
+      class VersionedController {
+        @Get()
+        @Version('1')
+        @WimseMode('off')
+        one() {
+          return 'one';
+        }
+
+        @Get()
+        @Version('2')
+        two() {
+          return 'two';
+        }
+      }
+      await assert.rejects(
+        serve(platform, appModule([VersionedController]), (app) => {
+          app.enableVersioning({ type: VersioningType.HEADER, header: 'x-version' });
+        }),
+        /GET \/v: handlers on the same path/,
+      );
     });
 
     it('a bad @WimseMode is refused when the application starts', async () => {

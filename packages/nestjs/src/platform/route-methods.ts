@@ -1,4 +1,5 @@
 import type { RouteInfo } from '../route-info.js';
+import { sameRouteInfo } from '../route-table.js';
 
 /** The route-registering methods of Nest's HTTP adapters (Nest's `REQUEST_METHOD_MAP`). */
 const ROUTE_METHODS = [
@@ -36,13 +37,24 @@ export function observeRoutes(
   onRoute: (method: RouteMethod, path: string, info: RouteInfo) => void,
 ): void {
   const target = adapter as Record<string, unknown>;
+  const seen = new Map<string, RouteInfo>();
   for (const method of ROUTE_METHODS) {
     const original = target[method];
     if (typeof original !== 'function') continue;
     target[method] = function (this: unknown, ...args: unknown[]) {
       const [path, handler] = args;
       if (args.length === 2 && typeof path === 'string' && typeof handler === 'function') {
-        onRoute(method, path, resolve(handler as Handler, `${method.toUpperCase()} ${path}`));
+        const label = `${method.toUpperCase()} ${path}`;
+        const info = resolve(handler as Handler, label);
+        const earlier = seen.get(label);
+        if (earlier && !sameRouteInfo(earlier, info)) {
+          throw new TypeError(
+            `${label}: handlers on the same path (header or media-type versioning) differ in WimseGuard, ` +
+              '@WimseMode or @WorkloadPolicy; the request is verified before Nest picks one: give them the same',
+          );
+        }
+        seen.set(label, info);
+        if (!earlier) onRoute(method, path, info);
       }
       return (original as (...rest: unknown[]) => unknown).apply(this, args);
     };
