@@ -15,7 +15,7 @@ import {
 
 /**
  * The contract every framework harness implements, so that one case table runs against Express,
- * Fastify and Koa alike. A harness builds a real server of its framework with these routes:
+ * Fastify, Koa and NestJS (on its Express and Fastify platforms) alike. A harness builds a real server of its framework with these routes:
  *
  * | route          | protection                                                        |
  * | -------------- | ----------------------------------------------------------------- |
