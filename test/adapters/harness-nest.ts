@@ -1,15 +1,34 @@
 import 'reflect-metadata';
 import type { Server } from 'node:http';
-import { Body, Controller, Delete, Get, HttpCode, Inject, Module, Post, UseGuards } from '@nestjs/common';
+import type { ServerOptions } from 'node:https';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Module,
+  type NestApplicationOptions,
+  Post,
+  UseGuards,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { allowWorkloads, fromDecisionPoint, type WorkloadIdentity } from '@wimse-pep/core';
+import {
+  allowWorkloads,
+  fromDecisionPoint,
+  type WorkloadPolicy as Policy,
+  type WorkloadIdentity,
+} from '@wimse-pep/core';
 import {
   captureRawBody,
   WimseGuard,
   WimseMode,
+  type WimseModeSetting,
   WimseModule,
+  type WimseModuleOptions,
   WimseService,
   Workload,
   WorkloadPolicy,
@@ -179,4 +198,53 @@ function installFastifyParser(app: FastifyInstance, parser: AppConfig['bodyParse
       app.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
       return;
   }
+}
+
+/** A route of `createNestRoutesServer`: its path, its `@WimseMode` settings and `@WorkloadPolicy`. */
+export interface NestRoute {
+  readonly path: string;
+  readonly settings?: WimseModeSetting;
+  readonly policy?: Policy;
+}
+
+/**
+ * A Nest application on `platform` whose GET routes are given as data (decorators applied from the
+ * list, as for MIGRATION_ROUTES), each answering `respond(identity)`; over TLS when `tls` is given.
+ */
+export async function createNestRoutesServer(
+  platform: 'express' | 'fastify',
+  options: WimseModuleOptions,
+  routes: readonly NestRoute[],
+  respond: (identity: WorkloadIdentity | undefined) => unknown,
+  tls?: ServerOptions,
+): Promise<Server> {
+  class RoutesController {}
+  const prototype = RoutesController.prototype as unknown as Record<string, unknown>;
+  routes.forEach((route, index) => {
+    const name = `route${index}`;
+    prototype[name] = (workload: WorkloadIdentity | undefined) => respond(workload);
+    const descriptor = Object.getOwnPropertyDescriptor(prototype, name) as PropertyDescriptor;
+    Get(route.path)(prototype, name, descriptor);
+    if (route.settings !== undefined) WimseMode(route.settings)(prototype, name, descriptor);
+    if (route.policy) WorkloadPolicy(route.policy)(prototype, name, descriptor);
+    Workload()(prototype, name, 0);
+  });
+  UseGuards(WimseGuard)(RoutesController);
+  Controller()(RoutesController);
+  @Module({ imports: [WimseModule.forRoot(options)], controllers: [RoutesController] })
+  class RoutesModule {}
+  if (platform === 'express') {
+    const app = await NestFactory.create(RoutesModule, new ExpressAdapter(), {
+      logger: false,
+      // Nest's HttpsOptions is node:https's ServerOptions, typed more narrowly.
+      ...(tls ? { httpsOptions: tls as NestApplicationOptions['httpsOptions'] } : {}),
+    });
+    await app.init();
+    return app.getHttpServer() as Server;
+  }
+  const adapter = new FastifyAdapter(tls ? { https: tls } : {});
+  const app = await NestFactory.create<NestFastifyApplication>(RoutesModule, adapter, { logger: false });
+  await app.init();
+  await adapter.getInstance().ready();
+  return app.getHttpServer() as Server;
 }
