@@ -49,7 +49,7 @@ const TYPECHECKED_SECTIONS = [
   'Migrating from bearer tokens',
   'Transaction Tokens',
 ];
-const ADAPTERS = ['@wimse-pep/express', '@wimse-pep/fastify', '@wimse-pep/koa'];
+const ADAPTERS = ['@wimse-pep/express', '@wimse-pep/fastify', '@wimse-pep/koa', '@wimse-pep/nestjs'];
 const started = Date.now();
 const work = mkdtempSync(join(tmpdir(), 'wimse-pep-packed-'));
 assert.ok(relative(root, work).startsWith('..'), 'the consumer project must be outside the workspace');
@@ -277,6 +277,10 @@ try {
           express: devRange('express'),
           fastify: devRange('fastify'),
           koa: devRange('koa'),
+          '@nestjs/common': devRange('@nestjs/common'),
+          '@nestjs/core': devRange('@nestjs/core'),
+          'reflect-metadata': devRange('reflect-metadata'),
+          rxjs: devRange('rxjs'),
         },
         devDependencies: {
           '@types/express': devRange('@types/express'),
@@ -338,6 +342,7 @@ try {
       express: ['wimse', 'requireWorkload'],
       fastify: ['wimse', 'default', 'requireWorkload'],
       koa: ['wimse', 'requireWorkload'],
+      nestjs: ['WimseModule', 'WimseGuard', 'WimseMode', 'WorkloadPolicy', 'Workload', 'WimseException'],
     };
     for (const [name, names] of Object.entries(expected)) {
       for (const exportName of names) assert.ok(exported[name].includes(exportName), `${name} lacks ${exportName}`);

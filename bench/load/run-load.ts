@@ -49,6 +49,11 @@ const ALL_PEERS = [
   'koa-jose',
   'koa-wimse',
 ];
+/**
+ * The NestJS peers (issue 25), run on their own (`pnpm bench:load:nestjs`): WimseGuard against the
+ * passport-jwt guard on each of Nest's platforms; their table is bench/results/load-nestjs.md.
+ */
+const NEST_PEERS = ['nest-express-passport', 'nest-express-wimse', 'nest-fastify-passport', 'nest-fastify-wimse'];
 /** wrk (Debian package) when installed: far lighter than autocannon, so the server gets more of the CPU. */
 const GENERATOR = process.env.BENCH_GENERATOR ?? (wrkAvailable() ? 'wrk' : 'autocannon');
 if (GENERATOR !== 'wrk' && GENERATOR !== 'autocannon') throw new Error('BENCH_GENERATOR must be wrk or autocannon');
@@ -302,6 +307,10 @@ const goals: [string, string, Method, number][] = [
   ['express-wimse-inline', 'express-jose', 'GET', 1.0],
   ['express-wimse-inline', 'express-jose', 'POST', 1.0],
   // The audit trail's cost (issue: at most 5%): with the chain and one checkpoint a second, against without.
+  ['nest-express-wimse', 'nest-express-passport', 'GET', 1.0],
+  ['nest-express-wimse', 'nest-express-passport', 'POST', 1.0],
+  ['nest-fastify-wimse', 'nest-fastify-passport', 'GET', 1.0],
+  ['nest-fastify-wimse', 'nest-fastify-passport', 'POST', 1.0],
   ['express-wimse-audit', 'express-wimse', 'GET', 0.95],
   ['express-wimse-audit', 'express-wimse', 'POST', 0.95],
   // Not a goal: the trail against a sink that does nothing (the guard builds the events either way).
@@ -381,16 +390,17 @@ const report = [
         ...soak,
       ]),
 ];
+const nestRun = PEERS.every((peer) => NEST_PEERS.includes(peer));
 const complete =
-  ALL_PEERS.every((peer) => PEERS.includes(peer)) &&
+  (nestRun ? NEST_PEERS : ALL_PEERS).every((peer) => PEERS.includes(peer)) &&
   (['GET', 'POST'] as const).every((method) => METHODS.includes(method)) &&
   ROUNDS > 0 &&
-  soak.length > 0;
+  (nestRun || soak.length > 0);
 recordResults(
   {
-    name: 'load',
-    title: 'Load benchmark',
-    command: 'pnpm bench:load',
+    name: nestRun ? 'load-nestjs' : 'load',
+    title: nestRun ? 'Load benchmark: NestJS, WimseGuard against a passport-jwt guard' : 'Load benchmark',
+    command: nestRun ? 'pnpm bench:load:nestjs' : 'pnpm bench:load',
     settings: [
       'BENCH_REQUESTS',
       'BENCH_CONNECTIONS',

@@ -44,6 +44,10 @@ export const PEERS = [
   'koa-jose',
   'koa-wimse',
   'koa-wimse-inline',
+  'nest-express-passport',
+  'nest-express-wimse',
+  'nest-fastify-passport',
+  'nest-fastify-wimse',
 ] as const;
 export type Peer = (typeof PEERS)[number];
 
@@ -195,6 +199,18 @@ async function start(peer: Peer) {
     case 'express-wimse-audit-noop':
       // The guard's own cost of auditing (it builds an event per decision only when a sink is set).
       return expressApp(expressWimse({ ...verifierOptionsFor(peer), audit: () => {} }), (req) => req.workload?.id);
+    case 'nest-express-passport':
+    case 'nest-express-wimse':
+    case 'nest-fastify-passport':
+    case 'nest-fastify-wimse': {
+      // Loaded only for these peers: the other servers never load Nest.
+      const { startNest } = await import('./nest-servers.js');
+      return startNest(peer, verifierOptions, {
+        issuerPem,
+        issuer: credentials.bearerIssuer,
+        audience: credentials.audience,
+      });
+    }
     case 'fastify-bare':
     case 'fastify-jwt':
     case 'fastify-wimse':

@@ -16,6 +16,9 @@ const TSCONFIG = {
     strict: true,
     verbatimModuleSyntax: true,
     skipLibCheck: true,
+    // What a Nest project has (the NestJS snippets); nothing else uses decorators.
+    experimentalDecorators: true,
+    emitDecoratorMetadata: true,
     types: ['node'],
     rootDir: '.',
     outDir: 'dist',

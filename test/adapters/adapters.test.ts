@@ -18,6 +18,8 @@ const harnessModules = {
   express: () => import('./harness-express.js'),
   fastify: () => import('./harness-fastify.js'),
   koa: () => import('./harness-koa.js'),
+  'nest-express': () => import('./harness-nest-express.js'),
+  'nest-fastify': () => import('./harness-nest-fastify.js'),
 } as const;
 
 const loaded = await Promise.all(

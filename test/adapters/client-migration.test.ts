@@ -18,6 +18,8 @@ import {
 import expressHarness from './harness-express.js';
 import fastifyHarness from './harness-fastify.js';
 import koaHarness from './harness-koa.js';
+import nestExpressHarness from './harness-nest-express.js';
+import nestFastifyHarness from './harness-nest-fastify.js';
 
 /**
  * The calling side of a migration against each framework adapter on a real server, with the
@@ -25,7 +27,7 @@ import koaHarness from './harness-koa.js';
  * then the ratchet refusing the bearer token; a bearer token swapped in transit is caught by the
  * signature that covers `authorization`.
  */
-for (const harness of [expressHarness, fastifyHarness, koaHarness]) {
+for (const harness of [expressHarness, fastifyHarness, koaHarness, nestExpressHarness, nestFastifyHarness]) {
   describe(`@wimse-pep/client bearer option against @wimse-pep/${harness.name} (migration mode either)`, () => {
     const bearerKey = generateTestKey('ES256', 'bearer-1');
     let scenario: Scenario;

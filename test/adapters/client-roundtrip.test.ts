@@ -9,6 +9,8 @@ import { SERVER_ID } from './harness.js';
 import expressHarness from './harness-express.js';
 import fastifyHarness from './harness-fastify.js';
 import koaHarness from './harness-koa.js';
+import nestExpressHarness from './harness-nest-express.js';
+import nestFastifyHarness from './harness-nest-fastify.js';
 import { responseSigningFor, serverCredentialsFor } from './signing-config.js';
 
 /**
@@ -16,7 +18,7 @@ import { responseSigningFor, serverCredentialsFor } from './signing-config.js';
  * adapter verifies and attaches the identity, the adapter signs its response with the service's
  * WIT, and the client verifies that response against the request it sent.
  */
-for (const harness of [expressHarness, fastifyHarness, koaHarness]) {
+for (const harness of [expressHarness, fastifyHarness, koaHarness, nestExpressHarness, nestFastifyHarness]) {
   describe(`@wimse-pep/client against @wimse-pep/${harness.name}`, () => {
     let scenario: Scenario;
     let server: Server;

@@ -15,7 +15,7 @@ import {
 
 /**
  * The contract every framework harness implements, so that one case table runs against Express,
- * Fastify and Koa alike. A harness builds a real server of its framework with these routes:
+ * Fastify, Koa and NestJS (on its Express and Fastify platforms) alike. A harness builds a real server of its framework with these routes:
  *
  * | route          | protection                                                        |
  * | -------------- | ----------------------------------------------------------------- |
@@ -49,7 +49,7 @@ export interface AppConfig {
 }
 
 export interface AdapterHarness {
-  readonly name: 'express' | 'fastify' | 'koa';
+  readonly name: 'express' | 'fastify' | 'koa' | 'nest-express' | 'nest-fastify';
   /** Builds the app and returns a listening-ready node:http Server (supertest listens on it). */
   createServer(config: AppConfig): Promise<Server>;
 }

@@ -23,7 +23,7 @@ import { expectProblem, type Outgoing, send, signed } from './cases.js';
 import { ADMIN_ID } from './harness.js';
 
 /**
- * THE migration case table (issue 8): every case runs against Express, Fastify and Koa
+ * THE migration case table (issue 8): every case runs against Express, Fastify, Koa and NestJS
  * (migration.test.ts) on real servers through supertest, with real keys. The routes under /m/ are
  * MIGRATION_ROUTES (harness.ts); /orders is a route without a migration setting (the guard's
  * global mode, `wit-required`).

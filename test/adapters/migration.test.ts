@@ -21,6 +21,8 @@ const harnessModules = {
   express: () => import('./harness-express.js'),
   fastify: () => import('./harness-fastify.js'),
   koa: () => import('./harness-koa.js'),
+  'nest-express': () => import('./harness-nest-express.js'),
+  'nest-fastify': () => import('./harness-nest-fastify.js'),
 } as const;
 
 for (const [name, load] of Object.entries(harnessModules)) {

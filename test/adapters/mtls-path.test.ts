@@ -17,6 +17,7 @@ import Koa from 'koa';
 import { CaseBuilder, type CorpusCase, corpusCases } from '../../packages/core/test/x509-corpus/corpus-cases.js';
 import { OpensslPki } from '../../packages/core/test/x509-corpus/openssl-pki.js';
 import { generateTestKey } from '../support/index.js';
+import { createNestRoutesServer } from './harness-nest.js';
 
 /**
  * Client certificate chains presented in real TLS handshakes (`requestCert`, the chain validated
@@ -54,6 +55,8 @@ const frameworks: Record<string, ServerFactory> = {
     });
     return createHttpsServer(tls, app.callback());
   },
+  'nest-express': (verifier, tls) => createNestRoutesServer('express', { verifier }, [{ path: 'whoami' }], whoami, tls),
+  'nest-fastify': (verifier, tls) => createNestRoutesServer('fastify', { verifier }, [{ path: 'whoami' }], whoami, tls),
 };
 
 /** One case of the corpus per rule, each a chain the core must judge as openssl does. */

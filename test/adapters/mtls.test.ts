@@ -27,6 +27,8 @@ import {
   wptWorkloadRequest,
 } from '../support/index.js';
 
+import { createNestRoutesServer } from './harness-nest.js';
+
 /**
  * Workload Identity Certificates through each framework adapter on real TLS servers
  * (`requestCert`, with the chain validated by the core against the trust domain's CA, not by
@@ -75,6 +77,10 @@ const frameworks: Record<string, ServerFactory> = {
     });
     return tls ? createHttpsServer(tls, app.callback()) : createHttpServer(app.callback());
   },
+  'nest-express': (verifier, tls, extras) =>
+    createNestRoutesServer('express', { verifier, ...extras }, [{ path: 'whoami' }], whoami, tls),
+  'nest-fastify': (verifier, tls, extras) =>
+    createNestRoutesServer('fastify', { verifier, ...extras }, [{ path: 'whoami' }], whoami, tls),
 };
 
 /** The TLS-terminating proxy's address; callers connect from 127.0.0.1. */

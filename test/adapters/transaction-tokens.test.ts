@@ -1,5 +1,5 @@
 /**
- * Transaction Tokens (draft-ietf-oauth-transaction-tokens-10) through real Express, Fastify and Koa
+ * Transaction Tokens (draft-ietf-oauth-transaction-tokens-10) through real Express, Fastify, Koa and NestJS
  * servers: a Txn-Token verified once the caller is authenticated, bound to the caller's proof (an
  * HTTP signature covering `txn-token`, a WPT's `tth`), refused with its own codes, refused from
  * callers whose proof cannot bind it (mutual TLS, bearer) unless a route accepts them, forwarded by
@@ -47,6 +47,7 @@ import {
   wptWorkloadRequest,
 } from '../support/index.js';
 import { expectProblem, type Outgoing, send, signed } from './cases.js';
+import { createNestRoutesServer } from './harness-nest.js';
 
 const ttsKey = generateTestKey('ES256', 'tts-1');
 const bearerKey = generateTestKey('ES256', 'bearer-1');
@@ -77,7 +78,7 @@ const answer = (identity: WorkloadIdentity | null | undefined) => ({
 
 type AppFactory = (options: WorkloadGuardOptions, tls?: ServerOptions) => Promise<Server>;
 
-const frameworks: Record<'express' | 'fastify' | 'koa', AppFactory> = {
+const frameworks: Record<'express' | 'fastify' | 'koa' | 'nest-express' | 'nest-fastify', AppFactory> = {
   async express(options, tls) {
     const app = express();
     const pep = expressWimse(options);
@@ -114,7 +115,19 @@ const frameworks: Record<'express' | 'fastify' | 'koa', AppFactory> = {
     app.use(router.routes());
     return tls ? createHttpsServer(tls, app.callback()) : createHttpServer(app.callback());
   },
+  'nest-express': (options, tls) => nestApp('express', options, tls),
+  'nest-fastify': (options, tls) => nestApp('fastify', options, tls),
 };
+
+/** The routes as a Nest application: each route's settings in `@WimseMode`, its policy in `@WorkloadPolicy`. */
+function nestApp(platform: 'express' | 'fastify', options: WorkloadGuardOptions, tls?: ServerOptions) {
+  const routes = ROUTES.map(({ path, route, policy }) => ({
+    path,
+    ...(route === undefined ? {} : { settings: route }),
+    ...(policy === undefined ? {} : { policy }),
+  }));
+  return createNestRoutesServer(platform, options, routes, answer, tls);
+}
 
 let scenario: Scenario;
 let events: AuditEvent[];

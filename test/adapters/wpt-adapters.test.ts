@@ -1,5 +1,5 @@
 /**
- * The WPT case table (draft-ietf-wimse-wpt-02) against real Express, Fastify and Koa servers,
+ * The WPT case table (draft-ietf-wimse-wpt-02) against real Express, Fastify, Koa and NestJS servers,
  * through the same harnesses as the shared case table: a caller proving its WIT with
  * `Authorization: WPT`, and every refusal a 401 problem with the `WPT` challenge.
  */
@@ -189,6 +189,8 @@ const harnessModules = {
   express: () => import('./harness-express.js'),
   fastify: () => import('./harness-fastify.js'),
   koa: () => import('./harness-koa.js'),
+  'nest-express': () => import('./harness-nest-express.js'),
+  'nest-fastify': () => import('./harness-nest-fastify.js'),
 } as const;
 
 for (const [name, load] of Object.entries(harnessModules)) {

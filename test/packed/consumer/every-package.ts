@@ -10,6 +10,7 @@ import * as core from '@wimse-pep/core';
 import * as expressAdapter from '@wimse-pep/express';
 import * as fastifyAdapter from '@wimse-pep/fastify';
 import * as koaAdapter from '@wimse-pep/koa';
+import * as nestjsAdapter from '@wimse-pep/nestjs';
 import Fastify from 'fastify';
 import Koa from 'koa';
 
@@ -68,7 +69,20 @@ export async function typesOnly(): Promise<void> {
 
   const exitCode: number = await cli.main(['--help']);
   console.log(exitCode);
+  const nestModule: { module: unknown } = nestjsAdapter.WimseModule.forRoot({ verifier: verifierOptions });
+  // @ts-expect-error WimseModule.forRoot takes the guard's options
+  nestjsAdapter.WimseModule.forRoot({ verifier: verifierOptions, notAnOption: true });
+  console.log(nestModule.module);
 }
 
-const modules = { audit, cli, client, core, express: expressAdapter, fastify: fastifyAdapter, koa: koaAdapter };
+const modules = {
+  audit,
+  cli,
+  client,
+  core,
+  express: expressAdapter,
+  fastify: fastifyAdapter,
+  koa: koaAdapter,
+  nestjs: nestjsAdapter,
+};
 console.log(JSON.stringify(Object.fromEntries(Object.entries(modules).map(([name, m]) => [name, Object.keys(m)]))));

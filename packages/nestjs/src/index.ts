@@ -1,0 +1,12 @@
+export { WimseMode, type WimseModeSetting } from './decorators/wimse-mode.js';
+export { Workload } from './decorators/workload.js';
+export { WorkloadPolicy } from './decorators/workload-policy.js';
+export { WimseExceptionFilter } from './errors/wimse-exception.filter.js';
+export { WimseException } from './errors/wimse-exception.js';
+export type { WimseModuleOptions } from './options.js';
+export { captureRawBody } from './raw-body.js';
+export type { WimseRouteSettings } from './route-info.js';
+export { WIMSE_OPTIONS, WIMSE_PEP } from './tokens.js';
+export { WimseGuard } from './wimse.guard.js';
+export { WimseModule, type WimseModuleAsyncOptions } from './wimse.module.js';
+export { WimseService } from './wimse.service.js';

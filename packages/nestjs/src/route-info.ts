@@ -1,0 +1,17 @@
+import type { WorkloadPolicy } from '@wimse-pep/core';
+import type { RouteConfig, RouteSetting } from '@wimse-pep/core/node';
+
+/** A route's settings as `@WimseMode` takes them (a policy goes in `@WorkloadPolicy`). */
+export type WimseRouteSettings = Omit<RouteConfig, 'policy'>;
+
+/**
+ * What the platform hook needs to know of the route a request matched, resolved once per handler
+ * when the application starts: its settings (handler over controller), its policies (the
+ * controller's and the handler's, all of which must allow), and whether `WimseGuard` is on it.
+ */
+export interface RouteInfo {
+  readonly label: string;
+  readonly setting: RouteSetting | undefined;
+  readonly policies: readonly WorkloadPolicy[];
+  readonly guarded: boolean;
+}
