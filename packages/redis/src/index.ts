@@ -13,4 +13,10 @@ export {
   createRedisMigrationStore,
   type RedisMigrationStoreOptions,
 } from './migration/create-redis-migration-store.js';
-export { createRedisReplayStore, type RedisReplayStoreOptions } from './replay/create-redis-replay-store.js';
+export type { RedisDurability } from './durability/create-durable-writer.js';
+export {
+  createRedisReplayStore,
+  type RedisReplayStore,
+  type RedisReplayStoreOptions,
+} from './replay/create-redis-replay-store.js';
+export type { TopologyCheckMode } from './topology/topology-check.js';
