@@ -4,6 +4,7 @@ export type {
   NodeRedisClusterLike,
   RedisClientLike,
 } from './client/redis-command-runner.js';
+export type { RedisDurability } from './durability/create-durable-writer.js';
 export {
   checkRedisEviction,
   type RedisEvictionCheck,
@@ -11,9 +12,9 @@ export {
 } from './eviction/check-redis-eviction.js';
 export {
   createRedisMigrationStore,
+  type RedisMigrationStore,
   type RedisMigrationStoreOptions,
 } from './migration/create-redis-migration-store.js';
-export type { RedisDurability } from './durability/create-durable-writer.js';
 export {
   createRedisReplayStore,
   type RedisReplayStore,

@@ -65,8 +65,7 @@ export function dedicatedConnectionSource(client: unknown): DedicatedConnectionS
       open(address) {
         const { host, port } = parseAddress(address);
         const masters = cluster.nodes('master');
-        const base =
-          masters.find((node) => node.options.host === host && node.options.port === port) ?? masters[0];
+        const base = masters.find((node) => node.options.host === host && node.options.port === port) ?? masters[0];
         if (!base) throw new Error('the cluster client knows no primary yet');
         return openIoredis(base.duplicate({ host, port }));
       },
