@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createRedisMigrationStore, createRedisReplayStore } from '@wimse-pep/redis';
 import { Redis } from 'ioredis';
-import { type RedisServer, startRedisServer } from '../../../test/support/redis-server.js';
+import type { RedisServer } from '../../../test/support/redis-server.js';
 import { clientFactories, type TestClient } from './support/clients.js';
 import { refusedAsUnavailable } from './support/refused-as-unavailable.js';
 import { type ReplicatedPair, startReplicatedPair, until } from './support/replication.js';
