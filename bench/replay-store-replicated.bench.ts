@@ -1,6 +1,6 @@
 /**
  * The replay store on replicated Redis: a primary with two replicas (real redis-servers, local),
- * one service (bench/replicated-store/service.ts: Express + wimse-pep) on the memory store, on
+ * one service (packages/redis/bench/replicated-service.ts: Express + wimse-pep) on the memory store, on
  * the Redis store over node-redis and over ioredis, and over each with durability on (WAIT 2).
  *
  *   node --conditions=wimse-source --import tsx bench/replay-store-replicated.bench.ts
@@ -66,7 +66,7 @@ const variants: Variant[] = [
 async function startService(variant: Variant): Promise<{ port: number; child: ChildProcess }> {
   const child = spawn(
     process.execPath,
-    ['--conditions=wimse-source', '--import', 'tsx', join(root, 'bench/replicated-store/service.ts')],
+    ['--conditions=wimse-source', '--import', 'tsx', join(root, 'packages/redis/bench/replicated-service.ts')],
     {
       cwd: root,
       env: {
@@ -169,7 +169,7 @@ const lines = [
   'redis-server local (127.0.0.1, no persistence), a primary and two replicas, on the same 2-core machine as the',
   'service and the load generator (and other work: absolute numbers are noisy; the ratios are the figures to read).',
   '',
-  `bench/replicated-store/service.ts (Express + wimse-pep, GET, ES256 workload key, warm WIT cache), ${REQUESTS} pre-signed`,
+  `packages/redis/bench/replicated-service.ts (Express + wimse-pep, GET, ES256 workload key, warm WIT cache), ${REQUESTS} pre-signed`,
   `requests per round after ${WARMUP} warm-up requests, ${CONNECTIONS} connections; req/s to the last response.`,
   '',
   '| round | store | req/s | p50 ms | p99 ms | non-200 |',

@@ -1,5 +1,6 @@
 /**
- * The service measured by bench/replay-store-replicated.bench.ts: Express + wimse-pep with the
+ * The service measured by bench/replay-store-replicated.bench.ts (here, inside packages/redis, so that
+ * it resolves this package and node-redis as the package's own tests do): Express + wimse-pep with the
  * replay store chosen by STORE (memory | node-redis | ioredis) on the Redis primary REDIS_PORT,
  * with DURABLE_REPLICAS=n for the durability setting (WAIT n, 100 ms). Prints {"listening":port}.
  */
@@ -10,7 +11,7 @@ import { createRedisReplayStore } from '@wimse-pep/redis';
 import express from 'express';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
-import { trustFromEnv } from '../../examples/shared/trust-from-env.js';
+import { trustFromEnv } from '../../../examples/shared/trust-from-env.js';
 
 const store = process.env.STORE ?? 'memory';
 const port = Number(process.env.REDIS_PORT);
