@@ -2,7 +2,8 @@
  * The service measured by bench/replay-store-replicated.bench.ts (here, inside packages/redis, so that
  * it resolves this package and node-redis as the package's own tests do): Express + wimse-pep with the
  * replay store chosen by STORE (memory | node-redis | ioredis) on the Redis primary REDIS_PORT,
- * with DURABLE_REPLICAS=n for the durability setting (WAIT n, 100 ms). Prints {"listening":port}.
+ * with DURABLE_REPLICAS=n for the durability setting (WAIT n, 100 ms) and AUTO_PIPELINING=1 for
+ * ioredis' enableAutoPipelining. Prints {"listening":port}.
  */
 import type { AddressInfo } from 'node:net';
 import type { ReplayStore } from '@wimse-pep/core';
@@ -20,7 +21,7 @@ let replayStore: ReplayStore | undefined;
 if (store !== 'memory') {
   let client: unknown;
   if (store === 'ioredis') {
-    const io = new Redis(port, '127.0.0.1');
+    const io = new Redis(port, '127.0.0.1', { enableAutoPipelining: process.env.AUTO_PIPELINING === '1' });
     io.on('error', () => {});
     await new Promise((resolve) => io.once('ready', resolve));
     client = io;
