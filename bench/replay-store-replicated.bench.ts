@@ -252,5 +252,7 @@ recordResults(
     settings: ['BENCH_REQUESTS', 'BENCH_ROUNDS'],
   },
   lines,
+  // A subset of the variants only prints (unless BENCH_WRITE=1).
+  only === undefined,
 );
 process.exit(0);

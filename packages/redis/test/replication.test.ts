@@ -6,8 +6,12 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import type { AuditEvent } from '@wimse-pep/core';
 import { createRedisMigrationStore, createRedisReplayStore } from '@wimse-pep/redis';
 import { Redis } from 'ioredis';
+import { expectProblem, send, signed } from '../../../test/adapters/cases.js';
+import expressHarness from '../../../test/adapters/harness-express.js';
+import { createScenario } from '../../../test/support/index.js';
 import type { RedisServer } from '../../../test/support/redis-server.js';
 import { clientFactories, type TestClient } from './support/clients.js';
 import { refusedAsUnavailable } from './support/refused-as-unavailable.js';
@@ -122,6 +126,50 @@ for (const connect of clientFactories) {
         pair.link.restore();
         store.close();
         await pair.inSync();
+      }
+    });
+  });
+
+  describe(`durability through a real Express server (${connect.name})`, { timeout: 60_000 }, () => {
+    let pair: ReplicatedPair;
+    let redis: TestClient;
+    before(async () => {
+      pair = await startReplicatedPair();
+      redis = await connect(pair.primary);
+    });
+    after(async () => {
+      await redis?.close();
+      await pair?.stop();
+    });
+
+    it('a request that cannot be made durable is a 503 problem, audited as a deny with code unavailable', async () => {
+      const scenario = await createScenario();
+      const events: AuditEvent[] = [];
+      const store = createRedisReplayStore({ client: redis.client as never, durability, topologyCheck: 'off' });
+      const server = await expressHarness.createServer({
+        verifier: { ...scenario.options, replayStore: store, replayStoreTimeoutMs: 2000 },
+        audit: (event) => events.push(event),
+      });
+      try {
+        assert.equal((await send(server, await signed(scenario))).status, 200);
+        pair.link.cut();
+        const refused = await signed(scenario);
+        const response = await send(server, refused);
+        expectProblem(response, 503, 'unavailable');
+        assert.equal(response.headers['retry-after'], '1');
+        const audited = events.at(-1);
+        assert.equal(audited?.decision, 'deny');
+        assert.equal(audited?.code, 'unavailable');
+        pair.link.restore();
+        await pair.inSync();
+        // The refused request was never accepted, and is not accepted now either: the caller signs again.
+        assert.notEqual((await send(server, refused)).status, 200);
+        assert.equal((await send(server, await signed(scenario))).status, 200);
+      } finally {
+        pair.link.restore();
+        store.close();
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
       }
     });
   });
