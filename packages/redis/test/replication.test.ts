@@ -68,6 +68,52 @@ for (const connect of clientFactories) {
       store.close();
     });
 
+    it('the topology check warns about a store on a replica, whose writes are refused (503)', async () => {
+      const onReplica = await connect(pair.replica);
+      try {
+        const warnings: string[] = [];
+        const store = createRedisReplayStore({
+          client: onReplica.client as never,
+          warn: (message) => warnings.push(message),
+        });
+        await until(async () => warnings.length > 0, 'a topology warning');
+        assert.match(
+          warnings[0] as string,
+          /replay store: Redis is a replica \(of 127\.0\.0\.1:\d+\): it refuses every write \(READONLY\)/,
+        );
+        const now = Date.now();
+        await refusedAsUnavailable(store.addIfAbsent('on-a-replica', now + 60_000, now, now), /READONLY/);
+      } finally {
+        await onReplica.close();
+      }
+    });
+
+    it('durability and topologyCheck options are checked when the store is created', () => {
+      const client = redis.client as never;
+      for (const durability of [
+        null,
+        1,
+        {},
+        { replicas: 0, timeoutMs: 10 },
+        { replicas: 1 },
+        { replicas: 1, timeoutMs: 1.5 },
+        { replicas: 1, timeoutMs: 10, connections: 0 },
+      ]) {
+        assert.throws(() => createRedisReplayStore({ client, durability: durability as never }), {
+          name: 'TypeError',
+          message: /createRedisReplayStore: durability/,
+        });
+        assert.throws(() => createRedisMigrationStore({ client, durability: durability as never }), {
+          name: 'TypeError',
+          message: /createRedisMigrationStore: durability/,
+        });
+      }
+      assert.throws(() => createRedisReplayStore({ client, topologyCheck: 'refuse' as never }), {
+        name: 'TypeError',
+        message: /topologyCheck must be 'warn' or 'off'/,
+      });
+    });
+
     it('with durability, an accepted nonce is on the replica when the store answers', async () => {
       const keyPrefix = `durable${++prefixes}:`;
       const store = createRedisReplayStore({ client: redis.client as never, keyPrefix, durability });
@@ -103,6 +149,28 @@ for (const connect of clientFactories) {
         store.close();
         await pair.inSync();
       }
+    });
+
+    it("the store's own connections for durable writes close with the user's client", async () => {
+      // Normal clients of the primary, but the connection that lists them (and the replica's link).
+      const countClients = async () =>
+        String(await look(pair.primary, ['CLIENT', 'LIST']))
+          .split('\n')
+          .filter((line) => line.includes('flags=N') && !line.includes('cmd=client|list')).length;
+      const alone = await countClients();
+      const own = await connect(pair.primary);
+      const store = createRedisReplayStore({
+        client: own.client as never,
+        keyPrefix: `own${++prefixes}:`,
+        durability: { ...durability, connections: 2 },
+        topologyCheck: 'off',
+      });
+      const now = Date.now();
+      // Four writes round-robin over a pool of two: both connections opened.
+      for (let i = 0; i < 4; i++) assert.equal(await store.addIfAbsent(`c-${i}`, now + 60_000, now, now), true);
+      assert.equal(await countClients(), alone + 3);
+      await own.close();
+      await until(async () => (await countClients()) === alone, 'every connection of the store closed');
     });
 
     it('the migration store with durability: updates reach the replica, and are refused (503) with the link cut', async () => {
