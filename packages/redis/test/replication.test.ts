@@ -217,6 +217,8 @@ for (const connect of clientFactories) {
       const server = await expressHarness.createServer({
         verifier: { ...scenario.options, replayStore: store, replayStoreTimeoutMs: 2000 },
         audit: (event) => events.push(event),
+        bodyParser: 'none',
+        parserPosition: 'after',
       });
       try {
         assert.equal((await send(server, await signed(scenario))).status, 200);
