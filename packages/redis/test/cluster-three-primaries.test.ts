@@ -12,7 +12,8 @@ import { Redis } from 'ioredis';
 import { runMigrationStoreContract } from '../../../test/support/migration-store-contract.js';
 import { keySlot } from '../src/cluster/key-slot.js';
 import { ioredisCluster, nodeRedisCluster, type TestClient } from './support/clients.js';
-import { startThreePrimaryCluster, type ThreePrimaryCluster } from './support/three-primaries.js';
+import { refusedAsUnavailable } from './support/refused-as-unavailable.js';
+import { type ClusterNode, startThreePrimaryCluster, type ThreePrimaryCluster } from './support/three-primaries.js';
 
 const digest = (nonce: string) => createHash('sha256').update(nonce).digest('base64url');
 const durability = { replicas: 1, timeoutMs: 1000 };
@@ -163,19 +164,9 @@ describe('Redis Cluster with three primaries and a replica each', { timeout: 120
         assert.equal(await add(plain, 'while-migrating-2'), true);
         assert.equal(await add(durable, 'while-migrating-2'), false);
         assert.equal(await add(durable, 'before'), false);
-        // Move the remaining key, then give the slot to `to`: the clients' slot maps are now stale (MOVED).
-        const [host, port] = to.address.split(':');
-        await cluster.on(from.address, [
-          'MIGRATE',
-          host as string,
-          port as string,
-          '',
-          '0',
-          '5000',
-          'KEYS',
-          keyPrefix + digest('before'),
-        ]);
-        for (const node of [to, from]) await cluster.on(node.address, ['CLUSTER', 'SETSLOT', slot, 'NODE', to.id]);
+        // Move the slot's remaining keys (ours and other tests'), then give it to `to`: the
+        // clients' slot maps are now stale (MOVED).
+        await finishMigration(slot, from, to);
         assert.equal(await add(durable, 'after'), true);
         assert.equal(await add(plain, 'after'), false);
         assert.equal(await add(plain, 'before'), false);
@@ -183,13 +174,72 @@ describe('Redis Cluster with three primaries and a replica each', { timeout: 120
         assert.equal(await add(plain, 'after-2'), true);
         assert.equal(await add(durable, 'after-2'), false);
         assert.equal(await cluster.on(from.address, ['CLUSTER', 'COUNTKEYSINSLOT', slot]), 0);
-        assert.equal(await cluster.on(to.address, ['CLUSTER', 'COUNTKEYSINSLOT', slot]), 5);
+        const ours = ['before', 'while-migrating', 'while-migrating-2', 'after', 'after-2'];
+        assert.equal(await cluster.on(to.address, ['EXISTS', ...ours.map((nonce) => keyPrefix + digest(nonce))]), 5);
+      } finally {
+        durable.close();
+      }
+    });
+  }
+
+  for (const connect of factories) {
+    it(`${connect.name}: the migration store while its slot migrates: 503 while its keys are split (TRYAGAIN), the right records after`, async () => {
+      const [first, second] = clients.get(connect.name) as [TestClient, TestClient];
+      const keyPrefix = `tryagain:${connect.name}:`;
+      const durable = createRedisMigrationStore({ client: first.client as never, keyPrefix, durability });
+      const plain = createRedisMigrationStore({ client: second.client as never, keyPrefix, topologyCheck: 'off' });
+      const keys = ['records', 'plain', 'ratcheted'].map((name) => `${keyPrefix}{migration}:${name}`);
+      const slot = String(keySlot(keys[0] as string));
+      const nodes = await cluster.nodes();
+      const owns = (node: (typeof nodes)[number]) =>
+        node.slots.some(([low, high]) => Number(slot) >= low && Number(slot) <= high);
+      const from = nodes.find((node) => node.primary && owns(node)) as (typeof nodes)[number];
+      const to = nodes.find((node) => node.primary && node !== from) as (typeof nodes)[number];
+      const [host, port] = to.address.split(':') as [string, string];
+      const moveKeys = (...names: string[]) =>
+        cluster.on(from.address, ['MIGRATE', host, port, '', '0', '5000', 'KEYS', ...names]);
+      try {
+        await plain.recordUse({ id: 'spiffe://td/bearer', proof: 'bearer', route: '/r', atMs: 1000 });
+        await durable.recordUse({ id: 'spiffe://td/ratcheted', proof: 'wpt', route: '/r', atMs: 1000 });
+        await cluster.on(to.address, ['CLUSTER', 'SETSLOT', slot, 'IMPORTING', from.id]);
+        await cluster.on(from.address, ['CLUSTER', 'SETSLOT', slot, 'MIGRATING', to.id]);
+        // Half moved: the script's keys are on two nodes; Redis answers TRYAGAIN until they are together.
+        await moveKeys(keys[0] as string);
+        for (const store of [durable, plain]) {
+          // Redis answers TRYAGAIN (ioredis retries it until the store's timeout): a 503, never a record.
+          await refusedAsUnavailable(
+            store.recordUse({ id: 'spiffe://td/ratcheted', proof: 'bearer', route: '/r', atMs: 2000 }),
+            /TRYAGAIN|did not answer/,
+          );
+        }
+        await finishMigration(slot, from, to);
+        const after = await durable.recordUse({
+          id: 'spiffe://td/ratcheted',
+          proof: 'bearer',
+          route: '/r',
+          atMs: 3000,
+        });
+        assert.equal(after.ratchetedAtMs, 1000);
+        assert.equal((await plain.get('spiffe://td/bearer'))?.mechanisms.bearer?.count, 1);
+        assert.equal((await plain.get('spiffe://td/ratcheted'))?.ratchetedAtMs, 1000);
+        assert.equal(await cluster.on(from.address, ['CLUSTER', 'COUNTKEYSINSLOT', slot]), 0);
       } finally {
         durable.close();
       }
     });
   }
 });
+
+/** Moves every key left in `slot` from `from` to `to` (MIGRATE), then gives `to` the slot, as a reshard does. */
+async function finishMigration(slot: string, from: ClusterNode, to: ClusterNode): Promise<void> {
+  const [host, port] = to.address.split(':') as [string, string];
+  for (;;) {
+    const keys = (await cluster.on(from.address, ['CLUSTER', 'GETKEYSINSLOT', slot, '100'])) as string[];
+    if (keys.length === 0) break;
+    await cluster.on(from.address, ['MIGRATE', host, port, '', '0', '5000', 'KEYS', ...keys]);
+  }
+  for (const node of [to, from]) await cluster.on(node.address, ['CLUSTER', 'SETSLOT', slot, 'NODE', to.id]);
+}
 
 /** GET on a replica, after READONLY on the same connection. */
 async function readOnReplica(address: string, key: string): Promise<unknown> {
