@@ -8,8 +8,17 @@ import {
   type WorkloadProof,
 } from '@wimse-pep/core';
 import { createCommandRunner, type RedisClientLike } from '../client/redis-command-runner.js';
+import { createDurableWriter, type RedisDurability } from '../durability/create-durable-writer.js';
 import { createEvictionGuard, type EvictionCheckMode } from '../eviction/eviction-guard.js';
-import { checkKeyPrefix, evictionCheckMode, positiveInteger, warnFunction } from '../options.js';
+import {
+  checkKeyPrefix,
+  durabilityOption,
+  evictionCheckMode,
+  positiveInteger,
+  topologyCheckMode,
+  warnFunction,
+} from '../options.js';
+import { createTopologyCheck, type TopologyCheckMode } from '../topology/topology-check.js';
 import { forgetCallerScript, type LuaScript, recordUseScript } from './migration-scripts.js';
 
 export interface RedisMigrationStoreOptions {
@@ -35,8 +44,21 @@ export interface RedisMigrationStoreOptions {
    * (every call rejects with 503 `unavailable` until `noeviction` is confirmed) or `off`.
    */
   readonly evictionCheck?: EvictionCheckMode;
-  /** Where the eviction check's warnings go (default `console.warn`). */
+  /** Where the eviction and topology checks' warnings go (default `console.warn`). */
   readonly warn?: (message: string) => void;
+  /**
+   * For replicated Redis (off by default), as on the replay store: each update (`recordUse`,
+   * `reset`) waits until `replicas` replicas hold it, at most `timeoutMs`, on connections of the
+   * store's own; fewer in time rejects with 503 `unavailable`, so a ratchet is not lost in a failover.
+   */
+  readonly durability?: RedisDurability;
+  /** `warn` (default): read `ROLE` when created and warn about a replica or unprotected replicas; `off`. */
+  readonly topologyCheck?: TopologyCheckMode;
+}
+
+/** The migration store; `close()` closes the connections it opened for durable writes (if any). */
+export interface RedisMigrationStore extends MigrationStore {
+  close(): void;
 }
 
 const PROOFS: readonly WorkloadProof[] = ['http-signature', 'wpt', 'mtls', 'bearer'];
@@ -46,43 +68,62 @@ const PROOFS: readonly WorkloadProof[] = ['http-signature', 'wpt', 'mtls', 'bear
  * each still uses. Every update is one Lua script (atomic per caller, first ratchet wins), callers
  * and routes are bounded like the in-memory store, and a Redis that cannot answer is a 503.
  */
-export function createRedisMigrationStore(options: RedisMigrationStoreOptions): MigrationStore {
+export function createRedisMigrationStore(options: RedisMigrationStoreOptions): RedisMigrationStore {
   if (typeof options !== 'object' || options === null) throw new TypeError('createRedisMigrationStore needs options');
   const prefix = checkKeyPrefix(options.keyPrefix, 'wimse:', 'createRedisMigrationStore');
   const maxCallers = positiveInteger(options.maxCallers, 10_000, 'createRedisMigrationStore: maxCallers');
   const maxRoutes = positiveInteger(options.maxRoutesPerCaller, 32, 'createRedisMigrationStore: maxRoutesPerCaller');
   const retryAfterSec = positiveInteger(options.retryAfterSec, 1, 'createRedisMigrationStore: retryAfterSec');
-  const runner = createCommandRunner(options.client, {
-    timeoutMs: positiveInteger(options.timeoutMs, 500, 'createRedisMigrationStore: timeoutMs'),
-    retryAfterSec,
-  });
+  const timeoutMs = positiveInteger(options.timeoutMs, 500, 'createRedisMigrationStore: timeoutMs');
+  const runner = createCommandRunner(options.client, { timeoutMs, retryAfterSec });
+  const durability = durabilityOption(options.durability, 'createRedisMigrationStore');
+  const warn = warnFunction(options.warn, 'createRedisMigrationStore');
   const eviction = createEvictionGuard(runner, {
     mode: evictionCheckMode(options.evictionCheck, 'createRedisMigrationStore'),
-    warn: warnFunction(options.warn, 'createRedisMigrationStore'),
+    warn,
     retryAfterSec,
     store: 'migration store',
   });
+  const topology = createTopologyCheck(runner, {
+    mode: topologyCheckMode(options.topologyCheck, 'createRedisMigrationStore'),
+    warn,
+    durableReplicas: durability?.replicas,
+    store: 'migration store',
+  });
+  const durable = durability
+    ? createDurableWriter(options.client, { durability, timeoutMs, retryAfterSec, store: 'migration store' })
+    : undefined;
   const keys = [`${prefix}{migration}:records`, `${prefix}{migration}:plain`, `${prefix}{migration}:ratcheted`];
   const records = keys[0] as string;
   // Every command waits for the eviction check under `refuse` (and runs at once otherwise).
   const run = async (args: readonly string[], what: string): Promise<unknown> => {
     const admitted = eviction.admit();
     if (admitted) await admitted;
+    topology.poke();
     return runner.run(args, records, what);
+  };
+  // Updates go through the durable writer when durability is on (every update writes).
+  const write = async (args: readonly string[], what: string): Promise<unknown> => {
+    if (!durable) return run(args, what);
+    const admitted = eviction.admit();
+    if (admitted) await admitted;
+    topology.poke();
+    return durable.write(args, records, what, () => true);
   };
 
   const evaluate = async (lua: LuaScript, args: readonly string[], what: string): Promise<unknown> => {
     const tail = [String(keys.length), ...keys, ...args];
     try {
-      return await run(['EVALSHA', lua.sha1, ...tail], what);
+      return await write(['EVALSHA', lua.sha1, ...tail], what);
     } catch (error) {
       // First use on this server (or after SCRIPT FLUSH): send the script itself once.
       if (!isNoScript(error)) throw error;
-      return run(['EVAL', lua.source, ...tail], what);
+      return write(['EVAL', lua.source, ...tail], what);
     }
   };
 
   return {
+    close: () => durable?.close(),
     async recordUse(use) {
       checkUse(use);
       const possession = proofOfPossession.includes(use.proof) ? '1' : '0';
@@ -104,7 +145,7 @@ export function createRedisMigrationStore(options: RedisMigrationStoreOptions): 
     },
     async reset(id) {
       if (id === undefined) {
-        await run(['DEL', ...keys], 'migration reset');
+        await write(['DEL', ...keys], 'migration reset');
         return;
       }
       if (typeof id !== 'string') throw new TypeError('reset: id must be a string');

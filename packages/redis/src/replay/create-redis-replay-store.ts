@@ -1,8 +1,17 @@
 import { createHash } from 'node:crypto';
 import { type ReplayStore, WimseError } from '@wimse-pep/core';
 import { createCommandRunner, type RedisClientLike } from '../client/redis-command-runner.js';
+import { createDurableWriter, type RedisDurability } from '../durability/create-durable-writer.js';
 import { createEvictionGuard, type EvictionCheckMode } from '../eviction/eviction-guard.js';
-import { checkKeyPrefix, evictionCheckMode, positiveInteger, warnFunction } from '../options.js';
+import {
+  checkKeyPrefix,
+  durabilityOption,
+  evictionCheckMode,
+  positiveInteger,
+  topologyCheckMode,
+  warnFunction,
+} from '../options.js';
+import { createTopologyCheck, type TopologyCheckMode } from '../topology/topology-check.js';
 
 export interface RedisReplayStoreOptions {
   /** Your connected node-redis (v5+) or ioredis client, single node or cluster. */
@@ -30,8 +39,27 @@ export interface RedisReplayStoreOptions {
    * (set the policy in their console). On Redis Cluster the client picks one node to ask.
    */
   readonly evictionCheck?: EvictionCheckMode;
-  /** Where the eviction check's warnings go (default `console.warn`). */
+  /** Where the eviction and topology checks' warnings go (default `console.warn`). */
   readonly warn?: (message: string) => void;
+  /**
+   * For replicated Redis (off by default): after each new nonce, wait until `replicas` replicas
+   * hold it (`WAIT`, on connections of the store's own to the key's primary, `connections` per
+   * primary, default 4), at most `timeoutMs`; fewer in time is a 503 `unavailable`, so a failover
+   * cannot forget a nonce the store accepted. Best effort with several replicas: Redis may still
+   * promote one that was not among those that acknowledged. See the README.
+   */
+  readonly durability?: RedisDurability;
+  /**
+   * The store reads its Redis's `ROLE` when created and warns (through `warn`) when it is a
+   * replica (every write refused) or a primary with replicas and no `durability` (a failover may
+   * reopen replay windows): `warn` (default) or `off`.
+   */
+  readonly topologyCheck?: TopologyCheckMode;
+}
+
+/** The replay store; `close()` closes the connections it opened for durable writes (if any). */
+export interface RedisReplayStore extends ReplayStore {
+  close(): void;
 }
 
 /**
@@ -49,32 +77,47 @@ export interface RedisReplayStoreOptions {
  * const pep = wimse({ verifier: { trustDomains, audiences, replayStore: createRedisReplayStore({ client }) } });
  * ```
  */
-export function createRedisReplayStore(options: RedisReplayStoreOptions): ReplayStore {
+export function createRedisReplayStore(options: RedisReplayStoreOptions): RedisReplayStore {
   if (typeof options !== 'object' || options === null) throw new TypeError('createRedisReplayStore needs options');
   const keyPrefix = checkKeyPrefix(options.keyPrefix, 'wimse:nonce:', 'createRedisReplayStore');
   const retryAfterSec = positiveInteger(options.retryAfterSec, 1, 'createRedisReplayStore: retryAfterSec');
-  const runner = createCommandRunner(options.client, {
-    timeoutMs: positiveInteger(options.timeoutMs, 250, 'createRedisReplayStore: timeoutMs'),
-    retryAfterSec,
-  });
+  const timeoutMs = positiveInteger(options.timeoutMs, 250, 'createRedisReplayStore: timeoutMs');
+  const runner = createCommandRunner(options.client, { timeoutMs, retryAfterSec });
+  const durability = durabilityOption(options.durability, 'createRedisReplayStore');
   const clock = options.now ?? Date.now;
   if (typeof clock !== 'function') throw new TypeError('createRedisReplayStore: now must be a function');
+  const warn = warnFunction(options.warn, 'createRedisReplayStore');
   const eviction = createEvictionGuard(runner, {
     mode: evictionCheckMode(options.evictionCheck, 'createRedisReplayStore'),
-    warn: warnFunction(options.warn, 'createRedisReplayStore'),
+    warn,
     retryAfterSec,
     store: 'replay store',
   });
+  const topology = createTopologyCheck(runner, {
+    mode: topologyCheckMode(options.topologyCheck, 'createRedisReplayStore'),
+    warn,
+    durableReplicas: durability?.replicas,
+    store: 'replay store',
+  });
+  const durable = durability
+    ? createDurableWriter(options.client, { durability, timeoutMs, retryAfterSec, store: 'replay store' })
+    : undefined;
 
   return {
+    close: () => durable?.close(),
     async addIfAbsent(replayKey: string, expiresAtMs: number, _createdAtMs: number, nowMs?: number) {
       const admitted = eviction.admit();
       if (admitted) await admitted;
+      topology.poke();
       const key = keyPrefix + createHash('sha256').update(replayKey).digest('base64url');
       // At least 1 ms: PX 0 is an error, and a nonce that is already past its window is refused
       // by the verifier's own time checks anyway.
       const ttlMs = Math.max(1, Math.ceil(expiresAtMs - (nowMs ?? clock())));
-      const reply = await runner.run(['SET', key, '1', 'NX', 'PX', String(ttlMs)], key, 'replay check');
+      const command = ['SET', key, '1', 'NX', 'PX', String(ttlMs)];
+      // A replay (nil) wrote nothing and needs no acknowledgement.
+      const reply = durable
+        ? await durable.write(command, key, 'replay check', (written) => written === 'OK')
+        : await runner.run(command, key, 'replay check');
       // OK: recorded now. nil: the key exists, a replay. Anything else is not an answer.
       if (reply === 'OK') return true;
       if (reply === null) return false;
