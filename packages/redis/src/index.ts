@@ -2,6 +2,7 @@ export type {
   IoRedisClientLike,
   NodeRedisClientLike,
   NodeRedisClusterLike,
+  NodeRedisCommandOptions,
   RedisClientLike,
 } from './client/redis-command-runner.js';
 export type { RedisDurability } from './durability/create-durable-writer.js';

@@ -28,7 +28,7 @@ export interface NodeRedisClusterLike {
  * `timeout: 0` turns off node-redis 6's own per-command timer (5 s by default, an AbortSignal per
  * command): the runner bounds every command itself, and that timer was a tenth of the store's CPU.
  */
-interface NodeRedisCommandOptions {
+export interface NodeRedisCommandOptions {
   abortSignal?: AbortSignal;
   timeout?: number;
 }
