@@ -25,13 +25,14 @@ export async function runCli(argv: string[], signal?: AbortSignal): Promise<CliR
 }
 
 /** Spawns `wimse-pep` as the workspace runs it (`pnpm wimse-pep`). */
-export function spawnCli(argv: string[]) {
+export function spawnCli(argv: string[], env?: NodeJS.ProcessEnv) {
   return spawn(
     process.execPath,
     ['--conditions=wimse-source', '--import', 'tsx', 'packages/cli/src/main.ts', ...argv],
     {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(env ? { env } : {}),
     },
   );
 }
