@@ -62,12 +62,8 @@ export async function startProxy(resolved: ResolvedProxyConfig, env: ProxyEnviro
       ...(config.replayStore.evictionCheck ? { evictionCheck: config.replayStore.evictionCheck } : {}),
       warn: env.warn,
     });
-    storeReady = async () =>
-      client.isReady &&
-      (await client.ping().then(
-        () => true,
-        () => false,
-      ));
+    // Ready when Redis answers a PING within 1 s: a frozen Redis is not ready.
+    storeReady = () => (client.isReady ? answersWithin(client.ping(), 1000) : Promise.resolve(false));
   }
   replayStore ??= new MemoryReplayStore();
   const pep = createNodePep(
@@ -224,6 +220,22 @@ function upstreamOf(resolved: ResolvedProxyConfig): Upstream {
   const url = new URL(upstream.url as string);
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
   return { agent, host, port: Number(url.port || 80), timeoutMs: upstream.timeoutMs };
+}
+
+function answersWithin(pending: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    pending.then(
+      () => {
+        clearTimeout(timer);
+        resolve(true);
+      },
+      () => {
+        clearTimeout(timer);
+        resolve(false);
+      },
+    );
+  });
 }
 
 function isLoopback(host: string): boolean {
