@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { createSecureContext } from 'node:tls';
 import { createNodePep } from '@wimse-pep/core/node';
 import {
   type CliIo,
@@ -54,6 +55,7 @@ SIGINT or SIGTERM: stop accepting, finish the requests in flight, then exit.`,
       // The guard's own checks of its options and the routes' policies, before anything listens.
       const pep = createNodePep(resolved.pepOptions, 'wimse-pep proxy', '');
       compileRoutes(resolved.config.routes, pep.guard);
+      if (resolved.tls) checkTls(resolved.tls);
     } catch (error) {
       if (error instanceof ProxyConfigError) throw new UsageError(error.message);
       throw new UsageError(`${file}: ${(error as Error).message}`);
@@ -77,6 +79,15 @@ SIGINT or SIGTERM: stop accepting, finish the requests in flight, then exit.`,
     return EXIT_OK;
   },
 };
+
+/** The certificate, key and client CA as the TLS server will load them. */
+function checkTls(tls: NonNullable<ReturnType<typeof resolveProxyConfig>['tls']>): void {
+  try {
+    createSecureContext({ cert: tls.cert, key: tls.key, ...(tls.ca ? { ca: tls.ca } : {}) });
+  } catch (error) {
+    throw new Error(`listen.tls: the certificate, key or client CA cannot be used (${(error as Error).message})`);
+  }
+}
 
 function withUpstream<T extends { upstream: object }>(config: T, url: string, file: string): T {
   let parsed: URL;

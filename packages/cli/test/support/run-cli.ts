@@ -38,8 +38,8 @@ export function spawnCli(argv: string[], env?: NodeJS.ProcessEnv) {
 }
 
 /** Runs a spawned `wimse-pep` to its end. */
-export function runSpawned(argv: string[]): Promise<CliResult> {
-  const child = spawnCli(argv);
+export function runSpawned(argv: string[], env?: NodeJS.ProcessEnv): Promise<CliResult> {
+  const child = spawnCli(argv, env);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));
