@@ -43,13 +43,14 @@ class Echo(BaseHTTPRequestHandler):
         else:
             with lock:
                 seen += 1
-            if self.path.startswith("/slow"):
+            if "/slow" in self.path:
                 threading.Event().wait(1.0)
             payload = {
                 "method": self.command,
                 "target": self.path,
                 "headers": [[name.lower(), value] for name, value in self.headers.items()],
                 "body": base64.b64encode(body).decode("ascii"),
+                "peer": self.client_address[1],
             }
         data = json.dumps(payload).encode("utf-8")
         self.send_response(200)

@@ -27,6 +27,8 @@ export interface Echoed {
   readonly target: string;
   readonly headers: [string, string][];
   readonly body: string;
+  /** The port of the connection it came on (the same one again: a kept-alive connection). */
+  readonly peer: number;
 }
 
 export function fieldValues(echoed: Echoed, name: string): string[] {

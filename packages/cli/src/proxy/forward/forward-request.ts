@@ -1,7 +1,7 @@
 import { type Agent, type IncomingHttpHeaders, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import type { WorkloadIdentity, WorkloadRequest } from '@wimse-pep/core';
 import type { NodePep } from '@wimse-pep/core/node';
-import { signOnEnd } from '@wimse-pep/core/node';
+import { bodyTooLarge, sendProblem, signOnEnd } from '@wimse-pep/core/node';
 import { sendProxyProblem } from '../server/proxy-problem.js';
 
 /** Fields of one connection (RFC 9110 §7.6.1), never forwarded either way. */
@@ -36,6 +36,9 @@ export interface ForwardInput {
   readonly pep: NodePep;
   readonly identity: WorkloadIdentity | undefined;
   readonly request: WorkloadRequest;
+  /** The largest body forwarded (the configuration's `limits.bodyBytes`), also when it streams. */
+  readonly bodyLimit: number;
+  readonly exposeErrorDetail: boolean;
 }
 
 /**
@@ -61,6 +64,12 @@ export function forwardRequest(input: ForwardInput): void {
       res.destroy();
       return;
     }
+    if (error instanceof BodyTooLarge) {
+      // The same refusal as a body too large to verify; the rest of the body is not read.
+      const refusal = bodyTooLarge(input.bodyLimit).withHeaders({ connection: 'close' });
+      sendProblem(res, refusal, input.exposeErrorDetail);
+      return;
+    }
     sendProxyProblem(res, error instanceof UpstreamTimeout ? 'upstream_timeout' : 'upstream_unreachable');
   });
   // The caller went away: stop the upstream exchange too.
@@ -82,8 +91,24 @@ export function forwardRequest(input: ForwardInput): void {
     answer.on('error', () => res.destroy());
   });
   const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
-  if (hasBody) req.pipe(outgoing);
-  else outgoing.end();
+  if (!hasBody) {
+    outgoing.end();
+    return;
+  }
+  // A streamed body (one that was not verified) is bounded as it passes, not only a verified one.
+  let size = 0;
+  req.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > input.bodyLimit && !outgoing.destroyed) {
+      req.unpipe(outgoing);
+      outgoing.destroy(new BodyTooLarge());
+    }
+  });
+  req.pipe(outgoing);
+}
+
+class BodyTooLarge extends Error {
+  override readonly name = 'BodyTooLarge';
 }
 
 class UpstreamTimeout extends Error {

@@ -8,7 +8,7 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { isWimseError, MemoryReplayStore, type ReplayStore, WimseError } from '@wimse-pep/core';
-import { createNodePep, type NodePep, sendProblem } from '@wimse-pep/core/node';
+import { bodyTooLarge, createNodePep, type NodePep, sendProblem } from '@wimse-pep/core/node';
 import { createRedisReplayStore } from '@wimse-pep/redis';
 import { createClient } from 'redis';
 import { type CompiledRoute, compileRoutes, matchRoute } from '../config/compile-routes.js';
@@ -179,6 +179,9 @@ async function handle(context: HandlerContext, req: IncomingMessage, res: Server
   const route = matchRoute(context.routes, method, checked.path);
   try {
     if (!route) throw new WimseError('policy_denied', `no route covers ${method} ${checked.path}`);
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > config.limits.bodyBytes)
+      throw bodyTooLarge(config.limits.bodyBytes).withHeaders({ connection: 'close' });
     const routeContext = { route: route.label, mode: route.mode };
     const { request, identity } = await pep.authenticate(req, { target, route: routeContext });
     if (route.policy) await pep.guard.authorize(identity, request, route.policy, routeContext);
@@ -191,7 +194,18 @@ async function handle(context: HandlerContext, req: IncomingMessage, res: Server
       const token = await signIdentityAssertion(resolved, identity, method, checked.path);
       if (token) add.push([config.identity.assertion.header, token]);
     }
-    forwardRequest({ req, res, upstream: context.upstream, drop, add, pep, identity, request });
+    forwardRequest({
+      req,
+      res,
+      upstream: context.upstream,
+      drop,
+      add,
+      pep,
+      identity,
+      request,
+      bodyLimit: config.limits.bodyBytes,
+      exposeErrorDetail: pep.guard.exposeErrorDetail,
+    });
   } catch (error) {
     if (isWimseError(error)) {
       if (error.code === 'client_aborted') return;
