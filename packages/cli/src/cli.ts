@@ -7,6 +7,7 @@ import { inspectCommand } from './commands/inspect.js';
 import { keygenCommand } from './commands/keygen.js';
 import { mintCommand } from './commands/mint.js';
 import { mintWicCommand } from './commands/mint-wic.js';
+import { proxyCommand } from './commands/proxy.js';
 import { requestCommand } from './commands/request.js';
 import {
   type CliIo,
@@ -27,6 +28,7 @@ export const commands: readonly Command[] = [
   mintWicCommand,
   inspectCommand,
   requestCommand,
+  proxyCommand,
   auditKeygenCommand,
   auditVerifyCommand,
   auditProveCommand,

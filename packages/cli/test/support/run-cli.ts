@@ -25,20 +25,21 @@ export async function runCli(argv: string[], signal?: AbortSignal): Promise<CliR
 }
 
 /** Spawns `wimse-pep` as the workspace runs it (`pnpm wimse-pep`). */
-export function spawnCli(argv: string[]) {
+export function spawnCli(argv: string[], env?: NodeJS.ProcessEnv) {
   return spawn(
     process.execPath,
     ['--conditions=wimse-source', '--import', 'tsx', 'packages/cli/src/main.ts', ...argv],
     {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(env ? { env } : {}),
     },
   );
 }
 
 /** Runs a spawned `wimse-pep` to its end. */
-export function runSpawned(argv: string[]): Promise<CliResult> {
-  const child = spawnCli(argv);
+export function runSpawned(argv: string[], env?: NodeJS.ProcessEnv): Promise<CliResult> {
+  const child = spawnCli(argv, env);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));

@@ -1,0 +1,118 @@
+import { once } from 'node:events';
+import { createSecureContext } from 'node:tls';
+import { createNodePep } from '@wimse-pep/core/node';
+import {
+  type CliIo,
+  type Command,
+  EXIT_OK,
+  FailureError,
+  println,
+  requiredString,
+  stringOption,
+  UsageError,
+} from '../io.js';
+import { compileRoutes } from '../proxy/config/compile-routes.js';
+import { loadProxyConfig, ProxyConfigError } from '../proxy/config/load-proxy-config.js';
+import { resolveProxyConfig } from '../proxy/config/resolve-proxy-config.js';
+import { startProxy } from '../proxy/server/start-proxy.js';
+
+export const proxyCommand: Command = {
+  name: 'proxy',
+  summary: 'the sidecar: verify every request, forward accepted ones with the identity in headers',
+  help: `Usage: wimse-pep proxy --config <file> [--upstream <url>] [--check]
+
+A sidecar PEP for a service in any language: listens (HTTP, or HTTPS with client certificates),
+verifies every request with the same core and options as the middleware (HTTP signatures, WPT,
+mutual TLS, replay store in memory or on Redis), runs the routes' policies, and forwards accepted
+requests to the upstream with the body intact and the verified identity in configured headers.
+Refusals never reach the upstream: problem+json with the middleware's codes and hints.
+
+The configuration (YAML or JSON) is checked before anything listens; errors name the key.
+Secrets (keys, the Redis URL) come from { env: NAME } or { file: path }, never inline.
+
+Options:
+  --config <file>     the configuration file (required)
+  --upstream <url>    the upstream (http://host:port), instead of the file's upstream
+  --check             check the configuration, its files and secrets, then exit (0 valid, 2 not)
+  -h, --help          show this help
+
+Reserved paths answered by the sidecar itself: ${'/healthz'} (alive) and ${'/readyz'} (the replay store answers).
+SIGINT or SIGTERM: stop accepting, finish the requests in flight, then exit.`,
+  options: {
+    config: { type: 'string' },
+    upstream: { type: 'string' },
+    check: { type: 'boolean' },
+  },
+  positionals: { min: 0, max: 0, names: '' },
+  async run(values, _positionals, io) {
+    const file = requiredString(values, 'config');
+    const upstream = stringOption(values, 'upstream');
+    let resolved: ReturnType<typeof resolveProxyConfig>;
+    try {
+      const loaded = loadProxyConfig(file);
+      const config = upstream === undefined ? loaded.config : withUpstream(loaded.config, upstream, file);
+      resolved = resolveProxyConfig({ ...loaded, config });
+      // The guard's own checks of its options and the routes' policies, before anything listens.
+      const pep = createNodePep(resolved.pepOptions, 'wimse-pep proxy', '');
+      compileRoutes(resolved.config.routes, pep.guard);
+      if (resolved.tls) checkTls(resolved.tls);
+    } catch (error) {
+      if (error instanceof ProxyConfigError) throw new UsageError(error.message);
+      throw new UsageError(`${file}: ${(error as Error).message}`);
+    }
+    if (values.check === true) {
+      println(io.stdout, `${file}: valid (${resolved.config.routes.length} routes)`);
+      return EXIT_OK;
+    }
+    let running: Awaited<ReturnType<typeof startProxy>>;
+    try {
+      running = await startProxy(resolved, {
+        warn: (message) => println(io.stderr, `wimse-pep proxy: warning: ${message}`),
+      });
+    } catch (error) {
+      throw new FailureError(`cannot start: ${(error as Error).message}`);
+    }
+    println(io.stdout, `wimse-pep proxy: listening on ${running.url}`);
+    await stopSignal(io);
+    println(io.stdout, 'wimse-pep proxy: shutting down, finishing requests in flight');
+    await running.close();
+    return EXIT_OK;
+  },
+};
+
+/** The certificate, key and client CA as the TLS server will load them. */
+function checkTls(tls: NonNullable<ReturnType<typeof resolveProxyConfig>['tls']>): void {
+  try {
+    createSecureContext({ cert: tls.cert, key: tls.key, ...(tls.ca ? { ca: tls.ca } : {}) });
+  } catch (error) {
+    throw new Error(`listen.tls: the certificate, key or client CA cannot be used (${(error as Error).message})`);
+  }
+}
+
+function withUpstream<T extends { upstream: object }>(config: T, url: string, file: string): T {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ProxyConfigError(file, [`--upstream: not a URL: ${JSON.stringify(url)}`]);
+  }
+  if (parsed.protocol !== 'http:') throw new ProxyConfigError(file, ['--upstream: an http:// URL']);
+  const { socket: _socket, ...rest } = config.upstream as { socket?: string };
+  return { ...config, upstream: { ...rest, url } };
+}
+
+async function stopSignal(io: CliIo): Promise<void> {
+  if (io.signal) {
+    if (!io.signal.aborted) await once(io.signal, 'abort');
+    return;
+  }
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
