@@ -1,6 +1,6 @@
 import type { HttpAdapterHost, ModulesContainer } from '@nestjs/core';
 import type { NodePep } from '@wimse-pep/core/node';
-import { type ExpressRouter, installExpressHook } from './platform/express-hook.js';
+import { type ExpressAppLike, type ExpressRouterFactory, installExpressHook } from './platform/express-hook.js';
 import { type FastifyLike, installFastifyHook } from './platform/fastify-hook.js';
 import { markControllers, routeInfoOf } from './route-table.js';
 import { WimseGuard } from './wimse.guard.js';
@@ -20,7 +20,7 @@ export function installPlatformHook(
   pep: NodePep,
   everyRoute: boolean,
   bodyLimit: number | undefined,
-  expressRouter: (() => ExpressRouter) | undefined,
+  expressRouter: ExpressRouterFactory | undefined,
 ): void {
   markControllers(modules);
   const resolve = (handler: Parameters<typeof routeInfoOf>[0], label: string) =>
@@ -31,8 +31,7 @@ export function installPlatformHook(
     if (type === 'express') {
       if (!expressRouter)
         throw new Error('@wimse-pep/nestjs: the Express platform is used but express cannot be imported');
-      const app = adapter.getInstance() as Parameters<typeof installExpressHook>[0];
-      installExpressHook(app, adapter, expressRouter(), pep, resolve);
+      installExpressHook(adapter.getInstance() as ExpressAppLike, adapter, expressRouter, pep, resolve);
     } else if (type === 'fastify') {
       installFastifyHook(adapter.getInstance() as FastifyLike, adapter, pep, bodyLimit, resolve);
     } else {

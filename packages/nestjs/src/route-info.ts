@@ -14,4 +14,10 @@ export interface RouteInfo {
   readonly setting: RouteSetting | undefined;
   readonly policies: readonly WorkloadPolicy[];
   readonly guarded: boolean;
+  /**
+   * The controller methods Nest may call for the route (several for header or media-type
+   * versioning) and their controllers: the guard checks that Nest runs one of them.
+   */
+  readonly methods: readonly ((...args: never[]) => unknown)[];
+  readonly controllers: readonly (abstract new (...args: never[]) => unknown)[];
 }

@@ -7,21 +7,36 @@ import type { RouteInfo } from './route-info.js';
 import { WIMSE_MODE_METADATA, WIMSE_POLICY_METADATA, WIMSE_ROUTE_METADATA } from './tokens.js';
 
 type Handler = (...args: never[]) => unknown;
+type Type = abstract new (...args: never[]) => unknown;
+
+/** What a controller method is marked with: itself, and the controllers that have it. */
+interface RouteMark {
+  readonly method: Handler;
+  readonly controllers: readonly Type[];
+}
 
 /**
- * Marks every method of every controller with its class, before Nest registers the routes: Nest
- * copies a handler's metadata onto the function it gives the platform, so the platform hook can
- * read a route's settings from the handler it matched, the controller's included.
+ * Marks every method of every controller with itself and its classes, before Nest registers the
+ * routes: Nest copies a handler's metadata onto the function it gives the platform, so the platform
+ * hook can read a route's settings from the handler it matched, the controller's included (a
+ * method inherited by several controllers is marked with all of them).
  */
 export function markControllers(modules: ModulesContainer): void {
+  const marks = new Map<Handler, Type[]>();
   for (const module of modules.values()) {
     for (const wrapper of module.controllers.values()) {
-      const controller = wrapper.metatype as (abstract new (...args: never[]) => unknown) | null;
+      const controller = wrapper.metatype as Type | null;
       if (typeof controller !== 'function') continue;
       for (const method of methodsOf(controller.prototype as object)) {
-        Reflect.defineMetadata(WIMSE_ROUTE_METADATA, controller, method);
+        const controllers = marks.get(method) ?? [];
+        if (!controllers.includes(controller)) controllers.push(controller);
+        marks.set(method, controllers);
       }
     }
+  }
+  for (const [method, controllers] of marks) {
+    const mark: RouteMark = { method, controllers };
+    Reflect.defineMetadata(WIMSE_ROUTE_METADATA, mark, method);
   }
 }
 
@@ -33,10 +48,33 @@ export function routeInfoOf(
   handler: Handler,
   label: string,
   guard: WorkloadGuard,
-  guardType: abstract new (...args: never[]) => unknown,
+  guardType: Type,
   everyRoute: boolean,
 ): RouteInfo {
-  const controller = Reflect.getMetadata(WIMSE_ROUTE_METADATA, handler) as object | undefined;
+  const mark = Reflect.getMetadata(WIMSE_ROUTE_METADATA, handler) as RouteMark | undefined;
+  const controllers = mark?.controllers ?? [];
+  const infos = (controllers.length > 0 ? controllers : [undefined]).map((controller) =>
+    infoFor(handler, controller, label, guard, guardType, everyRoute, mark),
+  );
+  const [info] = infos as [RouteInfo, ...RouteInfo[]];
+  if (!infos.every((other) => sameRouteInfo(info, other))) {
+    throw new TypeError(
+      `${label}: a handler inherited by controllers whose WimseGuard, @WimseMode or @WorkloadPolicy differ; ` +
+        'override it in each controller',
+    );
+  }
+  return info;
+}
+
+function infoFor(
+  handler: Handler,
+  controller: Type | undefined,
+  label: string,
+  guard: WorkloadGuard,
+  guardType: Type,
+  everyRoute: boolean,
+  mark: RouteMark | undefined,
+): RouteInfo {
   const read = <T>(key: string, target: object | undefined): T | undefined =>
     target === undefined ? undefined : (Reflect.getMetadata(key, target) as T | undefined);
   const mode =
@@ -60,18 +98,14 @@ export function routeInfoOf(
   if (policies.length > 0 && (setting?.protection ?? guard.mode) === 'off') {
     throw new TypeError(`${label}: @WorkloadPolicy on a route with mode off would deny every request`);
   }
-  return { label, setting, policies, guarded };
-}
-
-/** The methods of a controller (its own and inherited ones; accessors are not called). */
-function methodsOf(prototype: object): Handler[] {
-  const methods: Handler[] = [];
-  for (let current = prototype; current && current !== Object.prototype; current = Object.getPrototypeOf(current)) {
-    for (const [name, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(current))) {
-      if (name !== 'constructor' && typeof descriptor.value === 'function') methods.push(descriptor.value as Handler);
-    }
-  }
-  return methods;
+  return {
+    label,
+    setting,
+    policies,
+    guarded,
+    methods: mark ? [mark.method] : [],
+    controllers: mark?.controllers ?? [],
+  };
 }
 
 /**
@@ -85,4 +119,24 @@ export function sameRouteInfo(a: RouteInfo, b: RouteInfo): boolean {
     a.policies.length === b.policies.length &&
     a.policies.every((policy, i) => policy === b.policies[i])
   );
+}
+
+/** The methods of a controller (its own and inherited ones; accessors are not called). */
+function methodsOf(prototype: object): Handler[] {
+  const methods: Handler[] = [];
+  for (let current = prototype; current && current !== Object.prototype; current = Object.getPrototypeOf(current)) {
+    for (const [name, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(current))) {
+      if (name !== 'constructor' && typeof descriptor.value === 'function') methods.push(descriptor.value as Handler);
+    }
+  }
+  return methods;
+}
+
+/** The route info of handlers sharing a method and path with the same settings: either may run. */
+export function mergeRouteInfo(a: RouteInfo, b: RouteInfo): RouteInfo {
+  return {
+    ...a,
+    methods: [...a.methods, ...b.methods.filter((method) => !a.methods.includes(method))],
+    controllers: [...a.controllers, ...b.controllers.filter((controller) => !a.controllers.includes(controller))],
+  };
 }

@@ -1,5 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import { requestSlot } from '@wimse-pep/core/node';
+import type { RouteInfo } from './route-info.js';
+
+/** The route the platform hook verified a request for: the guard checks it is the one Nest runs. */
+export const verifiedRoutes = requestSlot<RouteInfo>('@wimse-pep/nestjs.route');
 
 /**
  * The refusal the platform hook met for a request, kept for `WimseGuard` to throw: the hook never

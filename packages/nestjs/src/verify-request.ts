@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { RouteContext } from '@wimse-pep/core';
 import { authorizeNodeRequest, type NodePep, type NodePepDecision } from '@wimse-pep/core/node';
 import type { RouteInfo } from './route-info.js';
+import { verifiedRoutes } from './state.js';
 
 /**
  * Everything the platform hook decides for a guarded route, before any body parser: the
@@ -23,6 +24,7 @@ export async function verifyRequest(
     transactionToken: info.setting?.transactionToken,
     unboundTransactionToken: info.setting?.unboundTransactionToken,
   };
+  verifiedRoutes.set(req, info);
   const decision = await pep.authenticate(req, { target, route: context, readBody });
   for (const policy of info.policies) await authorizeNodeRequest(req, policy, route);
   return decision;

@@ -3,7 +3,7 @@ import { APP_FILTER, APP_GUARD, HttpAdapterHost, ModulesContainer } from '@nestj
 import { createNodePep, type NodePep } from '@wimse-pep/core/node';
 import { WimseExceptionFilter } from './errors/wimse-exception.filter.js';
 import type { WimseModuleOptions } from './options.js';
-import type { ExpressRouter } from './platform/express-hook.js';
+import type { ExpressRouterFactory } from './platform/express-hook.js';
 import { installPlatformHook } from './platform-hook.js';
 import { WIMSE_OPTIONS, WIMSE_PEP } from './tokens.js';
 import { WimseGuard } from './wimse.guard.js';
@@ -91,10 +91,10 @@ export class WimseModule {
 }
 
 /** Express's router, when express is installed (the Express platform needs it; Fastify does not). */
-async function importExpressRouter(): Promise<(() => ExpressRouter) | undefined> {
+async function importExpressRouter(): Promise<ExpressRouterFactory | undefined> {
   try {
-    const express = (await import('express')) as unknown as { Router: () => ExpressRouter };
-    return () => express.Router();
+    const express = (await import('express')) as unknown as { Router: ExpressRouterFactory };
+    return (options) => express.Router(options);
   } catch {
     return undefined;
   }

@@ -473,6 +473,59 @@ for (const platform of ['express', 'fastify'] as const) {
       );
     });
 
+    it('header-versioned handlers of one path with the same WIMSE settings each run behind the guard', async () => {
+      @Controller('same')
+      @UseGuards(WimseGuard)
+      class SameSettingsController {
+        @Get()
+        @Version('1')
+        one(@Workload() workload: WorkloadIdentity | undefined) {
+          return { version: 1, ...answer(workload) };
+        }
+
+        @Get()
+        @Version('2')
+        two(@Workload() workload: WorkloadIdentity | undefined) {
+          return { version: 2, ...answer(workload) };
+        }
+      }
+      const server = await serve(platform, appModule([SameSettingsController]), (app) => {
+        app.enableVersioning({ type: VersioningType.HEADER, header: 'x-version' });
+      });
+      for (const version of [1, 2]) {
+        const message = await signed(scenario, { path: '/same', headers: { 'x-version': String(version) } });
+        const response = await send(server, message);
+        assert.equal(response.status, 200, response.text);
+        assert.deepEqual(response.body, { version, workload: CALLER_ID, body: null });
+        const unsigned = await send(server, {
+          method: 'GET',
+          path: '/same',
+          headers: { 'x-version': String(version) },
+        });
+        expectProblem(unsigned, 401, 'credentials_missing');
+      }
+    });
+
+    it('a handler inherited by controllers with different WIMSE settings is refused when the application starts', async () => {
+      class Base {
+        @Get('item')
+        item() {
+          return 'item';
+        }
+      }
+      @Controller('a')
+      @UseGuards(WimseGuard)
+      @WimseMode('off')
+      class OpenItems extends Base {}
+      @Controller('b')
+      @UseGuards(WimseGuard)
+      class GuardedItems extends Base {}
+      await assert.rejects(
+        serve(platform, appModule([OpenItems, GuardedItems])),
+        /inherited by controllers whose WimseGuard, @WimseMode or @WorkloadPolicy differ/,
+      );
+    });
+
     it('a bad @WimseMode is refused when the application starts', async () => {
       @Controller()
       @UseGuards(WimseGuard)
@@ -487,6 +540,36 @@ for (const platform of ['express', 'fastify'] as const) {
     });
   });
 }
+
+describe('nestjs on express: the hook routes as the application does', () => {
+  it('with case-sensitive routing, /Open and /open are different routes to the hook too', async () => {
+    @Controller()
+    @UseGuards(WimseGuard)
+    class CaseController {
+      @Get('Open')
+      @WimseMode('off')
+      open(@Workload() workload: WorkloadIdentity | undefined) {
+        return answer(workload);
+      }
+
+      @Get('open')
+      closed(@Workload() workload: WorkloadIdentity | undefined) {
+        return answer(workload);
+      }
+    }
+    // Express fixes its routing settings when its router is created: on the instance, before Nest.
+    const instance = express();
+    instance.set('case sensitive routing', true);
+    const app = await NestFactory.create(appModule([CaseController]), new ExpressAdapter(instance), { logger: false });
+    await app.init();
+    const server = app.getHttpServer() as Server;
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    expectOk(await send(server, { method: 'GET', path: '/Open', headers: {} }), null);
+    expectProblem(await send(server, { method: 'GET', path: '/open', headers: {} }), 401, 'credentials_missing');
+    expectOk(await send(server, await signed(scenario, { path: '/open' })), CALLER_ID);
+  });
+});
 
 /** node:http directly: a chunked body written in delayed pieces. */
 function rawRequest(

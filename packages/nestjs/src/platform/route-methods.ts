@@ -1,5 +1,5 @@
 import type { RouteInfo } from '../route-info.js';
-import { sameRouteInfo } from '../route-table.js';
+import { mergeRouteInfo, sameRouteInfo } from '../route-table.js';
 
 /** The route-registering methods of Nest's HTTP adapters (Nest's `REQUEST_METHOD_MAP`). */
 const ROUTE_METHODS = [
@@ -29,7 +29,8 @@ export type ResolveRoute = (handler: Handler, path: string) => RouteInfo;
 /**
  * Nest registers each handler through its HTTP adapter (`adapter.get(path, handler)`): this sees
  * each registration (path and handler, whose metadata Nest copied from the controller method) and
- * tells `onRoute` the route's info, then registers the route as before.
+ * tells `onRoute` the route's info (again, merged, for a second handler of the same method and
+ * path), then registers the route as before.
  */
 export function observeRoutes(
   adapter: object,
@@ -53,8 +54,9 @@ export function observeRoutes(
               '@WimseMode or @WorkloadPolicy; the request is verified before Nest picks one: give them the same',
           );
         }
-        seen.set(label, info);
-        if (!earlier) onRoute(method, path, info);
+        const merged = earlier ? mergeRouteInfo(earlier, info) : info;
+        seen.set(label, merged);
+        onRoute(method, path, merged);
       }
       return (original as (...rest: unknown[]) => unknown).apply(this, args);
     };
