@@ -36,3 +36,4 @@ export { checkRouteConfig, pathOf, type RouteConfig, type RouteSetting, routeSet
 export { sendProblem } from './node/send-problem.js';
 export { type OutgoingResponse, type SignedNodeResponse, signNodeResponse } from './node/sign-node-response.js';
 export { signOnEnd } from './node/sign-on-end.js';
+export { type PayloadReply, signReplyPayload } from './node/sign-reply-payload.js';

@@ -6,10 +6,10 @@ import {
   nodeDecision,
   pathOf,
   readBodyStream,
+  signReplyPayload,
 } from '@wimse-pep/core/node';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
-import { signResponseOnSend } from './sign-response-hook.js';
 import { pendingPolicies, refuse } from './state.js';
 import type { WimseDecoration, WimsePluginOptions } from './types.js';
 
@@ -38,7 +38,7 @@ const wimsePlugin: FastifyPluginAsync<WimsePluginOptions> = async (fastify, opti
     // Most responses need no signature: passed on at once, without a promise per response.
     const decision = nodeDecision(request.raw);
     if (!decision?.identity || !guard.mustSignResponse(decision.identity)) return done(null, payload);
-    signResponseOnSend(guard, decision.identity, decision.request, reply, payload).then(
+    signReplyPayload(guard, decision.identity, decision.request, reply, payload).then(
       (signed) => done(null, signed),
       (error: Error) => done(error),
     );

@@ -1,7 +1,6 @@
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
-import type { WorkloadGuard, WorkloadIdentity, WorkloadRequest } from '@wimse-pep/core';
-import { type NodePep, nodeDecision, readBodyStream, signNodeResponse } from '@wimse-pep/core/node';
+import { type NodePep, nodeDecision, readBodyStream, signReplyPayload } from '@wimse-pep/core/node';
 import type { RouteInfo } from '../route-info.js';
 import { refuseInHook } from '../state.js';
 import { verifyRequest } from '../verify-request.js';
@@ -83,35 +82,9 @@ export function installFastifyHook(
     // Most responses need no signature: passed on at once, without a promise per response.
     const decision = nodeDecision(request.raw);
     if (!decision?.identity || !guard.mustSignResponse(decision.identity)) return done(null, payload);
-    signResponse(guard, decision.identity, decision.request, reply, payload).then(
+    signReplyPayload(guard, decision.identity, decision.request, reply, payload).then(
       (signed) => done(null, signed),
       (error: Error) => done(error),
     );
   });
-}
-
-/**
- * The payload is final in `onSend`, so the digest and signature cover exactly the bytes sent. A
- * payload that cannot be signed or a failing signer turns the reply into a 501 problem: never a
- * successful unsigned response.
- */
-async function signResponse(
-  guard: WorkloadGuard,
-  identity: WorkloadIdentity,
-  request: WorkloadRequest,
-  reply: FastifyReplyLike,
-  payload: unknown,
-): Promise<unknown> {
-  const signed = await signNodeResponse(guard, identity, request, {
-    status: reply.statusCode,
-    headers: reply.getHeaders(),
-    body: payload,
-  });
-  if (!('problem' in signed)) {
-    reply.headers(signed.headers);
-    return payload;
-  }
-  reply.code(signed.problem.status).headers(signed.problem.headers);
-  reply.removeHeader('content-length');
-  return signed.problem.body;
 }
