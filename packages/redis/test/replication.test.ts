@@ -172,6 +172,9 @@ for (const connect of clientFactories) {
       assert.equal(await countClients(), alone + 3);
       await own.close();
       await until(async () => (await countClients()) === alone, 'every connection of the store closed');
+      // The user's client is closed: durable writes are refused and open nothing.
+      await refusedAsUnavailable(store.addIfAbsent('after-close', now + 60_000, now, now), /not connected/);
+      assert.equal(await countClients(), alone);
     });
 
     it('durable writes come back by themselves after the primary restarts (503 meanwhile)', async () => {

@@ -19,6 +19,11 @@ export interface DurableWriterOptions {
   readonly retryAfterSec: number;
   /** The store, as named in refusals. */
   readonly store: string;
+  /**
+   * Whether the user's client is connected: its connections follow it, so a client that is
+   * offline or closed opens none (and durable writes are refused, 503, as its own commands are).
+   */
+  readonly clientReady: () => boolean;
 }
 
 export interface DurableWriter {
@@ -147,6 +152,7 @@ export function createDurableWriter(client: unknown, options: DurableWriterOptio
   return {
     close,
     async write(args, key, what, changed) {
+      if (!options.clientReady()) throw unavailable(`redis is not connected (${what})`);
       let address: string | undefined;
       try {
         address = source.ownerOf(key);
