@@ -16,6 +16,7 @@ import type { RedisServer } from '../../../test/support/redis-server.js';
 import { clientFactories, type TestClient } from './support/clients.js';
 import { refusedAsUnavailable } from './support/refused-as-unavailable.js';
 import { type ReplicatedPair, startReplicatedPair, until } from './support/replication.js';
+import { retryWhileRefused } from './support/retry-while-refused.js';
 
 const nonceKey = (prefix: string, nonce: string) => prefix + createHash('sha256').update(nonce).digest('base64url');
 const durability = { replicas: 1, timeoutMs: 200 };
@@ -171,6 +172,31 @@ for (const connect of clientFactories) {
       assert.equal(await countClients(), alone + 3);
       await own.close();
       await until(async () => (await countClients()) === alone, 'every connection of the store closed');
+      // The user's client is closed: durable writes are refused and open nothing.
+      await refusedAsUnavailable(store.addIfAbsent('after-close', now + 60_000, now, now), /not connected/);
+      assert.equal(await countClients(), alone);
+    });
+
+    it('durable writes come back by themselves after the primary restarts (503 meanwhile)', async () => {
+      const store = createRedisReplayStore({
+        client: redis.client as never,
+        keyPrefix: `restart${++prefixes}:`,
+        durability,
+        topologyCheck: 'off',
+      });
+      try {
+        const now = Date.now();
+        assert.equal(await store.addIfAbsent('before', now + 60_000, now, now), true);
+        await pair.primary.stop();
+        await refusedAsUnavailable(store.addIfAbsent('during', now + 60_000, now, now));
+        await pair.primary.start();
+        await pair.inSync();
+        assert.equal(await retryWhileRefused(() => store.addIfAbsent('after', now + 60_000, now, now)), true);
+        // Every connection of the pool is used again (round robin over the default 4).
+        for (let i = 0; i < 8; i++) assert.equal(await store.addIfAbsent(`after-${i}`, now + 60_000, now, now), true);
+      } finally {
+        store.close();
+      }
     });
 
     it('the migration store with durability: updates reach the replica, and are refused (503) with the link cut', async () => {

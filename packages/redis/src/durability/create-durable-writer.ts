@@ -19,6 +19,11 @@ export interface DurableWriterOptions {
   readonly retryAfterSec: number;
   /** The store, as named in refusals. */
   readonly store: string;
+  /**
+   * Whether the user's client is connected: its connections follow it, so a client that is
+   * offline or closed opens none (and durable writes are refused, 503, as its own commands are).
+   */
+  readonly clientReady: () => boolean;
 }
 
 export interface DurableWriter {
@@ -37,6 +42,11 @@ interface Pooled {
   readonly connection: DedicatedConnection;
 }
 
+interface PoolEntry {
+  readonly opening: Promise<Pooled>;
+  opened?: Pooled;
+}
+
 /**
  * Durable writes: a small pool of dedicated connections per primary (opened on first use, with
  * the user's client options), each write followed by `WAIT replicas timeoutMs` on the same
@@ -47,7 +57,7 @@ interface Pooled {
 export function createDurableWriter(client: unknown, options: DurableWriterOptions): DurableWriter {
   const { replicas, timeoutMs: waitMs, connections } = options.durability;
   const source = dedicatedConnectionSource(client);
-  const pools = new Map<string, { slots: (Promise<Pooled> | undefined)[]; next: number }>();
+  const pools = new Map<string, { slots: (PoolEntry | undefined)[]; next: number }>();
   const retryAfter = { 'retry-after': String(options.retryAfterSec) };
   const unavailable = (message: string, cause?: unknown) =>
     new WimseError('unavailable', `${options.store}: ${message}`, { cause, headers: retryAfter });
@@ -81,7 +91,8 @@ export function createDurableWriter(client: unknown, options: DurableWriterOptio
       .finally(() => clearTimeout(timer));
   };
 
-  // Round robin over the pool of the node; a connection that failed to open is opened again next time.
+  // Round robin over the pool of the node. A connection that failed to open, or that is closed
+  // for good (its client gave up reconnecting), is opened again at its next turn.
   const connectionTo = (address: string | undefined): Promise<Pooled> => {
     const name = address ?? '';
     let pool = pools.get(name);
@@ -91,15 +102,19 @@ export function createDurableWriter(client: unknown, options: DurableWriterOptio
     }
     const index = pool.next++ % connections;
     const slots = pool.slots;
-    let pooled = slots[index];
-    if (!pooled) {
-      pooled = open(address);
-      slots[index] = pooled;
-      pooled.catch(() => {
-        if (slots[index] === pooled) slots[index] = undefined;
-      });
-    }
-    return pooled;
+    const current = slots[index];
+    if (current && !current.opened?.connection.closed()) return current.opening;
+    const entry: PoolEntry = { opening: open(address) };
+    slots[index] = entry;
+    entry.opening.then(
+      (pooled) => {
+        entry.opened = pooled;
+      },
+      () => {
+        if (slots[index] === entry) slots[index] = undefined;
+      },
+    );
+    return entry.opening;
   };
 
   const attempt = async (
@@ -130,13 +145,14 @@ export function createDurableWriter(client: unknown, options: DurableWriterOptio
   const close = () => {
     const all = [...pools.values()].flatMap((pool) => pool.slots);
     pools.clear();
-    for (const pooled of all) pooled?.then(({ connection }) => connection.close()).catch(() => {});
+    for (const entry of all) entry?.opening.then(({ connection }) => connection.close()).catch(() => {});
   };
   source.onClosed(close);
 
   return {
     close,
     async write(args, key, what, changed) {
+      if (!options.clientReady()) throw unavailable(`redis is not connected (${what})`);
       let address: string | undefined;
       try {
         address = source.ownerOf(key);

@@ -6,6 +6,8 @@ export interface DedicatedConnection {
   readonly client: unknown;
   /** Settles once it is connected (or failed to); the caller bounds the wait and closes on failure. */
   readonly ready: Promise<void>;
+  /** True once it is closed for good (closed, or its client gave up reconnecting): open another. */
+  closed(): boolean;
   close(): void;
 }
 
@@ -38,6 +40,7 @@ interface IoClusterLike {
   nodes(role: 'master'): IoRedisLike[];
 }
 interface NodeRedisLike {
+  readonly isOpen?: boolean;
   duplicate(): NodeRedisLike;
   connect(): Promise<unknown>;
   on(event: string, listener: (...args: unknown[]) => void): unknown;
@@ -97,6 +100,7 @@ export function dedicatedConnectionSource(client: unknown): DedicatedConnectionS
             return opened?.client;
           },
           ready,
+          closed: () => closed || opened?.closed() === true,
           close() {
             closed = true;
             opened?.close();
@@ -131,15 +135,24 @@ function openIoredis(connection: IoRedisLike): DedicatedConnection {
             connection.once('ready', () => resolve());
             connection.once('end', () => reject(new Error('the dedicated connection closed before it was ready')));
           });
-  return { client: connection, ready, close: () => connection.disconnect() };
+  return {
+    client: connection,
+    ready,
+    closed: () => connection.status === 'end',
+    close: () => connection.disconnect(),
+  };
 }
 
 function openNodeRedis(connection: NodeRedisLike): DedicatedConnection {
   connection.on('error', () => {});
+  let closed = false;
   return {
     client: connection,
     ready: connection.connect().then(() => undefined),
+    // isOpen stays true while node-redis reconnects; false once closed or destroyed.
+    closed: () => closed || connection.isOpen === false,
     close() {
+      closed = true;
       if (connection.destroy) connection.destroy();
       else void connection.disconnect?.().catch(() => {});
     },

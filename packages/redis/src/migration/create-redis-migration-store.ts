@@ -91,7 +91,13 @@ export function createRedisMigrationStore(options: RedisMigrationStoreOptions): 
     store: 'migration store',
   });
   const durable = durability
-    ? createDurableWriter(options.client, { durability, timeoutMs, retryAfterSec, store: 'migration store' })
+    ? createDurableWriter(options.client, {
+        durability,
+        timeoutMs,
+        retryAfterSec,
+        store: 'migration store',
+        clientReady: runner.ready,
+      })
     : undefined;
   const keys = [`${prefix}{migration}:records`, `${prefix}{migration}:plain`, `${prefix}{migration}:ratcheted`];
   const records = keys[0] as string;

@@ -100,7 +100,13 @@ export function createRedisReplayStore(options: RedisReplayStoreOptions): RedisR
     store: 'replay store',
   });
   const durable = durability
-    ? createDurableWriter(options.client, { durability, timeoutMs, retryAfterSec, store: 'replay store' })
+    ? createDurableWriter(options.client, {
+        durability,
+        timeoutMs,
+        retryAfterSec,
+        store: 'replay store',
+        clientReady: runner.ready,
+      })
     : undefined;
 
   return {
