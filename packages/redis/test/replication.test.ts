@@ -6,6 +6,12 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from '@opentelemetry/sdk-metrics';
 import type { AuditEvent } from '@wimse-pep/core';
 import { createRedisMigrationStore, createRedisReplayStore } from '@wimse-pep/redis';
 import { Redis } from 'ioredis';
@@ -236,13 +242,18 @@ for (const connect of clientFactories) {
       await pair?.stop();
     });
 
-    it('a request that cannot be made durable is a 503 problem, audited as a deny with code unavailable', async () => {
+    it('a request that cannot be made durable is a 503 problem, audited and counted as a deny with code unavailable', async () => {
       const scenario = await createScenario();
       const events: AuditEvent[] = [];
       const store = createRedisReplayStore({ client: redis.client as never, durability, topologyCheck: 'off' });
+      // A real OpenTelemetry SDK pipeline: the refusal must reach the decisions counter too.
+      const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+      const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
+      const meterProvider = new MeterProvider({ readers: [reader] });
       const server = await expressHarness.createServer({
         verifier: { ...scenario.options, replayStore: store, replayStoreTimeoutMs: 2000 },
         audit: (event) => events.push(event),
+        metrics: { meterProvider },
         bodyParser: 'none',
         parserPosition: 'after',
       });
@@ -256,6 +267,21 @@ for (const connect of clientFactories) {
         const audited = events.at(-1);
         assert.equal(audited?.decision, 'deny');
         assert.equal(audited?.code, 'unavailable');
+        await reader.forceFlush();
+        const decisions =
+          exporter
+            .getMetrics()
+            .at(-1)
+            ?.scopeMetrics.flatMap((scope) => scope.metrics)
+            .find((metric) => metric.descriptor.name === 'wimse.pep.decisions')?.dataPoints ?? [];
+        const unavailable = decisions.filter(
+          (point) => point.attributes['wimse.outcome'] === 'deny' && point.attributes['wimse.code'] === 'unavailable',
+        );
+        assert.equal(
+          unavailable.reduce((sum, point) => sum + Number(point.value), 0),
+          1,
+          'one refusal counted as unavailable',
+        );
         pair.link.restore();
         await pair.inSync();
         // The refused request was never accepted, and is not accepted now either: the caller signs again.
@@ -264,6 +290,7 @@ for (const connect of clientFactories) {
       } finally {
         pair.link.restore();
         store.close();
+        await meterProvider.shutdown();
         server.closeAllConnections();
         await new Promise((resolve) => server.close(resolve));
       }
