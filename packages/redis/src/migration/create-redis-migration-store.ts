@@ -8,17 +8,11 @@ import {
   type WorkloadProof,
 } from '@wimse-pep/core';
 import { createCommandRunner, type RedisClientLike } from '../client/redis-command-runner.js';
-import { createDurableWriter, type RedisDurability } from '../durability/create-durable-writer.js';
-import { createEvictionGuard, type EvictionCheckMode } from '../eviction/eviction-guard.js';
-import {
-  checkKeyPrefix,
-  durabilityOption,
-  evictionCheckMode,
-  positiveInteger,
-  topologyCheckMode,
-  warnFunction,
-} from '../options.js';
-import { createTopologyCheck, type TopologyCheckMode } from '../topology/topology-check.js';
+import type { RedisDurability } from '../durability/create-durable-writer.js';
+import type { EvictionCheckMode } from '../eviction/eviction-guard.js';
+import { checkKeyPrefix, positiveInteger } from '../options.js';
+import { createStoreSafeguards } from '../store/store-safeguards.js';
+import type { TopologyCheckMode } from '../topology/topology-check.js';
 import { forgetCallerScript, type LuaScript, recordUseScript } from './migration-scripts.js';
 
 export interface RedisMigrationStoreOptions {
@@ -76,44 +70,25 @@ export function createRedisMigrationStore(options: RedisMigrationStoreOptions): 
   const retryAfterSec = positiveInteger(options.retryAfterSec, 1, 'createRedisMigrationStore: retryAfterSec');
   const timeoutMs = positiveInteger(options.timeoutMs, 500, 'createRedisMigrationStore: timeoutMs');
   const runner = createCommandRunner(options.client, { timeoutMs, retryAfterSec });
-  const durability = durabilityOption(options.durability, 'createRedisMigrationStore');
-  const warn = warnFunction(options.warn, 'createRedisMigrationStore');
-  const eviction = createEvictionGuard(runner, {
-    mode: evictionCheckMode(options.evictionCheck, 'createRedisMigrationStore'),
-    warn,
+  const { durable, beforeCommand } = createStoreSafeguards(runner, options, {
+    factory: 'createRedisMigrationStore',
+    store: 'migration store',
+    timeoutMs,
     retryAfterSec,
-    store: 'migration store',
   });
-  const topology = createTopologyCheck(runner, {
-    mode: topologyCheckMode(options.topologyCheck, 'createRedisMigrationStore'),
-    warn,
-    durableReplicas: durability?.replicas,
-    store: 'migration store',
-  });
-  const durable = durability
-    ? createDurableWriter(options.client, {
-        durability,
-        timeoutMs,
-        retryAfterSec,
-        store: 'migration store',
-        clientReady: runner.ready,
-      })
-    : undefined;
   const keys = [`${prefix}{migration}:records`, `${prefix}{migration}:plain`, `${prefix}{migration}:ratcheted`];
   const records = keys[0] as string;
   // Every command waits for the eviction check under `refuse` (and runs at once otherwise).
   const run = async (args: readonly string[], what: string): Promise<unknown> => {
-    const admitted = eviction.admit();
+    const admitted = beforeCommand();
     if (admitted) await admitted;
-    topology.poke();
     return runner.run(args, records, what);
   };
   // Updates go through the durable writer when durability is on (every update writes).
   const write = async (args: readonly string[], what: string): Promise<unknown> => {
     if (!durable) return run(args, what);
-    const admitted = eviction.admit();
+    const admitted = beforeCommand();
     if (admitted) await admitted;
-    topology.poke();
     return durable.write(args, records, what, () => true);
   };
 

@@ -1,17 +1,11 @@
 import { createHash } from 'node:crypto';
 import { type ReplayStore, WimseError } from '@wimse-pep/core';
 import { createCommandRunner, type RedisClientLike } from '../client/redis-command-runner.js';
-import { createDurableWriter, type RedisDurability } from '../durability/create-durable-writer.js';
-import { createEvictionGuard, type EvictionCheckMode } from '../eviction/eviction-guard.js';
-import {
-  checkKeyPrefix,
-  durabilityOption,
-  evictionCheckMode,
-  positiveInteger,
-  topologyCheckMode,
-  warnFunction,
-} from '../options.js';
-import { createTopologyCheck, type TopologyCheckMode } from '../topology/topology-check.js';
+import type { RedisDurability } from '../durability/create-durable-writer.js';
+import type { EvictionCheckMode } from '../eviction/eviction-guard.js';
+import { checkKeyPrefix, positiveInteger } from '../options.js';
+import { createStoreSafeguards } from '../store/store-safeguards.js';
+import type { TopologyCheckMode } from '../topology/topology-check.js';
 
 export interface RedisReplayStoreOptions {
   /** Your connected node-redis (v5+) or ioredis client, single node or cluster. */
@@ -83,38 +77,20 @@ export function createRedisReplayStore(options: RedisReplayStoreOptions): RedisR
   const retryAfterSec = positiveInteger(options.retryAfterSec, 1, 'createRedisReplayStore: retryAfterSec');
   const timeoutMs = positiveInteger(options.timeoutMs, 250, 'createRedisReplayStore: timeoutMs');
   const runner = createCommandRunner(options.client, { timeoutMs, retryAfterSec });
-  const durability = durabilityOption(options.durability, 'createRedisReplayStore');
   const clock = options.now ?? Date.now;
   if (typeof clock !== 'function') throw new TypeError('createRedisReplayStore: now must be a function');
-  const warn = warnFunction(options.warn, 'createRedisReplayStore');
-  const eviction = createEvictionGuard(runner, {
-    mode: evictionCheckMode(options.evictionCheck, 'createRedisReplayStore'),
-    warn,
+  const { durable, beforeCommand } = createStoreSafeguards(runner, options, {
+    factory: 'createRedisReplayStore',
+    store: 'replay store',
+    timeoutMs,
     retryAfterSec,
-    store: 'replay store',
   });
-  const topology = createTopologyCheck(runner, {
-    mode: topologyCheckMode(options.topologyCheck, 'createRedisReplayStore'),
-    warn,
-    durableReplicas: durability?.replicas,
-    store: 'replay store',
-  });
-  const durable = durability
-    ? createDurableWriter(options.client, {
-        durability,
-        timeoutMs,
-        retryAfterSec,
-        store: 'replay store',
-        clientReady: runner.ready,
-      })
-    : undefined;
 
   return {
     close: () => durable?.close(),
     async addIfAbsent(replayKey: string, expiresAtMs: number, _createdAtMs: number, nowMs?: number) {
-      const admitted = eviction.admit();
+      const admitted = beforeCommand();
       if (admitted) await admitted;
-      topology.poke();
       const key = keyPrefix + createHash('sha256').update(replayKey).digest('base64url');
       // At least 1 ms: PX 0 is an error, and a nonce that is already past its window is refused
       // by the verifier's own time checks anyway.
