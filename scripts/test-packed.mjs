@@ -267,6 +267,8 @@ try {
           express: devRange('express'),
           fastify: devRange('fastify'),
           koa: devRange('koa'),
+          hono: devRange('hono'),
+          '@hono/node-server': devRange('@hono/node-server'),
         },
         devDependencies: {
           '@types/express': devRange('@types/express'),
@@ -328,6 +330,7 @@ try {
       express: ['wimse', 'requireWorkload'],
       fastify: ['wimse', 'default', 'requireWorkload'],
       koa: ['wimse', 'requireWorkload'],
+      hono: ['wimse', 'requireWorkload', 'problemResponse'],
     };
     for (const [name, names] of Object.entries(expected)) {
       for (const exportName of names) assert.ok(exported[name].includes(exportName), `${name} lacks ${exportName}`);

@@ -11,13 +11,14 @@ import type { AdapterHarness, AppConfig } from './harness.js';
 import { responseSigningFor, serverCredentialsFor } from './signing-config.js';
 
 /**
- * Runs the shared case table against every framework harness. The harnesses are imported by
+ * Runs the shared case table against every framework harness (Express, Fastify, Koa, Hono). The harnesses are imported by
  * name; a harness that is missing or fails to load is a failing test, never a silent skip.
  */
 const harnessModules = {
   express: () => import('./harness-express.js'),
   fastify: () => import('./harness-fastify.js'),
   koa: () => import('./harness-koa.js'),
+  hono: () => import('./harness-hono.js'),
 } as const;
 
 const loaded = await Promise.all(
