@@ -23,7 +23,14 @@ export interface WimseEnv {
   };
 }
 
-export interface WimseOptions extends WorkloadGuardOptions, HonoBodyOptions {}
+export interface WimseOptions extends WorkloadGuardOptions, HonoBodyOptions {
+  /**
+   * On Cloudflare Workers, accept the default in-memory replay store (development only): each
+   * isolate then remembers only its own nonces, so a request replayed to another isolate passes.
+   * Without it, a Workers deployment must give `verifier.replayStore` (`durableObjectReplayStore`).
+   */
+  readonly allowIsolateReplayStore?: boolean;
+}
 
 /** `app.use(pep)` protects what is registered after it; `pep.withMode(...)` is the same PEP for one route. */
 export interface WimseMiddleware extends MiddlewareHandler<WimseEnv> {
@@ -42,6 +49,7 @@ export interface WimseMiddleware extends MiddlewareHandler<WimseEnv> {
  * it requires an identity the earlier one did not establish.
  */
 export function wimse(options: WimseOptions): WimseMiddleware {
+  checkRuntimeOptions(options);
   const guard = createWorkloadGuard(options);
   const body = bodySettings(options);
   const expose = guard.exposeErrorDetail;
@@ -100,4 +108,31 @@ export function wimse(options: WimseOptions): WimseMiddleware {
   };
 
   return Object.assign(withMode(guard.mode), { withMode, migrationReport, guard });
+}
+
+/**
+ * What cannot work where the PEP runs, refused at construction: mutual TLS needs the TLS
+ * connection, which a Web Request does not carry; on Workers an in-memory replay store protects one
+ * isolate of many (a Redis store needs TCP: use the Durable Object store there).
+ */
+function checkRuntimeOptions(options: WimseOptions): void {
+  const flag = options.allowIsolateReplayStore;
+  if (flag !== undefined && typeof flag !== 'boolean') {
+    throw new TypeError(`wimse: allowIsolateReplayStore must be a boolean, got ${typeof flag}`);
+  }
+  // A verifier built beforehand (createVerifier) was checked by its own factory.
+  const verifier = options.verifier as { verify?: unknown; mtls?: unknown; replayStore?: unknown } | undefined;
+  if (verifier === undefined || typeof verifier.verify === 'function') return;
+  if (verifier.mtls !== undefined) {
+    throw new TypeError(
+      'wimse: verifier.mtls must be absent: mutual TLS needs the connection, which a Web Request does not carry (use @wimse-pep/express, fastify or koa on Node)',
+    );
+  }
+  const onWorkers =
+    (globalThis as { navigator?: { userAgent?: unknown } }).navigator?.userAgent === 'Cloudflare-Workers';
+  if (onWorkers && verifier.replayStore === undefined && flag !== true) {
+    throw new TypeError(
+      'wimse: verifier.replayStore must be a shared store on Cloudflare Workers (durableObjectReplayStore from @wimse-pep/hono/durable-object): the in-memory default protects one isolate only; set allowIsolateReplayStore: true for development',
+    );
+  }
 }
