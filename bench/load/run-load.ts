@@ -301,6 +301,11 @@ const goals: [string, string, Method, number][] = [
   ['koa-wimse-inline', 'koa-jose', 'POST', 1.0],
   ['express-wimse-inline', 'express-jose', 'GET', 1.0],
   ['express-wimse-inline', 'express-jose', 'POST', 1.0],
+  // Hono (issue 26): @wimse-pep/hono against Hono's own JWK middleware (not in the default peers).
+  ['hono-wimse', 'hono-jwt', 'GET', 1.0],
+  ['hono-wimse', 'hono-jwt', 'POST', 1.0],
+  ['hono-wimse-inline', 'hono-jwt', 'GET', 1.0],
+  ['hono-wimse-inline', 'hono-jwt', 'POST', 1.0],
   // The audit trail's cost (issue: at most 5%): with the chain and one checkpoint a second, against without.
   ['express-wimse-audit', 'express-wimse', 'GET', 0.95],
   ['express-wimse-audit', 'express-wimse', 'POST', 0.95],
