@@ -10,9 +10,10 @@ type BodyCache = Partial<Record<'arrayBuffer' | 'text' | 'json' | 'blob' | 'form
 
 /**
  * The exact bytes of the request body, read within the limits only when the guard asks (after the
- * credentials held), without consuming it for the handler: the bytes go into Hono's body cache
- * (`c.req.json()`, `c.req.parseBody()`, `c.req.arrayBuffer()` derive from it) and are read from a
- * clone, so `c.req.raw` itself stays readable.
+ * credentials held), and left in Hono's body cache, where `c.req.json()`, `c.req.parseBody()`,
+ * `c.req.text()` and `c.req.arrayBuffer()` find them: with a Content-Length, through Hono's own
+ * cached `arrayBuffer()` (then `c.req.raw` itself is read: use `c.req`); without one (chunked), from
+ * a clone read within the limit, which leaves `c.req.raw` readable too.
  */
 export async function readRawBody(c: Context, settings: BodySettings): Promise<Uint8Array | undefined> {
   const cache = c.req.bodyCache as BodyCache;
@@ -23,10 +24,14 @@ export async function readRawBody(c: Context, settings: BodySettings): Promise<U
   if (raw.body === null) return undefined;
   const declared = Number(raw.headers.get('content-length') ?? Number.NaN);
   if (declared > settings.limit) throw bodyTooLarge(settings.limit);
-  const bytes = await readLimited(raw.clone().body as ReadableStream<Uint8Array>, settings);
+  // A declared length within the limit (the HTTP parser holds the sender to it): Hono's own cached
+  // arrayBuffer(), the fast path of every server adapter. Otherwise a clone, read within the limit.
+  const bytes = Number.isInteger(declared)
+    ? await withinTime(c.req.arrayBuffer(), settings.timeoutMs).then((buffer) => new Uint8Array(buffer))
+    : await readLimited(raw.clone().body as ReadableStream<Uint8Array>, settings);
   // Some servers (@hono/node-server) end the stream of a client that hung up instead of failing it.
   if (raw.signal.aborted || (Number.isInteger(declared) && bytes.byteLength !== declared)) throw clientAborted();
-  cache.arrayBuffer = Promise.resolve(bytes.buffer);
+  cache.arrayBuffer ??= Promise.resolve(bytes.buffer);
   return bytes;
 }
 
@@ -41,6 +46,22 @@ function exactText(text: string, contentLength: string | null): Uint8Array {
     throw new WimseError('body_unavailable', BODY_UNAVAILABLE_HINT);
   }
   return bytes;
+}
+
+/** The body read by Hono, or 408 when it has not arrived in time (a stalled sender). */
+async function withinTime(read: Promise<ArrayBuffer>, timeoutMs: number): Promise<ArrayBuffer> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(bodyTimeout(timeoutMs)), timeoutMs);
+  });
+  try {
+    return await Promise.race([read, timedOut]);
+  } catch (error) {
+    if (error instanceof WimseError) throw error;
+    throw clientAborted(error);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function readLimited(stream: ReadableStream<Uint8Array>, settings: BodySettings): Promise<Uint8Array> {
