@@ -146,6 +146,27 @@ describe('runtime backends', () => {
     assert.ok(passed >= 69, `only ${passed} cases passed on the Web Crypto backend`);
     assert.equal(run.status, 0);
   });
+
+  it('web-crypto backend: WPTs, Transaction Tokens, signed responses and the verifier pipeline, under wimse-web-crypto', () => {
+    const files = [
+      'test/conformance/threats/wpt.test.ts',
+      'test/adapters/wpt-adapters.test.ts',
+      'packages/core/test/transaction-token.test.ts',
+      'packages/core/test/verify-request.test.ts',
+      'packages/core/test/responses.test.ts',
+    ];
+    const conditions = ['--conditions=wimse-source', '--conditions=wimse-web-crypto', '--import', 'tsx'];
+    const run = spawnSync(process.execPath, [...conditions, '--test', '--test-reporter=tap', ...files], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+      env: childEnv(),
+    });
+    const passed = Number(/^# pass (\d+)$/m.exec(run.stdout)?.[1] ?? 0);
+    const failed = Number(/^# fail (\d+)$/m.exec(run.stdout)?.[1] ?? -1);
+    assert.equal(failed, 0, run.stdout.slice(-4000));
+    assert.ok(passed >= 150, `only ${passed} tests passed on the Web Crypto backend`);
+    assert.equal(run.status, 0);
+  });
 });
 
 /** The environment without the test runner's own context (a child `node --test` would report to it). */
