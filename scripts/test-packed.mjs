@@ -281,6 +281,8 @@ try {
           '@nestjs/core': devRange('@nestjs/core'),
           'reflect-metadata': devRange('reflect-metadata'),
           rxjs: devRange('rxjs'),
+          hono: devRange('hono'),
+          '@hono/node-server': devRange('@hono/node-server'),
         },
         devDependencies: {
           '@types/express': devRange('@types/express'),
@@ -343,6 +345,7 @@ try {
       fastify: ['wimse', 'default', 'requireWorkload'],
       koa: ['wimse', 'requireWorkload'],
       nestjs: ['WimseModule', 'WimseGuard', 'WimseMode', 'WorkloadPolicy', 'Workload', 'WimseException'],
+      hono: ['wimse', 'requireWorkload', 'problemResponse'],
     };
     for (const [name, names] of Object.entries(expected)) {
       for (const exportName of names) assert.ok(exported[name].includes(exportName), `${name} lacks ${exportName}`);

@@ -306,6 +306,11 @@ const goals: [string, string, Method, number][] = [
   ['koa-wimse-inline', 'koa-jose', 'POST', 1.0],
   ['express-wimse-inline', 'express-jose', 'GET', 1.0],
   ['express-wimse-inline', 'express-jose', 'POST', 1.0],
+  // Hono (issue 26): @wimse-pep/hono against Hono's own JWK middleware (not in the default peers).
+  ['hono-wimse', 'hono-jwt', 'GET', 1.0],
+  ['hono-wimse', 'hono-jwt', 'POST', 1.0],
+  ['hono-wimse-inline', 'hono-jwt', 'GET', 1.0],
+  ['hono-wimse-inline', 'hono-jwt', 'POST', 1.0],
   // The audit trail's cost (issue: at most 5%): with the chain and one checkpoint a second, against without.
   ['nest-express-wimse', 'nest-express-passport', 'GET', 1.0],
   ['nest-express-wimse', 'nest-express-passport', 'POST', 1.0],

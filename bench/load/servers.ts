@@ -14,16 +14,20 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fastifyJwt from '@fastify/jwt';
+import { createAdaptorServer } from '@hono/node-server';
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import { type AuditTrail, generateNoteKey, openAuditTrail } from '@wimse-pep/audit';
 import type { VerifierOptions } from '@wimse-pep/core';
 import { wimse as expressWimse } from '@wimse-pep/express';
 import { wimse as fastifyWimse } from '@wimse-pep/fastify';
+import { wimse as honoWimse, type WimseEnv } from '@wimse-pep/hono';
 import { wimse as koaWimse } from '@wimse-pep/koa';
 import express, { type RequestHandler } from 'express';
 import { expressjwt } from 'express-jwt';
 import Fastify from 'fastify';
+import { Hono, type MiddlewareHandler } from 'hono';
+import { jwk } from 'hono/jwk';
 import { jwtVerify } from 'jose';
 import Koa, { type Middleware } from 'koa';
 import type { LoadCredentials } from './credentials.js';
@@ -48,6 +52,9 @@ export const PEERS = [
   'nest-express-wimse',
   'nest-fastify-passport',
   'nest-fastify-wimse',
+  'hono-jwt',
+  'hono-wimse',
+  'hono-wimse-inline',
 ] as const;
 export type Peer = (typeof PEERS)[number];
 
@@ -172,8 +179,41 @@ function koaApp(peer: Peer) {
   return app.listen(0, '127.0.0.1');
 }
 
+/**
+ * Hono on @hono/node-server: `hono-jwt` is Hono's own JWK middleware (`hono/jwk`) with the issuer's
+ * key set (issuer and audience checked, as the other bearer peers do); `hono-wimse` is @wimse-pep/hono.
+ */
+type HonoJwks = Extract<Parameters<typeof jwk>[0]['keys'], unknown[]>;
+
+function honoApp(peer: Peer) {
+  const app = new Hono<WimseEnv & { Variables: { jwtPayload?: { sub?: string } } }>();
+  if (peer === 'hono-jwt') {
+    app.use(
+      jwk({
+        keys: [credentials.issuerJwk] as unknown as HonoJwks,
+        alg: ['ES256'],
+        verification: { iss: credentials.bearerIssuer, aud: credentials.audience },
+      }) as MiddlewareHandler,
+    );
+  } else {
+    app.use(honoWimse(verifierOptionsFor(peer)));
+  }
+  const caller = (c: { get(key: 'workload' | 'jwtPayload'): unknown }) =>
+    callerOf(c.get('workload')) ?? (c.get('jwtPayload') as { sub?: string } | undefined)?.sub;
+  app.get('/orders/:id', (c) => c.json({ id: c.req.param('id'), caller: caller(c) }));
+  app.post('/orders', async (c) => {
+    const items = itemsOf(await c.req.json().catch(() => undefined));
+    return items === undefined ? c.json({}, 400) : c.json({ items, caller: caller(c) });
+  });
+  return createAdaptorServer({ fetch: app.fetch }).listen(0, '127.0.0.1');
+}
+
 async function start(peer: Peer) {
   switch (peer) {
+    case 'hono-jwt':
+    case 'hono-wimse':
+    case 'hono-wimse-inline':
+      return honoApp(peer);
     case 'express-bare':
       return expressApp(undefined, () => undefined);
     case 'express-jose':

@@ -11,7 +11,7 @@ import type { AdapterHarness, AppConfig } from './harness.js';
 import { responseSigningFor, serverCredentialsFor } from './signing-config.js';
 
 /**
- * Runs the shared case table against every framework harness. The harnesses are imported by
+ * Runs the shared case table against every framework harness (Express, Fastify, Koa, Hono). The harnesses are imported by
  * name; a harness that is missing or fails to load is a failing test, never a silent skip.
  */
 const harnessModules = {
@@ -20,6 +20,7 @@ const harnessModules = {
   koa: () => import('./harness-koa.js'),
   'nest-express': () => import('./harness-nest-express.js'),
   'nest-fastify': () => import('./harness-nest-fastify.js'),
+  hono: () => import('./harness-hono.js'),
 } as const;
 
 const loaded = await Promise.all(

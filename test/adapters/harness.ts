@@ -49,7 +49,7 @@ export interface AppConfig {
 }
 
 export interface AdapterHarness {
-  readonly name: 'express' | 'fastify' | 'koa' | 'nest-express' | 'nest-fastify';
+  readonly name: 'express' | 'fastify' | 'koa' | 'hono' | 'nest-express' | 'nest-fastify';
   /** Builds the app and returns a listening-ready node:http Server (supertest listens on it). */
   createServer(config: AppConfig): Promise<Server>;
 }

@@ -6,6 +6,7 @@
 export { errorCodes, problemTypeBase, type WimseErrorCode } from './base/errors/codes.js';
 export { isWimseError, type ProblemDetails, WimseError } from './base/errors/wimse-error.js';
 export type { HeaderValue, RequestTransport, WorkloadRequest } from './base/fields/workload-request.js';
+export { type CryptoBackend, cryptoBackend } from './base/runtime/backend.js';
 export type { SignatureVerification } from './base/runtime/verify-signature-bytes.js';
 export type { BearerJwtOptions, BearerOptions, VerifyBearer } from './bearer/bearer-options.js';
 export * from './guard/index.js';

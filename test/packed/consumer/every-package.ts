@@ -9,9 +9,12 @@ import * as client from '@wimse-pep/client';
 import * as core from '@wimse-pep/core';
 import * as expressAdapter from '@wimse-pep/express';
 import * as fastifyAdapter from '@wimse-pep/fastify';
+import * as honoAdapter from '@wimse-pep/hono';
+import * as honoDurableObject from '@wimse-pep/hono/durable-object';
 import * as koaAdapter from '@wimse-pep/koa';
 import * as nestjsAdapter from '@wimse-pep/nestjs';
 import Fastify from 'fastify';
+import { Hono } from 'hono';
 import Koa from 'koa';
 
 const verifierOptions: core.VerifierOptions = {
@@ -45,6 +48,14 @@ export async function typesOnly(): Promise<void> {
   const pep: expressAdapter.WimseMiddleware = expressAdapter.wimse({ verifier: verifierOptions });
   // @ts-expect-error the mode is required, optional or off
   pep.withMode('sometimes');
+
+  const hono = new Hono<honoAdapter.WimseEnv>();
+  const honoPep: honoAdapter.WimseMiddleware = honoAdapter.wimse({ verifier: verifierOptions });
+  hono.use(honoPep);
+  hono.get('/orders', honoPep.withMode({ mode: 'optional' }), (c) => c.json({ caller: c.get('workload')?.id ?? null }));
+  // @ts-expect-error the mode is required, optional or off
+  honoPep.withMode('sometimes');
+  console.log(typeof honoDurableObject.durableObjectReplayStore, core.cryptoBackend);
 
   const wimseFetch: client.WimseFetch = client.createWimseFetch({ credentials: { wit: 'x', privateKey: {} } });
   await wimseFetch('https://orders.internal.example/');
@@ -84,5 +95,6 @@ const modules = {
   fastify: fastifyAdapter,
   koa: koaAdapter,
   nestjs: nestjsAdapter,
+  hono: honoAdapter,
 };
 console.log(JSON.stringify(Object.fromEntries(Object.entries(modules).map(([name, m]) => [name, Object.keys(m)]))));

@@ -43,7 +43,7 @@ export async function createWorkloadProofToken(key: SigningKey, options: Workloa
   const header = { alg: key.alg, typ: 'wpt+jwt' };
   const input = `${encode(header)}.${encode(claims)}`;
   const signature = await signBytes(input, key.privateKey, key.algorithm);
-  return `${input}.${signature.toString('base64url')}`;
+  return `${input}.${base64urlEncode(signature)}`;
 }
 
 function encode(value: object): string {

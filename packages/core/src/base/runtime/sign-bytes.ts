@@ -1,11 +1,1 @@
-import { type KeyObject, sign } from 'node:crypto';
-import { cryptoKeyInput } from './crypto-key-input.js';
-import type { SignatureAlgorithm } from './signature-algorithms.js';
-
-/** Signs a signature base with the workload key, in the JWS byte format of the algorithm. */
-export function signBytes(base: string, privateKey: KeyObject, algorithm: SignatureAlgorithm): Promise<Buffer> {
-  const key = cryptoKeyInput(privateKey, algorithm);
-  return new Promise((resolve, reject) => {
-    sign(algorithm.hash, Buffer.from(base), key, (error, signature) => (error ? reject(error) : resolve(signature)));
-  });
-}
+export * from '#wimse-runtime/sign-bytes.js';

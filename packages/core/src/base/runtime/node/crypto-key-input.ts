@@ -1,5 +1,5 @@
 import { constants, type KeyObject } from 'node:crypto';
-import type { SignatureAlgorithm } from './signature-algorithms.js';
+import type { SignatureAlgorithm } from '../../algorithms/signature-algorithms.js';
 
 /**
  * The key argument node:crypto's sign/verify need for a JWS algorithm: PSS padding for PS*, raw

@@ -1,0 +1,1 @@
+export * from '#wimse-runtime/backend.js';
