@@ -2,6 +2,7 @@ import { WimseError } from '@wimse-pep/core';
 import type { Context } from 'hono';
 import type { BodySettings } from './options.js';
 
+/** The detail of `body_unavailable`: what went wrong and how to register the middleware instead. */
 export const BODY_UNAVAILABLE_HINT =
   'the request body was read by middleware before wimse() in a way that loses its exact bytes: ' +
   'register wimse() before it, or have it read the body with c.req.arrayBuffer() (or c.req.json()/c.req.text() on UTF-8 bodies)';

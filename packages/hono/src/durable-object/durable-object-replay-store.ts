@@ -2,10 +2,16 @@ import type { ReplayStore } from '@wimse-pep/core';
 
 /** The parts of a Durable Object namespace binding this store uses (Cloudflare's `DurableObjectNamespace`). */
 export interface ReplayShardNamespace<Id = unknown> {
+  /** The id of the object with this name. */
   idFromName(name: string): Id;
-  get(id: Id): { fetch(input: string, init?: RequestInit): Promise<Response> };
+  /** A stub of the object with this id. */
+  get(id: Id): {
+    /** Sends a request to the object. */
+    fetch(input: string, init?: RequestInit): Promise<Response>;
+  };
 }
 
+/** How the nonces are spread over Durable Objects. */
 export interface DurableObjectReplayStoreOptions {
   /** How many Durable Objects share the nonces, by nonce hash (default 16, 1 to 1024). */
   readonly shards?: number;

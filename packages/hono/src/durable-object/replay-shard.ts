@@ -1,11 +1,17 @@
 /** The parts of a Durable Object's state this store uses (Cloudflare's `DurableObjectState`). */
 export interface ReplayShardState {
   readonly storage: {
+    /** Reads one key. */
     get<T>(key: string): Promise<T | undefined>;
+    /** Writes one key. */
     put<T>(key: string, value: T): Promise<void>;
+    /** Deletes keys; resolves how many existed. */
     delete(keys: string[]): Promise<number>;
+    /** Lists keys in order. */
     list<T>(options?: { limit?: number }): Promise<Map<string, T>>;
+    /** The time of the scheduled alarm, if any. */
     getAlarm(): Promise<number | null>;
+    /** Schedules the alarm. */
     setAlarm(scheduledTime: number): Promise<void>;
   };
 }
@@ -31,6 +37,7 @@ export class WimseReplayShard {
     this.#state = state;
   }
 
+  /** Records one nonce key if absent (the store's `addIfAbsent`): answers `{ added }`, 400 for a malformed request. */
   async fetch(request: Request): Promise<Response> {
     const { key, expiresAtMs, nowMs } = (await request.json()) as ReplayShardRequest;
     if (typeof key !== 'string' || !Number.isFinite(expiresAtMs) || !Number.isFinite(nowMs)) {

@@ -5,4 +5,5 @@
  */
 export type CryptoBackend = 'node:crypto' | 'web-crypto';
 
+/** This build's backend: `web-crypto`. */
 export const cryptoBackend: CryptoBackend = 'web-crypto';
