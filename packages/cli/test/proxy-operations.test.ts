@@ -3,9 +3,16 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { createWimseFetch } from '@wimse-pep/client';
-import { type Echoed, freePort, type RunningSidecar, startSidecar } from './proxy/processes.js';
+import {
+  type Echoed,
+  fieldValues,
+  freePort,
+  type RunningSidecar,
+  startEchoUpstream,
+  startSidecar,
+} from './proxy/processes.js';
 import { rawExchange } from './proxy/raw-exchange.js';
-import { createSidecarWorld, type SidecarWorld, sidecarConfig } from './proxy/sidecar-fixture.js';
+import { CALLER, createSidecarWorld, type SidecarWorld, sidecarConfig } from './proxy/sidecar-fixture.js';
 
 const LIMIT = 64;
 let world: SidecarWorld;
@@ -105,6 +112,29 @@ describe('wimse-pep proxy in production: limits, keep-alive, health, shutdown', 
       assert.equal(response.headers.get('retry-after'), '1');
     } finally {
       await other.stop();
+    }
+  });
+
+  it('an upstream on a unix socket, credentials kept: both the identity and the verified proof reach it', async () => {
+    const socketPath = world.file('app.sock');
+    const onSocket = await startEchoUpstream(socketPath);
+    const path = await configFor('socket.yaml', (c) => {
+      c.upstream = { socket: socketPath };
+      (c.identity as { credentials: string }).credentials = 'keep';
+    });
+    const other = await startSidecar(['--config', path], sidecarKey());
+    try {
+      assert.doesNotMatch(other.stderr(), /warning/, 'a unix socket is a private path: no warning');
+      const response = await createWimseFetch({ credentials: world.caller })(`${other.url}/orders/s`);
+      assert.equal(response.status, 200);
+      const seen = (await response.json()) as Echoed;
+      assert.equal(seen.target, '/orders/s');
+      assert.deepEqual(fieldValues(seen, 'wimse-workload-id'), [CALLER]);
+      assert.deepEqual(fieldValues(seen, 'workload-identity-token'), [world.caller.wit]);
+      assert.equal(fieldValues(seen, 'signature').length, 1);
+    } finally {
+      await other.stop();
+      await onSocket.stop();
     }
   });
 
