@@ -16,9 +16,9 @@ import type { ResolvedProxyConfig } from '../config/resolve-proxy-config.js';
 import { forwardRequest, type Upstream } from '../forward/forward-request.js';
 import { identityFieldNames, identityFields } from '../identity/identity-fields.js';
 import { signIdentityAssertion } from '../identity/sign-identity-assertion.js';
+import { proxyProblemBody, sendProxyProblem } from '../problems/proxy-problem.js';
 import { checkFraming } from '../request/check-framing.js';
 import { checkRequestTarget } from '../request/check-request-target.js';
-import { proxyProblemBody, sendProxyProblem } from './proxy-problem.js';
 
 export interface RunningProxy {
   /** `http://host:port` or `https://host:port`, the port the system gave when 0 was configured. */
