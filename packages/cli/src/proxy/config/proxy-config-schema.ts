@@ -54,6 +54,8 @@ const routeSchema = z.strictObject({
     .min(1)
     .optional(),
   mode: protectionMode.optional(),
+  /** Whether the route requires a Txn-Token (needs `transactionTokens`). */
+  transactionToken: z.enum(['required', 'optional']).optional(),
   /** Who may call: every list given must match (empty lists are refused: they would deny all). */
   allow: z
     .strictObject({
@@ -101,6 +103,23 @@ export const proxyConfigSchema = z.strictObject({
     trustedProxies: z.array(z.string().min(1)).optional(),
   }),
   mode: protectionMode.default('required'),
+  /** Transaction Tokens: verified when present (the caller's proof must bind them), forwarded unchanged. */
+  transactionTokens: z
+    .strictObject({
+      /** The audience tokens must name: this service's trust domain. */
+      audience: z
+        .string()
+        .min(1)
+        .or(z.array(z.string().min(1)).min(1)),
+      jwksUri: z.url().optional(),
+      jwksFile: z.string().min(1).optional(),
+      issuer: z.string().min(1).optional(),
+      required: z.boolean().optional(),
+    })
+    .refine((txn) => (txn.jwksUri === undefined) !== (txn.jwksFile === undefined), {
+      message: 'needs exactly one of jwksUri, jwksFile',
+    })
+    .optional(),
   /** Peers that may send credentials over plain HTTP (default: loopback). */
   plainHttpFrom: z.array(z.string().min(1)).optional(),
   replayStore: z

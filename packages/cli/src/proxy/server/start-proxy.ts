@@ -182,7 +182,7 @@ async function handle(context: HandlerContext, req: IncomingMessage, res: Server
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > config.limits.bodyBytes)
       throw bodyTooLarge(config.limits.bodyBytes).withHeaders({ connection: 'close' });
-    const routeContext = { route: route.label, mode: route.mode };
+    const routeContext = { route: route.label, mode: route.mode, transactionToken: route.transactionToken };
     const { request, identity } = await pep.authenticate(req, { target, route: routeContext });
     if (route.policy) await pep.guard.authorize(identity, request, route.policy, routeContext);
     const drop = new Set(context.identityNames);
