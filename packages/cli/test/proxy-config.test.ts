@@ -96,6 +96,11 @@ describe('wimse-pep proxy --check', () => {
       /routes\.1\.allow: /,
     ],
     ['a lower-case method', (c) => (c.routes[1].methods = ['post']), /routes\.1\.methods\.0: /],
+    [
+      'an identity field named like a credential',
+      (c) => (c.identity.headers.workloadId = 'Signature'),
+      /identity\.headers\.workloadId: a field of its own/,
+    ],
     ['an unknown mode', (c) => (c.routes[0].mode = 'maybe'), /routes\.0\.mode: /],
     [
       'a missing file',
