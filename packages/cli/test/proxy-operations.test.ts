@@ -89,6 +89,21 @@ describe('wimse-pep proxy in production: limits, keep-alive, health, shutdown', 
     assert.equal(await world.upstream.count(), before);
   });
 
+  it('/readyz is 503 while an issuer key set cannot be fetched; /healthz stays 200', async () => {
+    const closed = await freePort();
+    const path = await configFor('no-keys.yaml', (c) => {
+      const verifier = c.verifier as { trustDomains: { issuers: { jwksUri: string }[] }[] };
+      (verifier.trustDomains[0]?.issuers[0] as { jwksUri: string }).jwksUri = `http://127.0.0.1:${closed}/jwks.json`;
+    });
+    const other = await startSidecar(['--config', path], sidecarKey());
+    try {
+      assert.equal((await fetch(`${other.url}/readyz`)).status, 503);
+      assert.equal((await fetch(`${other.url}/healthz`)).status, 200);
+    } finally {
+      await other.stop();
+    }
+  });
+
   it('an upstream that is not there: 502 upstream_unreachable', async () => {
     const absent = await freePort();
     const path = await configFor('absent.yaml', (c) => (c.upstream = { url: `http://127.0.0.1:${absent}` }));

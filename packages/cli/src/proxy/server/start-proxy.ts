@@ -19,6 +19,7 @@ import { signIdentityAssertion } from '../identity/sign-identity-assertion.js';
 import { proxyProblemBody, sendProxyProblem } from '../problems/proxy-problem.js';
 import { checkFraming } from '../request/check-framing.js';
 import { checkRequestTarget } from '../request/check-request-target.js';
+import { keySetReadiness } from './key-set-readiness.js';
 
 export interface RunningProxy {
   /** `http://host:port` or `https://host:port`, the port the system gave when 0 was configured. */
@@ -80,6 +81,9 @@ export async function startProxy(resolved: ResolvedProxyConfig, env: ProxyEnviro
         'prefer a loopback address or a unix socket, or configure identity.assertion',
     );
   }
+  const keySetsReady = keySetReadiness(config);
+  // Fetched once at start, so that a healthy sidecar is ready by its first probe.
+  void keySetsReady();
   const context: HandlerContext = {
     resolved,
     pep,
@@ -89,6 +93,7 @@ export async function startProxy(resolved: ResolvedProxyConfig, env: ProxyEnviro
     inFlight: 0,
     closing: false,
     storeReady,
+    keySetsReady,
   };
   const handler = (req: IncomingMessage, res: ServerResponse) => handle(context, req, res);
   const server = resolved.tls
@@ -151,6 +156,7 @@ interface HandlerContext {
   inFlight: number;
   closing: boolean;
   readonly storeReady: () => Promise<boolean>;
+  readonly keySetsReady: () => Promise<boolean>;
 }
 
 async function handle(context: HandlerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -218,7 +224,10 @@ async function handle(context: HandlerContext, req: IncomingMessage, res: Server
 }
 
 async function answerHealth(context: HandlerContext, path: string, res: ServerResponse): Promise<void> {
-  const ready = path === HEALTH_PATH ? !context.closing : !context.closing && (await context.storeReady());
+  const ready =
+    path === HEALTH_PATH
+      ? !context.closing
+      : !context.closing && (await Promise.all([context.storeReady(), context.keySetsReady()])).every(Boolean);
   const body = JSON.stringify({ status: ready ? 'ok' : 'unavailable' });
   res.statusCode = ready ? 200 : 503;
   res.setHeader('content-type', 'application/json');
