@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { createWimseFetch } from '@wimse-pep/client';
 import {
@@ -150,6 +150,43 @@ describe('wimse-pep proxy in production: limits, keep-alive, health, shutdown', 
     } finally {
       await other.stop();
       await onSocket.stop();
+    }
+  });
+
+  it("the middleware's OpenTelemetry metrics, from the operator's global meter provider", async () => {
+    const out = world.file('metrics.jsonl');
+    writeFileSync(out, '');
+    const path = await configFor('metrics.yaml', () => {});
+    const other = await startSidecar(['--config', path], {
+      ...sidecarKey(),
+      NODE_OPTIONS: `--import ${new URL('./proxy/otel-preload.mjs', import.meta.url).pathname}`,
+      OTEL_TEST_OUT: out,
+    });
+    try {
+      assert.equal((await createWimseFetch({ credentials: world.caller })(`${other.url}/orders/m`)).status, 200);
+      assert.equal((await fetch(`${other.url}/orders/m`)).status, 401);
+      type Point = { name: string; attributes: Record<string, string>; value: number };
+      let points: Point[] = [];
+      const decided = (outcome: string) =>
+        points.some((p) => p.name === 'wimse.pep.decisions' && p.attributes['wimse.outcome'] === outcome);
+      // The reader exports every 100 ms: wait for both decisions to be exported.
+      const both = () => decided('allow') && points.some((p) => p.attributes['wimse.code'] === 'credentials_missing');
+      // Bounded: a sidecar that never exports fails the test instead of hanging it.
+      for (let attempt = 0; attempt < 100 && !both(); attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        points = readFileSync(out, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as Point);
+      }
+      assert.ok(both(), 'both decisions were exported');
+      const accepted = points.find(
+        (p) => p.name === 'wimse.pep.decisions' && p.attributes['wimse.outcome'] === 'allow',
+      );
+      assert.equal(accepted?.attributes['wimse.proof'], 'http-signature');
+      assert.ok(points.some((p) => p.name === 'wimse.pep.authentication.duration'));
+    } finally {
+      await other.stop();
     }
   });
 
