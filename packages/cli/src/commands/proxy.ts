@@ -41,8 +41,19 @@ Options:
                       replayStore.type redis: a nonce must be shared by every process
   -h, --help          show this help
 
-Reserved paths answered by the sidecar itself: ${'/healthz'} (alive) and ${'/readyz'} (the replay store answers).
-SIGINT or SIGTERM: stop accepting, finish the requests in flight, then exit.`,
+Reserved paths answered by the sidecar itself: /healthz (alive) and /readyz (the replay store
+answers and every remote key set has been fetched).
+SIGINT or SIGTERM: stop accepting, finish the requests in flight, then exit.
+
+Example (pep.yaml):
+  listen: { port: 8443 }
+  upstream: { url: "http://127.0.0.1:8080" }
+  verifier:
+    trustDomains: [{ trustDomain: example.com, issuers: [{ jwksUri: "https://issuer.example.com/jwks.json" }] }]
+    audiences: ["https://orders.internal.example"]
+  routes: [{ path: /, allow: { trustDomains: ["wimse://example.com"] } }]
+
+  wimse-pep proxy --config pep.yaml --check && wimse-pep proxy --config pep.yaml`,
   options: {
     config: { type: 'string' },
     upstream: { type: 'string' },
