@@ -117,6 +117,19 @@ describe('wimse-pep proxy in production: limits, keep-alive, health, shutdown', 
     }
   });
 
+  it('--upstream replaces the upstream of the file', async () => {
+    const absent = await freePort();
+    const path = await configFor('override.yaml', (c) => (c.upstream = { url: `http://127.0.0.1:${absent}` }));
+    const other = await startSidecar(['--config', path, '--upstream', world.upstream.origin], sidecarKey());
+    try {
+      const response = await fetch(`${other.url}/public/override`);
+      assert.equal(response.status, 200);
+      assert.equal(((await response.json()) as Echoed).target, '/public/override');
+    } finally {
+      await other.stop();
+    }
+  });
+
   it('an upstream that does not answer within upstream.timeoutMs: 503 upstream_timeout with Retry-After', async () => {
     const path = await configFor('slow.yaml', (c) => (c.upstream = { url: world.upstream.origin, timeoutMs: 100 }));
     const other = await startSidecar(['--config', path], sidecarKey());
