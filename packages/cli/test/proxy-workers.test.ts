@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { signRequest } from '@wimse-pep/client';
@@ -61,10 +61,16 @@ describe('wimse-pep proxy --workers N', () => {
 
   it('two worker processes on one port', () => {
     assert.match(sidecar.stdout(), /listening on http:\/\/127\.0\.0\.1:\d+ \(2 workers\)/);
-    const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(sidecar.child.pid)])
-      .toString()
-      .trim()
-      .split(/\s+/);
+    // The primary's child processes, from /proc (no procps needed).
+    const children = readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry))
+      .filter((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1] === String(sidecar.child.pid);
+        } catch {
+          return false; // a process that ended meanwhile
+        }
+      });
     assert.equal(children.length, 2);
   });
 
