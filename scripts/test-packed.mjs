@@ -375,6 +375,27 @@ try {
 
   step('minting WITs with the installed wimse-pep command');
   const bin = join(consumer, 'node_modules', '.bin', 'wimse-pep');
+  // ---- issue 27: the sidecar from the installed package (its zod, yaml and redis dependencies) ----
+  step('wimse-pep proxy --check from the installed package');
+  writeFileSync(
+    join(consumer, 'pep.yaml'),
+    [
+      'listen: { port: 8443 }',
+      'upstream: { url: "http://127.0.0.1:8080" }',
+      'verifier:',
+      '  trustDomains: [{ trustDomain: example.com, issuers: [{ jwksUri: "https://issuer.example.com/jwks.json" }] }]',
+      '  audiences: ["https://orders.internal.example"]',
+      'replayStore: { type: redis, url: { env: PEP_REDIS_URL } }',
+      'routes: [{ path: /, allow: { trustDomains: ["wimse://example.com"] } }]',
+      '',
+    ].join('\n'),
+  );
+  const checked = run(bin, ['proxy', '--check', '--config', 'pep.yaml'], {
+    cwd: consumer,
+    env: { ...process.env, PEP_REDIS_URL: 'redis://127.0.0.1:6379' },
+  });
+  assert.match(checked, /pep\.yaml: valid \(1 routes\)/);
+  // ---- end issue 27 ----
   const issuerPublic = JSON.parse(run(bin, ['keygen', '--alg', 'ES256', '--out', 'issuer.jwk'], { cwd: consumer }));
   for (const workload of ['billing', 'checkout']) {
     run(bin, ['keygen', '--alg', 'EdDSA', '--out', `${workload}.jwk`], { cwd: consumer });

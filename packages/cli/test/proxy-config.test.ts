@@ -67,6 +67,15 @@ describe('wimse-pep proxy --check', () => {
     assert.match(result.stdout, /valid \(3 routes\)/);
   });
 
+  it('the example of `proxy --help` is valid too', async () => {
+    const help = (await runCli(['proxy', '--help'])).stdout;
+    const example = help.slice(help.indexOf('Example (pep.yaml):\n') + 20).split('\n\n')[0] ?? '';
+    writeFileSync(join(dir, 'help.yaml'), example.replace(/^ {2}/gm, ''));
+    const result = await runCli(['proxy', '--check', '--config', join(dir, 'help.yaml')]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /valid \(1 routes\)/);
+  });
+
   it('as a spawned command too (what CI runs)', async () => {
     const result = await runSpawned(['proxy', '--check', '--config', join(dir, 'readme.yaml')], {
       ...process.env,
@@ -96,6 +105,11 @@ describe('wimse-pep proxy --check', () => {
       /routes\.1\.allow: /,
     ],
     ['a lower-case method', (c) => (c.routes[1].methods = ['post']), /routes\.1\.methods\.0: /],
+    [
+      'an identity field named like a credential',
+      (c) => (c.identity.headers.workloadId = 'Signature'),
+      /identity\.headers\.workloadId: a field of its own/,
+    ],
     ['an unknown mode', (c) => (c.routes[0].mode = 'maybe'), /routes\.0\.mode: /],
     [
       'a missing file',

@@ -130,14 +130,22 @@ describe('wimse-pep proxy: accepted requests reach the upstream with the verifie
     assert.ok((payload.exp as number) - (payload.iat as number) <= 60);
   });
 
-  it('a Txn-Token is forwarded unchanged', async () => {
+  it('a Txn-Token is verified, forwarded unchanged, and its context given to the upstream', async () => {
     const { txn_token: token } = await world.issuer.issueTransactionToken({
       sub: 'user:alice',
       scope: 'orders.read',
       req_wl: CALLER,
     });
-    const seen = await echoed(await callerFetch({ transactionToken: token })(`${sidecar.url}/orders`));
+    const seen = await echoed(await callerFetch({ transactionToken: token })(`${sidecar.url}/payments/1`));
     assert.deepEqual(fieldValues(seen, 'txn-token'), [token]);
+    // Its verified context for the upstream, as base64url JSON.
+    const [context] = fieldValues(seen, 'wimse-txn-context');
+    const decoded = JSON.parse(Buffer.from(context ?? '', 'base64url').toString()) as Record<string, unknown>;
+    assert.deepEqual(
+      { sub: decoded.sub, scope: decoded.scope, req_wl: decoded.req_wl },
+      { sub: 'user:alice', scope: 'orders.read', req_wl: CALLER },
+    );
+    assert.equal(typeof decoded.txn, 'string');
   });
 
   it('a caller that asks for a signed response gets one, signed by the sidecar over the upstream body', async () => {
@@ -216,6 +224,22 @@ describe('wimse-pep proxy: refusals never reach the upstream', () => {
     await refused(() => callerFetch()(`${sidecar.url}/admin/users`), 403, 'policy_denied');
     const allowed = await createWimseFetch({ credentials: world.admin })(`${sidecar.url}/admin/users`);
     assert.deepEqual(fieldValues(await echoed(allowed), 'wimse-workload-id'), [ADMIN]);
+  });
+
+  it('a route that requires a Txn-Token: 400 txn_token_missing without one', async () => {
+    await refused(() => callerFetch()(`${sidecar.url}/payments/2`), 400, 'txn_token_missing');
+  });
+
+  it('a Txn-Token its caller did not bind (another token than the one signed): refused', async () => {
+    const first = await world.issuer.issueTransactionToken({ sub: 'user:alice', scope: 'a', req_wl: CALLER });
+    const second = await world.issuer.issueTransactionToken({ sub: 'user:mallory', scope: 'a', req_wl: CALLER });
+    const { init } = await signedOnly(`${sidecar.url}/payments/3`, { headers: { 'txn-token': first.txn_token } });
+    const headers = new Headers(init.headers);
+    headers.set('txn-token', second.txn_token);
+    const before = await world.upstream.count();
+    const response = await fetch(`${sidecar.url}/payments/3`, { ...init, headers });
+    assert.equal(response.status, 400);
+    assert.equal(await world.upstream.count(), before);
   });
 
   it('the problems, codes and hints are those of the Express middleware', async () => {

@@ -1,11 +1,18 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { createWimseFetch } from '@wimse-pep/client';
-import { type Echoed, freePort, type RunningSidecar, startSidecar } from './proxy/processes.js';
+import {
+  type Echoed,
+  fieldValues,
+  freePort,
+  type RunningSidecar,
+  startEchoUpstream,
+  startSidecar,
+} from './proxy/processes.js';
 import { rawExchange } from './proxy/raw-exchange.js';
-import { createSidecarWorld, type SidecarWorld, sidecarConfig } from './proxy/sidecar-fixture.js';
+import { CALLER, createSidecarWorld, type SidecarWorld, sidecarConfig } from './proxy/sidecar-fixture.js';
 
 const LIMIT = 64;
 let world: SidecarWorld;
@@ -82,6 +89,21 @@ describe('wimse-pep proxy in production: limits, keep-alive, health, shutdown', 
     assert.equal(await world.upstream.count(), before);
   });
 
+  it('/readyz is 503 while an issuer key set cannot be fetched; /healthz stays 200', async () => {
+    const closed = await freePort();
+    const path = await configFor('no-keys.yaml', (c) => {
+      const verifier = c.verifier as { trustDomains: { issuers: { jwksUri: string }[] }[] };
+      (verifier.trustDomains[0]?.issuers[0] as { jwksUri: string }).jwksUri = `http://127.0.0.1:${closed}/jwks.json`;
+    });
+    const other = await startSidecar(['--config', path], sidecarKey());
+    try {
+      assert.equal((await fetch(`${other.url}/readyz`)).status, 503);
+      assert.equal((await fetch(`${other.url}/healthz`)).status, 200);
+    } finally {
+      await other.stop();
+    }
+  });
+
   it('an upstream that is not there: 502 upstream_unreachable', async () => {
     const absent = await freePort();
     const path = await configFor('absent.yaml', (c) => (c.upstream = { url: `http://127.0.0.1:${absent}` }));
@@ -95,6 +117,19 @@ describe('wimse-pep proxy in production: limits, keep-alive, health, shutdown', 
     }
   });
 
+  it('--upstream replaces the upstream of the file', async () => {
+    const absent = await freePort();
+    const path = await configFor('override.yaml', (c) => (c.upstream = { url: `http://127.0.0.1:${absent}` }));
+    const other = await startSidecar(['--config', path, '--upstream', world.upstream.origin], sidecarKey());
+    try {
+      const response = await fetch(`${other.url}/public/override`);
+      assert.equal(response.status, 200);
+      assert.equal(((await response.json()) as Echoed).target, '/public/override');
+    } finally {
+      await other.stop();
+    }
+  });
+
   it('an upstream that does not answer within upstream.timeoutMs: 503 upstream_timeout with Retry-After', async () => {
     const path = await configFor('slow.yaml', (c) => (c.upstream = { url: world.upstream.origin, timeoutMs: 100 }));
     const other = await startSidecar(['--config', path], sidecarKey());
@@ -103,6 +138,66 @@ describe('wimse-pep proxy in production: limits, keep-alive, health, shutdown', 
       assert.equal(response.status, 503);
       assert.equal(((await response.json()) as { code: string }).code, 'upstream_timeout');
       assert.equal(response.headers.get('retry-after'), '1');
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('an upstream on a unix socket, credentials kept: both the identity and the verified proof reach it', async () => {
+    const socketPath = world.file('app.sock');
+    const onSocket = await startEchoUpstream(socketPath);
+    const path = await configFor('socket.yaml', (c) => {
+      c.upstream = { socket: socketPath };
+      (c.identity as { credentials: string }).credentials = 'keep';
+    });
+    const other = await startSidecar(['--config', path], sidecarKey());
+    try {
+      assert.doesNotMatch(other.stderr(), /warning/, 'a unix socket is a private path: no warning');
+      const response = await createWimseFetch({ credentials: world.caller })(`${other.url}/orders/s`);
+      assert.equal(response.status, 200);
+      const seen = (await response.json()) as Echoed;
+      assert.equal(seen.target, '/orders/s');
+      assert.deepEqual(fieldValues(seen, 'wimse-workload-id'), [CALLER]);
+      assert.deepEqual(fieldValues(seen, 'workload-identity-token'), [world.caller.wit]);
+      assert.equal(fieldValues(seen, 'signature').length, 1);
+    } finally {
+      await other.stop();
+      await onSocket.stop();
+    }
+  });
+
+  it("the middleware's OpenTelemetry metrics, from the operator's global meter provider", async () => {
+    const out = world.file('metrics.jsonl');
+    writeFileSync(out, '');
+    const path = await configFor('metrics.yaml', () => {});
+    const other = await startSidecar(['--config', path], {
+      ...sidecarKey(),
+      NODE_OPTIONS: `--import ${new URL('./proxy/otel-preload.mjs', import.meta.url).pathname}`,
+      OTEL_TEST_OUT: out,
+    });
+    try {
+      assert.equal((await createWimseFetch({ credentials: world.caller })(`${other.url}/orders/m`)).status, 200);
+      assert.equal((await fetch(`${other.url}/orders/m`)).status, 401);
+      type Point = { name: string; attributes: Record<string, string>; value: number };
+      let points: Point[] = [];
+      const decided = (outcome: string) =>
+        points.some((p) => p.name === 'wimse.pep.decisions' && p.attributes['wimse.outcome'] === outcome);
+      // The reader exports every 100 ms: wait for both decisions to be exported.
+      const both = () => decided('allow') && points.some((p) => p.attributes['wimse.code'] === 'credentials_missing');
+      // Bounded: a sidecar that never exports fails the test instead of hanging it.
+      for (let attempt = 0; attempt < 100 && !both(); attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        points = readFileSync(out, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as Point);
+      }
+      assert.ok(both(), 'both decisions were exported');
+      const accepted = points.find(
+        (p) => p.name === 'wimse.pep.decisions' && p.attributes['wimse.outcome'] === 'allow',
+      );
+      assert.equal(accepted?.attributes['wimse.proof'], 'http-signature');
+      assert.ok(points.some((p) => p.name === 'wimse.pep.authentication.duration'));
     } finally {
       await other.stop();
     }

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { once } from 'node:events';
 import { createSecureContext } from 'node:tls';
 import { createNodePep } from '@wimse-pep/core/node';
@@ -6,6 +7,7 @@ import {
   type Command,
   EXIT_OK,
   FailureError,
+  integerOption,
   println,
   requiredString,
   stringOption,
@@ -14,6 +16,7 @@ import {
 import { compileRoutes } from '../proxy/config/compile-routes.js';
 import { loadProxyConfig, ProxyConfigError } from '../proxy/config/load-proxy-config.js';
 import { resolveProxyConfig } from '../proxy/config/resolve-proxy-config.js';
+import { runWorkers, type WorkerListening } from '../proxy/server/run-workers.js';
 import { startProxy } from '../proxy/server/start-proxy.js';
 
 export const proxyCommand: Command = {
@@ -34,14 +37,28 @@ Options:
   --config <file>     the configuration file (required)
   --upstream <url>    the upstream (http://host:port), instead of the file's upstream
   --check             check the configuration, its files and secrets, then exit (0 valid, 2 not)
+  --workers <n>       run n worker processes on the one port (default 1); n > 1 needs
+                      replayStore.type redis: a nonce must be shared by every process
   -h, --help          show this help
 
-Reserved paths answered by the sidecar itself: ${'/healthz'} (alive) and ${'/readyz'} (the replay store answers).
-SIGINT or SIGTERM: stop accepting, finish the requests in flight, then exit.`,
+Reserved paths answered by the sidecar itself: /healthz (alive) and /readyz (the replay store
+answers and every remote key set has been fetched).
+SIGINT or SIGTERM: stop accepting, finish the requests in flight, then exit.
+
+Example (pep.yaml):
+  listen: { port: 8443 }
+  upstream: { url: "http://127.0.0.1:8080" }
+  verifier:
+    trustDomains: [{ trustDomain: example.com, issuers: [{ jwksUri: "https://issuer.example.com/jwks.json" }] }]
+    audiences: ["https://orders.internal.example"]
+  routes: [{ path: /, allow: { trustDomains: ["wimse://example.com"] } }]
+
+  wimse-pep proxy --config pep.yaml --check && wimse-pep proxy --config pep.yaml`,
   options: {
     config: { type: 'string' },
     upstream: { type: 'string' },
     check: { type: 'boolean' },
+    workers: { type: 'string' },
   },
   positionals: { min: 0, max: 0, names: '' },
   async run(values, _positionals, io) {
@@ -60,9 +77,32 @@ SIGINT or SIGTERM: stop accepting, finish the requests in flight, then exit.`,
       if (error instanceof ProxyConfigError) throw new UsageError(error.message);
       throw new UsageError(`${file}: ${(error as Error).message}`);
     }
+    const workers = integerOption(values, 'workers', 1, 1, 64);
+    if (workers > 1 && resolved.config.replayStore.type !== 'redis') {
+      throw new UsageError(
+        '--workers needs a shared replay store (replayStore.type: redis): with one memory per process, ' +
+          'a request replayed to another worker would be accepted',
+      );
+    }
     if (values.check === true) {
       println(io.stdout, `${file}: valid (${resolved.config.routes.length} routes)`);
       return EXIT_OK;
+    }
+    const warn = (message: string) => println(io.stderr, `wimse-pep proxy: warning: ${message}`);
+    if (workers > 1 && cluster.isPrimary) {
+      let code: number;
+      try {
+        code = await runWorkers(
+          workers,
+          (url) => println(io.stdout, `wimse-pep proxy: listening on ${url} (${workers} workers)`),
+          stopSignal(io),
+          warn,
+        );
+      } catch (error) {
+        throw new FailureError(`cannot start: ${(error as Error).message}`);
+      }
+      println(io.stdout, 'wimse-pep proxy: shutting down, finishing requests in flight');
+      return code;
     }
     let running: Awaited<ReturnType<typeof startProxy>>;
     try {
@@ -72,10 +112,16 @@ SIGINT or SIGTERM: stop accepting, finish the requests in flight, then exit.`,
     } catch (error) {
       throw new FailureError(`cannot start: ${(error as Error).message}`);
     }
-    println(io.stdout, `wimse-pep proxy: listening on ${running.url}`);
+    if (cluster.isWorker) {
+      process.send?.({ wimsePepProxy: 'listening', url: running.url } satisfies WorkerListening);
+    } else {
+      println(io.stdout, `wimse-pep proxy: listening on ${running.url}`);
+    }
     await stopSignal(io);
-    println(io.stdout, 'wimse-pep proxy: shutting down, finishing requests in flight');
+    if (!cluster.isWorker) println(io.stdout, 'wimse-pep proxy: shutting down, finishing requests in flight');
     await running.close();
+    // A worker's IPC channel would keep it alive.
+    if (cluster.isWorker) process.disconnect?.();
     return EXIT_OK;
   },
 };
@@ -106,13 +152,10 @@ async function stopSignal(io: CliIo): Promise<void> {
     if (!io.signal.aborted) await once(io.signal, 'abort');
     return;
   }
+  // The handlers stay: a second signal (Ctrl-C reaches every worker and the primary) must not
+  // kill a process that is finishing its requests in flight.
   await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    process.on('SIGINT', () => resolve());
+    process.on('SIGTERM', () => resolve());
   });
 }

@@ -1,4 +1,4 @@
-"""An upstream service in another language than the sidecar: Python's standard library only.
+"""An upstream service (on 127.0.0.1, or on the unix socket given as argument) in another language than the sidecar: Python's standard library only.
 
 Every request is answered with JSON describing what arrived: the method, the request target as
 received, every header field line in order, and the body (base64). GET /__count answers how many
@@ -6,6 +6,8 @@ other requests it has seen, so a test can prove that a refusal never reached it.
 """
 import base64
 import json
+import os
+import socketserver
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -50,7 +52,7 @@ class Echo(BaseHTTPRequestHandler):
                 "target": self.path,
                 "headers": [[name.lower(), value] for name, value in self.headers.items()],
                 "body": base64.b64encode(body).decode("ascii"),
-                "peer": self.client_address[1],
+                "peer": self.client_address[1] if isinstance(self.client_address, tuple) else 0,
             }
         data = json.dumps(payload).encode("utf-8")
         self.send_response(200)
@@ -62,7 +64,18 @@ class Echo(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = answer
 
 
-server = ThreadingHTTPServer(("127.0.0.1", 0), Echo)
-server.daemon_threads = True
-print(server.server_address[1], flush=True)
+class UnixEchoServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    daemon_threads = True
+
+
+if len(sys.argv) > 1:
+    # A unix socket path: the upstream reachable by no network peer at all.
+    if os.path.exists(sys.argv[1]):
+        os.unlink(sys.argv[1])
+    server = UnixEchoServer(sys.argv[1], Echo)
+    print("0", flush=True)
+else:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Echo)
+    server.daemon_threads = True
+    print(server.server_address[1], flush=True)
 server.serve_forever()

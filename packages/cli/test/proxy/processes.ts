@@ -35,8 +35,10 @@ export function fieldValues(echoed: Echoed, name: string): string[] {
   return echoed.headers.filter(([field]) => field === name).map(([, value]) => value);
 }
 
-export async function startEchoUpstream(): Promise<EchoUpstream> {
-  const child = spawn('python3', [new URL('./echo-upstream.py', import.meta.url).pathname], {
+/** The Python upstream on 127.0.0.1, or on `socketPath` (then `origin` and `count` are unusable). */
+export async function startEchoUpstream(socketPath?: string): Promise<EchoUpstream> {
+  const script = new URL('./echo-upstream.py', import.meta.url).pathname;
+  const child = spawn('python3', socketPath === undefined ? [script] : [script, socketPath], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   track(child);

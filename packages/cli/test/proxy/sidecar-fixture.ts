@@ -86,13 +86,23 @@ export async function sidecarConfig(world: SidecarWorld, port?: number): Promise
         audiences: [`http://127.0.0.1:${listenPort}`],
       },
       identity: {
-        headers: { workloadId: 'Wimse-Workload-Id', trustDomain: 'Wimse-Trust-Domain', proof: 'Wimse-Proof' },
+        headers: {
+          workloadId: 'Wimse-Workload-Id',
+          trustDomain: 'Wimse-Trust-Domain',
+          proof: 'Wimse-Proof',
+          transaction: 'Wimse-Txn-Context',
+        },
         assertion: { key: { file: 'assertion.pem' }, issuer: SIDECAR, audience: 'http://orders.upstream' },
+      },
+      transactionTokens: {
+        audience: world.issuer.transactionTokens.audience,
+        jwksUri: world.issuer.transactionTokens.jwksUri,
       },
       responseSigning: { wit: { file: 'sidecar.wit' }, key: { env: 'SIDECAR_KEY_PEM' } },
       routes: [
         { path: '/public', mode: 'off' },
         { path: '/admin', allow: { workloads: [ADMIN] } },
+        { path: '/payments', transactionToken: 'required' },
         { path: '/', allow: { trustDomains: [`wimse://${TD}`] } },
       ],
     },

@@ -17,6 +17,7 @@ export interface CompiledRoute {
   readonly methods: ReadonlySet<string> | undefined;
   readonly mode: ProtectionMode;
   readonly policy: WorkloadPolicy | undefined;
+  readonly transactionToken: 'required' | 'optional' | undefined;
 }
 
 /**
@@ -38,7 +39,8 @@ export function compileRoutes(routes: readonly ProxyRoute[], guard: WorkloadGuar
     const policy = policies.length === 0 ? undefined : allOf(...policies);
     const mode = route.mode ?? guard.mode;
     try {
-      checkRouteConfig(guard, { mode, ...(policy ? { policy } : {}) }, where, 'route');
+      const txn = route.transactionToken ? { transactionToken: route.transactionToken } : {};
+      checkRouteConfig(guard, { mode, ...(policy ? { policy } : {}), ...txn }, where, 'route');
     } catch (error) {
       throw new Error((error as Error).message);
     }
@@ -49,6 +51,7 @@ export function compileRoutes(routes: readonly ProxyRoute[], guard: WorkloadGuar
       methods: route.methods ? new Set(route.methods) : undefined,
       mode,
       policy,
+      transactionToken: route.transactionToken,
     };
   });
   return compiled.sort((a, b) => b.prefix.length - a.prefix.length || Number(!a.methods) - Number(!b.methods));

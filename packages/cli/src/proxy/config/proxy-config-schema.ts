@@ -17,6 +17,27 @@ const headerName = z
   .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'a header field name')
   .transform((name) => name.toLowerCase());
 
+/** Fields the sidecar reads or frames itself: an identity field of that name would be ambiguous. */
+const RESERVED_FIELDS = new Set([
+  'workload-identity-token',
+  'signature',
+  'signature-input',
+  'content-digest',
+  'authorization',
+  'txn-token',
+  'client-cert',
+  'client-cert-chain',
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'wimse-sign-response',
+]);
+
+const identityFieldName = headerName.refine((name) => !RESERVED_FIELDS.has(name), {
+  message: 'a field of its own (not one the sidecar reads: WIMSE credentials, framing, Host)',
+});
+
 const proofs = z.enum(['http-signature', 'wpt', 'mtls', 'bearer']);
 const protectionMode = z.enum(['required', 'optional', 'off']);
 const positiveInt = z.number().int().positive();
@@ -54,6 +75,8 @@ const routeSchema = z.strictObject({
     .min(1)
     .optional(),
   mode: protectionMode.optional(),
+  /** Whether the route requires a Txn-Token (needs `transactionTokens`). */
+  transactionToken: z.enum(['required', 'optional']).optional(),
   /** Who may call: every list given must match (empty lists are refused: they would deny all). */
   allow: z
     .strictObject({
@@ -101,6 +124,23 @@ export const proxyConfigSchema = z.strictObject({
     trustedProxies: z.array(z.string().min(1)).optional(),
   }),
   mode: protectionMode.default('required'),
+  /** Transaction Tokens: verified when present (the caller's proof must bind them), forwarded unchanged. */
+  transactionTokens: z
+    .strictObject({
+      /** The audience tokens must name: this service's trust domain. */
+      audience: z
+        .string()
+        .min(1)
+        .or(z.array(z.string().min(1)).min(1)),
+      jwksUri: z.url().optional(),
+      jwksFile: z.string().min(1).optional(),
+      issuer: z.string().min(1).optional(),
+      required: z.boolean().optional(),
+    })
+    .refine((txn) => (txn.jwksUri === undefined) !== (txn.jwksFile === undefined), {
+      message: 'needs exactly one of jwksUri, jwksFile',
+    })
+    .optional(),
   /** Peers that may send credentials over plain HTTP (default: loopback). */
   plainHttpFrom: z.array(z.string().min(1)).optional(),
   replayStore: z
@@ -119,10 +159,10 @@ export const proxyConfigSchema = z.strictObject({
       /** Header fields the upstream reads the verified identity from; absent ones are not sent. */
       headers: z
         .strictObject({
-          workloadId: headerName.optional(),
-          trustDomain: headerName.optional(),
-          proof: headerName.optional(),
-          transaction: headerName.optional(),
+          workloadId: identityFieldName.optional(),
+          trustDomain: identityFieldName.optional(),
+          proof: identityFieldName.optional(),
+          transaction: identityFieldName.optional(),
         })
         .default({ workloadId: 'wimse-workload-id', trustDomain: 'wimse-trust-domain', proof: 'wimse-proof' }),
       /** The WIMSE credentials that were verified: stripped (default) or kept. A Txn-Token is always kept. */
@@ -130,7 +170,7 @@ export const proxyConfigSchema = z.strictObject({
       /** A signed identity assertion (a short-lived JWT from the sidecar's key) for a shared path. */
       assertion: z
         .strictObject({
-          header: headerName.default('wimse-identity-assertion'),
+          header: identityFieldName.default('wimse-identity-assertion'),
           key: secretSchema,
           issuer: z.string().min(1),
           audience: z.string().min(1),

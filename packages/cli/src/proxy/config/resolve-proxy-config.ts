@@ -92,6 +92,25 @@ export function resolveProxyConfig(loaded: LoadedProxyConfig): ResolvedProxyConf
       })
     : undefined;
 
+  const txn = config.transactionTokens;
+  const transactionTokens = txn
+    ? {
+        audience: txn.audience,
+        ...(txn.issuer ? { issuer: txn.issuer } : {}),
+        ...(txn.required === undefined ? {} : { required: txn.required }),
+        ...(txn.jwksUri
+          ? { jwksUri: txn.jwksUri }
+          : {
+              jwks: attempt(() =>
+                parseJwks(
+                  readConfigFile(txn.jwksFile as string, 'transactionTokens.jwksFile', baseDir),
+                  'transactionTokens.jwksFile',
+                ),
+              ) ?? { keys: [] },
+            }),
+      }
+    : undefined;
+
   if (problems.length > 0) throw new ProxyConfigError(file, problems);
   const { verifier } = config;
   const pepOptions: WorkloadGuardOptions & NodeAdapterOptions = {
@@ -112,6 +131,7 @@ export function resolveProxyConfig(loaded: LoadedProxyConfig): ResolvedProxyConf
     bodyTimeoutMs: config.limits.bodyTimeoutMs,
     ...(config.plainHttpFrom ? { plainHttpFrom: config.plainHttpFrom } : {}),
     ...(responseSigning ? { responseSigning } : {}),
+    ...(transactionTokens ? { transactionTokens } : {}),
   };
   return { config, pepOptions, tls, redisUrl, assertionKey };
 }

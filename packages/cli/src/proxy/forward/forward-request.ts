@@ -2,7 +2,7 @@ import { type Agent, type IncomingHttpHeaders, type IncomingMessage, request, ty
 import type { WorkloadIdentity, WorkloadRequest } from '@wimse-pep/core';
 import type { NodePep } from '@wimse-pep/core/node';
 import { bodyTooLarge, sendProblem, signOnEnd } from '@wimse-pep/core/node';
-import { sendProxyProblem } from '../server/proxy-problem.js';
+import { sendProxyProblem } from '../problems/proxy-problem.js';
 
 /** Fields of one connection (RFC 9110 §7.6.1), never forwarded either way. */
 const HOP_BY_HOP = new Set([

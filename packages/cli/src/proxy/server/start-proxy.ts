@@ -16,9 +16,10 @@ import type { ResolvedProxyConfig } from '../config/resolve-proxy-config.js';
 import { forwardRequest, type Upstream } from '../forward/forward-request.js';
 import { identityFieldNames, identityFields } from '../identity/identity-fields.js';
 import { signIdentityAssertion } from '../identity/sign-identity-assertion.js';
+import { proxyProblemBody, sendProxyProblem } from '../problems/proxy-problem.js';
 import { checkFraming } from '../request/check-framing.js';
 import { checkRequestTarget } from '../request/check-request-target.js';
-import { proxyProblemBody, sendProxyProblem } from './proxy-problem.js';
+import { keySetReadiness } from './key-set-readiness.js';
 
 export interface RunningProxy {
   /** `http://host:port` or `https://host:port`, the port the system gave when 0 was configured. */
@@ -80,6 +81,9 @@ export async function startProxy(resolved: ResolvedProxyConfig, env: ProxyEnviro
         'prefer a loopback address or a unix socket, or configure identity.assertion',
     );
   }
+  const keySetsReady = keySetReadiness(config);
+  // Fetched once at start, so that a healthy sidecar is ready by its first probe.
+  void keySetsReady();
   const context: HandlerContext = {
     resolved,
     pep,
@@ -89,6 +93,7 @@ export async function startProxy(resolved: ResolvedProxyConfig, env: ProxyEnviro
     inFlight: 0,
     closing: false,
     storeReady,
+    keySetsReady,
   };
   const handler = (req: IncomingMessage, res: ServerResponse) => handle(context, req, res);
   const server = resolved.tls
@@ -151,6 +156,7 @@ interface HandlerContext {
   inFlight: number;
   closing: boolean;
   readonly storeReady: () => Promise<boolean>;
+  readonly keySetsReady: () => Promise<boolean>;
 }
 
 async function handle(context: HandlerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -182,7 +188,7 @@ async function handle(context: HandlerContext, req: IncomingMessage, res: Server
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > config.limits.bodyBytes)
       throw bodyTooLarge(config.limits.bodyBytes).withHeaders({ connection: 'close' });
-    const routeContext = { route: route.label, mode: route.mode };
+    const routeContext = { route: route.label, mode: route.mode, transactionToken: route.transactionToken };
     const { request, identity } = await pep.authenticate(req, { target, route: routeContext });
     if (route.policy) await pep.guard.authorize(identity, request, route.policy, routeContext);
     const drop = new Set(context.identityNames);
@@ -218,7 +224,10 @@ async function handle(context: HandlerContext, req: IncomingMessage, res: Server
 }
 
 async function answerHealth(context: HandlerContext, path: string, res: ServerResponse): Promise<void> {
-  const ready = path === HEALTH_PATH ? !context.closing : !context.closing && (await context.storeReady());
+  const ready =
+    path === HEALTH_PATH
+      ? !context.closing
+      : !context.closing && (await Promise.all([context.storeReady(), context.keySetsReady()])).every(Boolean);
   const body = JSON.stringify({ status: ready ? 'ok' : 'unavailable' });
   res.statusCode = ready ? 200 : 503;
   res.setHeader('content-type', 'application/json');
