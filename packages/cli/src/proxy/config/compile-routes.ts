@@ -2,7 +2,9 @@ import {
   allOf,
   allowTrustDomain,
   allowWorkloads,
+  type MigrationMode,
   type ProtectionMode,
+  type RouteMigration,
   requireProof,
   type WorkloadGuard,
   type WorkloadPolicy,
@@ -18,6 +20,7 @@ export interface CompiledRoute {
   readonly mode: ProtectionMode;
   readonly policy: WorkloadPolicy | undefined;
   readonly transactionToken: 'required' | 'optional' | undefined;
+  readonly migration: MigrationMode | RouteMigration | undefined;
 }
 
 /**
@@ -40,7 +43,8 @@ export function compileRoutes(routes: readonly ProxyRoute[], guard: WorkloadGuar
     const mode = route.mode ?? guard.mode;
     try {
       const txn = route.transactionToken ? { transactionToken: route.transactionToken } : {};
-      checkRouteConfig(guard, { mode, ...(policy ? { policy } : {}), ...txn }, where, 'route');
+      const migration = route.migration ? { migration: route.migration } : {};
+      checkRouteConfig(guard, { mode, ...(policy ? { policy } : {}), ...txn, ...migration }, where, 'route');
     } catch (error) {
       throw new Error((error as Error).message);
     }
@@ -52,6 +56,7 @@ export function compileRoutes(routes: readonly ProxyRoute[], guard: WorkloadGuar
       mode,
       policy,
       transactionToken: route.transactionToken,
+      migration: route.migration,
     };
   });
   return compiled.sort((a, b) => b.prefix.length - a.prefix.length || Number(!a.methods) - Number(!b.methods));

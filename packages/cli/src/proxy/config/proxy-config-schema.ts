@@ -39,6 +39,11 @@ const identityFieldName = headerName.refine((name) => !RESERVED_FIELDS.has(name)
 });
 
 const proofs = z.enum(['http-signature', 'wpt', 'mtls', 'bearer']);
+const migrationMode = z.enum(['bearer-only', 'shadow', 'either', 'wit-required']);
+const oneOrMore = z
+  .string()
+  .min(1)
+  .or(z.array(z.string().min(1)).min(1));
 const protectionMode = z.enum(['required', 'optional', 'off']);
 const positiveInt = z.number().int().positive();
 
@@ -75,6 +80,10 @@ const routeSchema = z.strictObject({
     .min(1)
     .optional(),
   mode: protectionMode.optional(),
+  /** The route's migration mode (needs `migration`): a mode, or `{ mode, floor }`. */
+  migration: migrationMode
+    .or(z.strictObject({ mode: migrationMode.optional(), floor: migrationMode.optional() }))
+    .optional(),
   /** Whether the route requires a Txn-Token (needs `transactionTokens`). */
   transactionToken: z.enum(['required', 'optional']).optional(),
   /** Who may call: every list given must match (empty lists are refused: they would deny all). */
@@ -139,6 +148,48 @@ export const proxyConfigSchema = z.strictObject({
     })
     .refine((txn) => (txn.jwksUri === undefined) !== (txn.jwksFile === undefined), {
       message: 'needs exactly one of jwksUri, jwksFile',
+    })
+    .optional(),
+  /**
+   * Bearer tokens beside WITs while callers migrate (the middleware's `migration` option): how bearer
+   * JWTs are verified, the default mode, per-caller modes and sunsets, the ratchet. Per route:
+   * `routes[].migration`. With a Redis replay store, the migration state lives on the same Redis.
+   */
+  migration: z
+    .strictObject({
+      bearer: z
+        .strictObject({
+          issuer: oneOrMore,
+          /** This service's name in the tokens' `aud`. */
+          audience: oneOrMore,
+          jwksUri: z.url().optional(),
+          jwksFile: z.string().min(1).optional(),
+          algorithms: z.array(z.string().min(1)).min(1).optional(),
+          types: z.array(z.string().min(1)).min(1).optional(),
+          /** Origins (`scheme://trust-domain`) a bearer token may name workloads in. */
+          origins: z.array(z.string().min(1)).min(1),
+        })
+        .refine((bearer) => (bearer.jwksUri === undefined) !== (bearer.jwksFile === undefined), {
+          message: 'needs exactly one of jwksUri, jwksFile',
+        }),
+      mode: migrationMode.optional(),
+      callers: z
+        .array(
+          z.strictObject({
+            workloads: z.array(z.string().min(1)).min(1).optional(),
+            pathPrefix: z.string().min(1).optional(),
+            mode: migrationMode.optional(),
+            sunset: z.string().min(1).optional(),
+          }),
+        )
+        .optional(),
+      sunset: z.string().min(1).optional(),
+      deprecatedAt: z.string().min(1).optional(),
+      guideUrl: z.url().optional(),
+      ratchet: z
+        .literal(false)
+        .or(z.strictObject({ graceSec: z.number().int().min(0).optional() }))
+        .optional(),
     })
     .optional(),
   /** Peers that may send credentials over plain HTTP (default: loopback). */

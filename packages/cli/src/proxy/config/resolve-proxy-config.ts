@@ -111,6 +111,26 @@ export function resolveProxyConfig(loaded: LoadedProxyConfig): ResolvedProxyConf
       }
     : undefined;
 
+  const migrating = config.migration;
+  const migration = migrating
+    ? (() => {
+        const { jwksUri, jwksFile, origins, ...jwt } = migrating.bearer;
+        const keys = jwksUri
+          ? { jwksUri }
+          : {
+              jwks:
+                attempt(() =>
+                  parseJwks(
+                    readConfigFile(jwksFile as string, 'migration.bearer.jwksFile', baseDir),
+                    'migration.bearer.jwksFile',
+                  ),
+                ) ?? ({ keys: [] } as JSONWebKeySet),
+            };
+        const { bearer: _bearer, ...rest } = migrating;
+        return { ...rest, bearer: { jwt: { ...jwt, ...keys }, origins } };
+      })()
+    : undefined;
+
   if (problems.length > 0) throw new ProxyConfigError(file, problems);
   const { verifier } = config;
   const pepOptions: WorkloadGuardOptions & NodeAdapterOptions = {
@@ -132,6 +152,7 @@ export function resolveProxyConfig(loaded: LoadedProxyConfig): ResolvedProxyConf
     ...(config.plainHttpFrom ? { plainHttpFrom: config.plainHttpFrom } : {}),
     ...(responseSigning ? { responseSigning } : {}),
     ...(transactionTokens ? { transactionTokens } : {}),
+    ...(migration ? { migration } : {}),
   };
   return { config, pepOptions, tls, redisUrl, assertionKey };
 }

@@ -9,7 +9,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { isWimseError, MemoryReplayStore, type ReplayStore, WimseError } from '@wimse-pep/core';
 import { bodyTooLarge, createNodePep, type NodePep, sendProblem } from '@wimse-pep/core/node';
-import { createRedisReplayStore } from '@wimse-pep/redis';
+import { createRedisMigrationStore, createRedisReplayStore } from '@wimse-pep/redis';
 import { createClient } from 'redis';
 import { type CompiledRoute, compileRoutes, matchRoute } from '../config/compile-routes.js';
 import type { ResolvedProxyConfig } from '../config/resolve-proxy-config.js';
@@ -49,6 +49,7 @@ export async function startProxy(resolved: ResolvedProxyConfig, env: ProxyEnviro
   const closers: (() => Promise<void>)[] = [];
   let replayStore = env.replayStore;
   let storeReady: () => Promise<boolean> = async () => true;
+  let pepOptions = resolved.pepOptions;
   if (!replayStore && resolved.redisUrl !== undefined && config.replayStore.type === 'redis') {
     const client = createClient({ url: resolved.redisUrl, socket: { connectTimeout: 2000 } });
     // Connection errors are answered per request (503 unavailable); never an unhandled 'error'.
@@ -63,12 +64,22 @@ export async function startProxy(resolved: ResolvedProxyConfig, env: ProxyEnviro
       ...(config.replayStore.evictionCheck ? { evictionCheck: config.replayStore.evictionCheck } : {}),
       warn: env.warn,
     });
+    // Replicas (and workers) share the migration state too: the ratchet must hold on every one.
+    if (pepOptions.migration) {
+      const migrationStore = createRedisMigrationStore({
+        client,
+        ...(config.replayStore.keyPrefix ? { keyPrefix: config.replayStore.keyPrefix } : {}),
+        ...(config.replayStore.evictionCheck ? { evictionCheck: config.replayStore.evictionCheck } : {}),
+        warn: env.warn,
+      });
+      pepOptions = { ...pepOptions, migration: { ...pepOptions.migration, store: migrationStore } };
+    }
     // Ready when Redis answers a PING within 1 s: a frozen Redis is not ready.
     storeReady = () => (client.isReady ? answersWithin(client.ping(), 1000) : Promise.resolve(false));
   }
   replayStore ??= new MemoryReplayStore();
   const pep = createNodePep(
-    { ...resolved.pepOptions, verifier: { ...resolved.pepOptions.verifier, replayStore } } as never,
+    { ...pepOptions, verifier: { ...pepOptions.verifier, replayStore } } as never,
     'wimse-pep proxy',
     'the sidecar reads the body itself: this is a fault of the sidecar',
   );
@@ -188,7 +199,12 @@ async function handle(context: HandlerContext, req: IncomingMessage, res: Server
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > config.limits.bodyBytes)
       throw bodyTooLarge(config.limits.bodyBytes).withHeaders({ connection: 'close' });
-    const routeContext = { route: route.label, mode: route.mode, transactionToken: route.transactionToken };
+    const routeContext = {
+      route: route.label,
+      mode: route.mode,
+      transactionToken: route.transactionToken,
+      migration: route.migration,
+    };
     const { request, identity } = await pep.authenticate(req, { target, route: routeContext });
     if (route.policy) await pep.guard.authorize(identity, request, route.policy, routeContext);
     const drop = new Set(context.identityNames);
