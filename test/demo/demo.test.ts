@@ -1,26 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
-
-const root = new URL('../../', import.meta.url).pathname;
-
-function runDemo(): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--conditions=wimse-source', '--import', 'tsx', 'examples/demo/run-demo.ts'], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += chunk));
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
+import { runDemo } from '../support/run-demo.js';
 
 describe('the end-to-end demo (examples/demo/run-demo.ts)', () => {
   it('shows a verified exchange through the middlebox and refuses each attack with its code', {
     timeout: 30_000,
   }, async () => {
-    const { code, stdout, stderr } = await runDemo();
+    const { code, stdout, stderr } = await runDemo('examples/demo/run-demo.ts');
     assert.equal(code, 0, `${stdout}\n${stderr}`);
 
     // The exchange, as the seed's demo prints it.

@@ -1,38 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
-
-const root = new URL('../../', import.meta.url).pathname;
-
-/** Runs the demo as `pnpm demo:migration` does, in its own process. */
-function runDemo(): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=wimse-source', '--import', 'tsx', 'examples/demo-migration/run-migration-demo.ts'],
-    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += chunk));
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
-
-/** The lines printed under the step `-- <label>`, up to its outcome line. */
-function stepOutput(stdout: string, label: string): string {
-  const start = stdout.indexOf(`-- ${label}\n`);
-  assert.notEqual(start, -1, `no step "${label}"`);
-  const end = stdout.indexOf('\n   AS EXPECTED', start);
-  const unexpected = stdout.indexOf('\n   UNEXPECTED', start);
-  const stop = [end, unexpected].filter((index) => index !== -1).sort((a, b) => a - b)[0] ?? stdout.length;
-  return stdout.slice(start, stdout.indexOf('\n', stop + 1));
-}
+import { runDemo, stepOutput } from '../support/run-demo.js';
 
 describe('the migration demo (examples/demo-migration/run-migration-demo.ts)', () => {
   it('moves checkout from bearer to WIT, the ratchet refuses its bearer token, the report shows it', {
     timeout: 60_000,
   }, async () => {
-    const { code, stdout, stderr } = await runDemo();
+    const { code, stdout, stderr } = await runDemo('examples/demo-migration/run-migration-demo.ts');
     assert.equal(code, 0, `${stdout}\n${stderr}`);
 
     // 1. The legacy caller on bearer: accepted, told about the deprecation and the sunset.
